@@ -1,0 +1,97 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Observed state of one health check. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class CheckStatus {
+
+  @JsonPropertyDescription("Name of the check.")
+  private String name;
+
+  @JsonPropertyDescription("Whether the last probe passed.")
+  private Boolean passing;
+
+  @JsonPropertyDescription("Failures in a row; one success resets it.")
+  private Integer consecutiveFailures;
+
+  @JsonPropertyDescription("Whether consecutive failures reached the check's threshold.")
+  private Boolean tripped;
+
+  @JsonPropertyDescription("Last measured value, e.g. 2/2 services healthy.")
+  private String lastValue;
+
+  @JsonPropertyDescription("What the last probe found, for people.")
+  private String message;
+
+  @JsonPropertyDescription("When the last probe ran (RFC 3339).")
+  private String lastProbeTime;
+
+  @JsonPropertyDescription("When a failure was last counted; failures count at most once per interval (RFC 3339).")
+  private String lastCountedFailureTime;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Boolean getPassing() {
+    return passing;
+  }
+
+  public void setPassing(Boolean passing) {
+    this.passing = passing;
+  }
+
+  public Integer getConsecutiveFailures() {
+    return consecutiveFailures;
+  }
+
+  public void setConsecutiveFailures(Integer consecutiveFailures) {
+    this.consecutiveFailures = consecutiveFailures;
+  }
+
+  public Boolean getTripped() {
+    return tripped;
+  }
+
+  public void setTripped(Boolean tripped) {
+    this.tripped = tripped;
+  }
+
+  public String getLastValue() {
+    return lastValue;
+  }
+
+  public void setLastValue(String lastValue) {
+    this.lastValue = lastValue;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public String getLastProbeTime() {
+    return lastProbeTime;
+  }
+
+  public void setLastProbeTime(String lastProbeTime) {
+    this.lastProbeTime = lastProbeTime;
+  }
+
+  public String getLastCountedFailureTime() {
+    return lastCountedFailureTime;
+  }
+
+  public void setLastCountedFailureTime(String lastCountedFailureTime) {
+    this.lastCountedFailureTime = lastCountedFailureTime;
+  }
+}

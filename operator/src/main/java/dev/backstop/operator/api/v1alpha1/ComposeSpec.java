@@ -1,0 +1,68 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** How the stack is applied with the `docker compose` v2 CLI. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ComposeSpec {
+
+  @JsonPropertyDescription("Compose project name (-p). Default: metadata.name.")
+  private String projectName;
+
+  @JsonPropertyDescription(
+      "Directory inside the repository that holds the compose files; the project directory. Default: the repository root.")
+  private String path;
+
+  @JsonPropertyDescription(
+      "Compose files relative to path (-f), in order. Default: Compose's own lookup (compose.yaml, docker-compose.yml, ...).")
+  private List<String> files;
+
+  @JsonPropertyDescription("Env files relative to path (--env-file), in order.")
+  private List<String> envFiles;
+
+  @JsonPropertyDescription(
+      "Docker host to apply to, e.g. unix:///var/run/docker.sock or tcp://host:2376. Default: the local engine.")
+  private String dockerHost;
+
+  public String getProjectName() {
+    return projectName;
+  }
+
+  public void setProjectName(String projectName) {
+    this.projectName = projectName;
+  }
+
+  public String getPath() {
+    return path;
+  }
+
+  public void setPath(String path) {
+    this.path = path;
+  }
+
+  public List<String> getFiles() {
+    return files;
+  }
+
+  public void setFiles(List<String> files) {
+    this.files = files;
+  }
+
+  public List<String> getEnvFiles() {
+    return envFiles;
+  }
+
+  public void setEnvFiles(List<String> envFiles) {
+    this.envFiles = envFiles;
+  }
+
+  public String getDockerHost() {
+    return dockerHost;
+  }
+
+  public void setDockerHost(String dockerHost) {
+    this.dockerHost = dockerHost;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
+
+/** What healthy means for the stack, and how long a deploy has to become healthy. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class HealthSpec {
+
+  @JsonPropertyDescription(
+      "How long a deploy may take to pass every check before it counts as failed, e.g. 2m. Default 2m.")
+  private String progressDeadline;
+
+  @JsonPropertyDescription("How often checks run once the release is healthy, e.g. 10s. Default 10s.")
+  private String interval;
+
+  @JsonPropertyDescription(
+      "Checks that must pass. Default: one serviceHealth check over every compose service.")
+  private List<HealthCheckSpec> checks;
+
+  public String getProgressDeadline() {
+    return progressDeadline;
+  }
+
+  public void setProgressDeadline(String progressDeadline) {
+    this.progressDeadline = progressDeadline;
+  }
+
+  public String getInterval() {
+    return interval;
+  }
+
+  public void setInterval(String interval) {
+    this.interval = interval;
+  }
+
+  public List<HealthCheckSpec> getChecks() {
+    return checks;
+  }
+
+  public void setChecks(List<HealthCheckSpec> checks) {
+    this.checks = checks;
+  }
+}

@@ -1,0 +1,97 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** One deploy or rollback. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class HistoryEntry {
+
+  @JsonPropertyDescription("Deploy, Rollback or EmergencyRollback.")
+  private ActionKind action;
+
+  @JsonPropertyDescription("What started it.")
+  private Trigger trigger;
+
+  @JsonPropertyDescription("The revision running before.")
+  private Revision from;
+
+  @JsonPropertyDescription("The revision applied.")
+  private Revision to;
+
+  @JsonPropertyDescription("When it started (RFC 3339).")
+  private String startTime;
+
+  @JsonPropertyDescription("When it ended (RFC 3339).")
+  private String endTime;
+
+  @JsonPropertyDescription("InProgress, Succeeded or Failed.")
+  private Result result;
+
+  @JsonPropertyDescription("Why it started, and for a failure what failed.")
+  private String reason;
+
+  public ActionKind getAction() {
+    return action;
+  }
+
+  public void setAction(ActionKind action) {
+    this.action = action;
+  }
+
+  public Trigger getTrigger() {
+    return trigger;
+  }
+
+  public void setTrigger(Trigger trigger) {
+    this.trigger = trigger;
+  }
+
+  public Revision getFrom() {
+    return from;
+  }
+
+  public void setFrom(Revision from) {
+    this.from = from;
+  }
+
+  public Revision getTo() {
+    return to;
+  }
+
+  public void setTo(Revision to) {
+    this.to = to;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getEndTime() {
+    return endTime;
+  }
+
+  public void setEndTime(String endTime) {
+    this.endTime = endTime;
+  }
+
+  public Result getResult() {
+    return result;
+  }
+
+  public void setResult(Result result) {
+    this.result = result;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+}

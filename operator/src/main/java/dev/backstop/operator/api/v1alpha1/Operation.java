@@ -1,0 +1,108 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** A deploy or rollback in flight. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class Operation {
+
+  @JsonPropertyDescription("Deploy, Rollback or EmergencyRollback.")
+  private ActionKind kind;
+
+  @JsonPropertyDescription("What started it.")
+  private Trigger trigger;
+
+  @JsonPropertyDescription("Applying (compose up running) or Verifying (waiting for checks).")
+  private OperationStage stage;
+
+  @JsonPropertyDescription("The revision running before.")
+  private Revision from;
+
+  @JsonPropertyDescription("The revision being applied.")
+  private Revision target;
+
+  @JsonPropertyDescription("Why it started, for people.")
+  private String reason;
+
+  @JsonPropertyDescription("When it started (RFC 3339).")
+  private String startTime;
+
+  @JsonPropertyDescription("When compose up finished; the progress deadline counts from here (RFC 3339).")
+  private String appliedTime;
+
+  @JsonPropertyDescription("For a rollback: when the failure that caused it was detected (RFC 3339).")
+  private String detectionTime;
+
+  public ActionKind getKind() {
+    return kind;
+  }
+
+  public void setKind(ActionKind kind) {
+    this.kind = kind;
+  }
+
+  public Trigger getTrigger() {
+    return trigger;
+  }
+
+  public void setTrigger(Trigger trigger) {
+    this.trigger = trigger;
+  }
+
+  public OperationStage getStage() {
+    return stage;
+  }
+
+  public void setStage(OperationStage stage) {
+    this.stage = stage;
+  }
+
+  public Revision getFrom() {
+    return from;
+  }
+
+  public void setFrom(Revision from) {
+    this.from = from;
+  }
+
+  public Revision getTarget() {
+    return target;
+  }
+
+  public void setTarget(Revision target) {
+    this.target = target;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getAppliedTime() {
+    return appliedTime;
+  }
+
+  public void setAppliedTime(String appliedTime) {
+    this.appliedTime = appliedTime;
+  }
+
+  public String getDetectionTime() {
+    return detectionTime;
+  }
+
+  public void setDetectionTime(String detectionTime) {
+    this.detectionTime = detectionTime;
+  }
+}

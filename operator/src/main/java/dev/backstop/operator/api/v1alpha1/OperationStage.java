@@ -1,0 +1,9 @@
+package dev.backstop.operator.api.v1alpha1;
+
+/** Stage of an operation in flight. */
+public enum OperationStage {
+  /** The stack is being changed; on restart this step runs again (it is idempotent). */
+  Applying,
+  /** The stack was changed; checks decide the outcome. */
+  Verifying
+}

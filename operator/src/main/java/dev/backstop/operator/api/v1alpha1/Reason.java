@@ -1,0 +1,41 @@
+package dev.backstop.operator.api.v1alpha1;
+
+/** CamelCase reasons for conditions and quarantines. */
+public enum Reason {
+  /** The desired commit runs and passes every check. */
+  Succeeded,
+  /** A deploy or rollback is in flight. */
+  Progressing,
+  /** The spec is invalid. */
+  InvalidSpec,
+  /** The manifest could not be read as a StagingRelease. */
+  InvalidManifest,
+  /** spec.source.ref names no branch, tag or commit in the repository. */
+  RefNotFound,
+  /** The repository cannot be cloned or fetched. */
+  SourceUnavailable,
+  /** The compose files are missing or invalid at the desired commit. */
+  ComposeInvalid,
+  /** `docker compose up` failed. */
+  ComposeFailed,
+  /** The Docker engine cannot be reached. */
+  DockerUnavailable,
+  /** A check tripped. */
+  HealthCheckFailed,
+  /** The deploy did not pass its checks within health.progressDeadline. */
+  ProgressDeadlineExceeded,
+  /** The stack was moved back to last-known-good. */
+  RolledBack,
+  /** The desired commit failed before and is quarantined. */
+  CommitQuarantined,
+  /** A rollback did not bring the last-known-good stack back to health. */
+  RollbackFailed,
+  /** A deploy failed and there is no last-known-good commit to go back to. */
+  NoLastKnownGood,
+  /** spec.suspend is true. */
+  Suspended,
+  /** The checks have not reported yet. */
+  AwaitingChecks,
+  /** Nothing has been applied yet. */
+  NotDeployed
+}

@@ -1,0 +1,8 @@
+package dev.backstop.operator.api.v1alpha1;
+
+/** Outcome of a deploy or rollback. */
+public enum Result {
+  InProgress,
+  Succeeded,
+  Failed
+}

@@ -1,0 +1,45 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** A Docker Compose stack kept on a git ref, with automatic rollback to last-known-good. */
+@Group(StagingRelease.GROUP)
+@Version(StagingRelease.VERSION)
+@Kind("StagingRelease")
+@Plural("stagingreleases")
+@Singular("stagingrelease")
+@ShortNames("sr")
+@AdditionalPrinterColumn(name = "Desired", jsonPath = ".spec.source.ref", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Current", jsonPath = ".status.current.shortCommit", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Last-Good", jsonPath = ".status.lastKnownGood.ref", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingReleaseStatus>
+    implements Namespaced {
+
+  public static final String GROUP = "backstop.dev";
+  public static final String VERSION = "v1alpha1";
+
+  /** Any new value asks for one rollback to last-known-good. */
+  public static final String ROLLBACK_ANNOTATION = GROUP + "/rollback";
+
+  /** Any new value asks for one emergency rollback: no backup, no verification gate. */
+  public static final String EMERGENCY_ROLLBACK_ANNOTATION = GROUP + "/emergency-rollback";
+
+  /** Any new value lifts the quarantine of the desired commit once. */
+  public static final String RETRY_ANNOTATION = GROUP + "/retry";
+
+  @Override
+  protected StagingReleaseStatus initStatus() {
+    return new StagingReleaseStatus();
+  }
+}

@@ -1,0 +1,26 @@
+package dev.backstop.operator.git;
+
+import java.nio.file.Path;
+
+/** Resolves refs of a git repository and keeps one checkout per deployed commit. */
+public interface SourceRepository {
+
+  /**
+   * Resolves a branch, tag, or full or abbreviated commit SHA to a full commit SHA.
+   *
+   * @param fetch fetch the remote first; when false, resolve from the local cache (cloning it
+   *     first if there is none yet)
+   * @throws SourceException with {@link SourceException.Kind#REF_NOT_FOUND} when the ref names
+   *     nothing, {@link SourceException.Kind#UNAVAILABLE} when the repository cannot be read
+   */
+  String resolve(String url, String ref, boolean fetch) throws SourceException;
+
+  /**
+   * Returns a directory holding the files of {@code commit}, creating it from the local cache if
+   * it does not exist yet. The directory is kept, so a later call for the same commit needs no
+   * network: rollbacks run from it.
+   *
+   * @param root directory under which per-commit checkouts live (one per release)
+   */
+  Path checkout(String url, String commit, Path root) throws SourceException;
+}

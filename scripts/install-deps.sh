@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what Backstop's tests and demo need on a fresh Debian 12 machine: the Docker engine,
+# Compose v2 (from trixie, pinned low so nothing else moves), busybox-static for the locally
+# built images, and starts dockerd when it is not running. Idempotent: a second run only checks.
+set -euo pipefail
+
+log() { printf '[install] %s\n' "$*"; }
+
+need_root_debian() {
+  if [ "$(id -u)" != 0 ] || ! grep -q 'ID=debian' /etc/os-release 2>/dev/null; then
+    cat >&2 <<'MSG'
+[install] This script installs packages only on Debian as root. Please install by hand:
+  - a Docker engine (docker.io or Docker CE), running, reachable through /var/run/docker.sock
+  - Docker Compose v2 (`docker compose version` must answer)
+  - busybox-static (a static /bin/busybox), used to build the test and demo images
+  - JDK 17 and Maven 3.8+
+then run `make test` again.
+MSG
+    exit 1
+  fi
+}
+
+have_compose() { docker compose version >/dev/null 2>&1; }
+
+apt_updated=0
+apt_update() { if [ $apt_updated = 0 ]; then apt-get update -qq; apt_updated=1; fi; }
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  need_root_debian
+  log "installing the Docker engine (docker.io)"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io >/dev/null
+fi
+
+if ! have_compose; then
+  need_root_debian
+  log "installing Docker Compose v2 from trixie (pinned to priority 100)"
+  cat >/etc/apt/sources.list.d/trixie.sources <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  cat >/etc/apt/preferences.d/trixie-low <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+  apt_updated=0
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie docker-compose >/dev/null
+fi
+
+if ! dpkg -s busybox-static >/dev/null 2>&1; then
+  need_root_debian
+  log "installing busybox-static"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  need_root_debian
+  log "starting dockerd"
+  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/dockerd.log"; tail -20 /var/log/dockerd.log >&2; exit 1; }
+fi
+log "docker $(docker version --format '{{.Server.Version}}') and $(docker compose version --short 2>/dev/null || echo '?') ready"
