@@ -5,6 +5,8 @@
 set -euo pipefail
 
 log() { printf '[install] %s\n' "$*"; }
+apt_updated=0
+apt_update() { if [ $apt_updated = 0 ]; then apt-get update -qq; apt_updated=1; fi; }
 
 need_root_debian() {
   if [ "$(id -u)" != 0 ] || ! grep -q 'ID=debian' /etc/os-release 2>/dev/null; then
@@ -20,10 +22,14 @@ MSG
   fi
 }
 
-have_compose() { docker compose version >/dev/null 2>&1; }
+if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+  need_root_debian
+  log "installing JDK 17 and Maven"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless maven >/dev/null
+fi
 
-apt_updated=0
-apt_update() { if [ $apt_updated = 0 ]; then apt-get update -qq; apt_updated=1; fi; }
+have_compose() { docker compose version >/dev/null 2>&1; }
 
 if ! command -v dockerd >/dev/null 2>&1; then
   need_root_debian

@@ -36,6 +36,10 @@ public enum Reason {
   Suspended,
   /** The checks have not reported yet. */
   AwaitingChecks,
+  /** A person asked for a rollback of this commit. */
+  ManualRollback,
+  /** A person asked for an emergency rollback of this commit. */
+  EmergencyRollback,
   /** Nothing has been applied yet. */
   NotDeployed
 }

@@ -14,6 +14,6 @@ public enum Trigger {
   Manual,
   /** The backstop.dev/emergency-rollback annotation or `backstop rollback --emergency`. */
   Emergency,
-  /** An interrupted operation resumed after a restart. */
-  Resume
+  /** The backstop.dev/retry annotation lifted a quarantine. */
+  Retry
 }

@@ -1,0 +1,30 @@
+# Backstop: `make demo` shows the reconciler at work; `make test` runs the whole suite.
+# Both install what a fresh Debian machine lacks (Docker engine, Compose v2, local images).
+JAR := operator/target/backstop.jar
+MVN := mvn -B
+
+.PHONY: demo test build deps images crd clean
+
+demo: images build
+	bash scripts/demo.sh
+
+test: images
+	$(MVN) verify
+
+build:
+	$(MVN) -q -DskipTests package
+
+deps:
+	bash scripts/install-deps.sh
+
+images: deps
+	bash scripts/build-images.sh
+
+# Regenerates the committed CRD from the Java API classes (the build fails when they differ).
+crd:
+	$(MVN) -q -DskipTests process-classes
+	cp operator/target/classes/META-INF/fabric8/stagingreleases.backstop.dev-v1.yml crds/
+
+clean:
+	$(MVN) -q clean
+	rm -rf demo-work

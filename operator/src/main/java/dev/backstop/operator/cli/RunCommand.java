@@ -1,0 +1,62 @@
+package dev.backstop.operator.cli;
+
+import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.git.JGitSourceRepository;
+import dev.backstop.operator.local.LocalDaemon;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `backstop run`: local mode, reconciling the StagingReleases of a directory. */
+@Command(
+    name = "run",
+    description = "Run locally: reconcile every StagingRelease in a directory of manifests.")
+final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--manifests", required = true, paramLabel = "DIR", description = "Directory of StagingRelease YAML files.")
+  Path manifests;
+
+  @Mixin StateOption state;
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port for /healthz, /metrics and /api/v1/releases; -1 for none (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to serve on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(names = "--workers", defaultValue = "4", description = "Releases reconciled at the same time (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Files.isDirectory(manifests)) {
+      throw new IllegalArgumentException("--manifests " + manifests + " is not a directory");
+    }
+    Path stateDir = state.dir();
+    Files.createDirectories(stateDir);
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+      ReleaseEngine engine = new ReleaseEngine(
+          new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
+          new DockerComposeCli(),
+          observer,
+          Clock.systemUTC());
+      LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, engine, Clock.systemUTC(), workers);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        System.out.println("stopping: letting a compose command in flight finish");
+        daemon.close();
+        stopped.countDown();
+      }, "shutdown"));
+      daemon.start(bind, port);
+      stopped.await();
+    }
+    return 0;
+  }
+}

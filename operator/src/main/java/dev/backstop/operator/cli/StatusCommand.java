@@ -1,0 +1,67 @@
+package dev.backstop.operator.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.local.ManifestProblem;
+import dev.backstop.operator.local.StatusStore;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** `backstop status [NAME]`: what `kubectl get sr` shows, from the local state directory. */
+@Command(name = "status", description = "Show releases like `kubectl get sr`; -o json for the full status.")
+final class StatusCommand implements Callable<Integer> {
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Parameters(arity = "0..1", paramLabel = "NAME", description = "One release; all when omitted.")
+  String name;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, wide or json (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Mixin StateOption state;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    StatusStore store = state.store();
+    PrintWriter out = spec.commandLine().getOut();
+    Map<String, StagingReleaseStatus> statuses = new LinkedHashMap<>();
+    if (name != null) {
+      statuses.put(name, store.read(name).orElseThrow(() -> new IllegalArgumentException(
+          "no release named " + name + " in " + state.dir() + " (has `backstop run` seen its manifest?)")));
+    } else {
+      for (String n : store.names()) {
+        store.read(n).ifPresent(s -> statuses.put(n, s));
+      }
+    }
+    switch (output) {
+      case "json" -> out.println(JSON.writeValueAsString(name != null ? statuses.get(name) : statuses));
+      case "table", "wide" -> {
+        if (statuses.isEmpty()) {
+          out.println("No releases in " + state.dir());
+        } else {
+          StatusTable.releases(out, statuses, output.equals("wide"), Instant.now());
+        }
+        List<ManifestProblem> problems = store.readProblems();
+        for (ManifestProblem p : problems) {
+          out.println("manifest problem: " + p.file().getFileName() + ": " + p.message());
+        }
+      }
+      default -> throw new IllegalArgumentException("-o " + output + " is not one of table, wide, json");
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,248 @@
+package dev.backstop.operator.compose;
+
+import dev.backstop.operator.compose.ComposeException.Kind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link ComposeDriver} that runs the real `docker compose` v2 CLI in a child process. */
+public final class DockerComposeCli implements ComposeDriver {
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+
+  private static final Logger LOG = LoggerFactory.getLogger(DockerComposeCli.class);
+
+  // Compose's own exit codes for "file not found" and "cannot parse": it stopped before acting.
+  private static final Set<Integer> INVALID_EXIT_CODES = Set.of(14, 15);
+  private static final List<String> UNAVAILABLE_MARKERS =
+      List.of(
+          "Cannot connect to the Docker daemon",
+          "error during connect",
+          "'compose' is not a docker command");
+  // stdout carries `config --services`; stderr only matters for its last lines.
+  private static final int MAX_STDOUT_LINES = 10_000;
+  private static final int MAX_STDERR_LINES = 200;
+  // How long to wait for the pipes to close once the process is gone.
+  private static final long DRAIN_MILLIS = 5_000;
+
+  private final String docker;
+  private final Duration timeout;
+
+  public DockerComposeCli() {
+    this("docker", DEFAULT_TIMEOUT);
+  }
+
+  public DockerComposeCli(Duration timeout) {
+    this("docker", timeout);
+  }
+
+  /**
+   * @param docker the docker executable, looked up on PATH unless it is a path
+   * @param timeout how long one compose command may run before it is killed
+   */
+  public DockerComposeCli(String docker, Duration timeout) {
+    this.docker = Objects.requireNonNull(docker, "docker");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  @Override
+  public List<String> services(ComposeProject project) throws ComposeException {
+    Output output = run(project, "config", List.of("config", "--services"), LOG::debug);
+    if (output.exitCode != 0) {
+      // `config` never talks to the engine, so any failure is the files' fault.
+      throw failure(project, "config", output, Kind.INVALID);
+    }
+    return output.stdout.lines().map(String::strip).filter(s -> !s.isEmpty()).toList();
+  }
+
+  @Override
+  public void up(ComposeProject project) throws ComposeException {
+    Output output = run(project, "up", List.of("up", "-d", "--remove-orphans"), LOG::info);
+    if (output.exitCode != 0) {
+      throw failure(project, "up", output, Kind.FAILED);
+    }
+  }
+
+  @Override
+  public void down(ComposeProject project, boolean removeOrphans) throws ComposeException {
+    List<String> args = removeOrphans ? List.of("down", "--remove-orphans") : List.of("down");
+    Output output = run(project, "down", args, LOG::info);
+    if (output.exitCode != 0) {
+      throw failure(project, "down", output, Kind.FAILED);
+    }
+  }
+
+  /** The full command line for {@code args}, with files made absolute against the directory. */
+  List<String> command(ComposeProject project, List<String> args) {
+    Path dir = directory(project);
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(docker, "compose", "-p", project.name(), "--project-directory", dir.toString()));
+    for (String file : project.files()) {
+      command.add("-f");
+      command.add(dir.resolve(file).toString());
+    }
+    for (String envFile : project.envFiles()) {
+      command.add("--env-file");
+      command.add(dir.resolve(envFile).toString());
+    }
+    command.addAll(args);
+    return command;
+  }
+
+  private Output run(ComposeProject project, String verb, List<String> args, Consumer<String> log)
+      throws ComposeException {
+    checkFilesExist(project);
+    ProcessBuilder builder =
+        new ProcessBuilder(command(project, args)).directory(directory(project).toFile());
+    configureEnvironment(builder.environment(), project.dockerHost());
+    LOG.debug("Running {}", builder.command());
+
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new ComposeException(
+          Kind.UNAVAILABLE, "cannot run " + docker + " compose: " + e.getMessage(), e);
+    }
+    String prefix = project.name() + ": ";
+    LinePump stdout =
+        LinePump.start(
+            process.getInputStream(),
+            MAX_STDOUT_LINES,
+            line -> LOG.debug("{}{}", prefix, line.strip()),
+            "compose-" + verb + "-stdout");
+    LinePump stderr =
+        LinePump.start(
+            process.getErrorStream(),
+            MAX_STDERR_LINES,
+            line -> log.accept(prefix + ComposeOutput.stripAnsi(line).strip()),
+            "compose-" + verb + "-stderr");
+    try {
+      process.getOutputStream().close();
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        killTree(process);
+        String last = relativize(project, stderr.await(DRAIN_MILLIS));
+        throw new ComposeException(
+            Kind.FAILED,
+            "docker compose "
+                + verb
+                + " timed out after "
+                + format(timeout)
+                + " and was killed"
+                + lastLines(last));
+      }
+      return new Output(
+          process.exitValue(), stdout.await(DRAIN_MILLIS), stderr.await(DRAIN_MILLIS));
+    } catch (InterruptedException e) {
+      killTree(process);
+      Thread.currentThread().interrupt();
+      throw new ComposeException(Kind.FAILED, "docker compose " + verb + " was interrupted", e);
+    } catch (IOException e) {
+      killTree(process);
+      throw new ComposeException(Kind.FAILED, "docker compose " + verb + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void configureEnvironment(Map<String, String> env, String dockerHost) {
+    env.put("COMPOSE_ANSI", "never");
+    env.put("COMPOSE_PROGRESS", "plain");
+    // The project's files come from git, not from whatever the daemon's environment says.
+    env.remove("COMPOSE_FILE");
+    env.remove("COMPOSE_ENV_FILES");
+    if (dockerHost != null) {
+      env.put("DOCKER_HOST", dockerHost);
+      // The docker CLI refuses DOCKER_HOST and DOCKER_CONTEXT together.
+      env.remove("DOCKER_CONTEXT");
+    }
+  }
+
+  private static void checkFilesExist(ComposeProject project) throws ComposeException {
+    Path dir = directory(project);
+    if (!Files.isDirectory(dir)) {
+      throw new ComposeException(Kind.INVALID, "project directory " + dir + " does not exist");
+    }
+    for (String file : project.files()) {
+      if (!Files.isRegularFile(dir.resolve(file))) {
+        throw new ComposeException(
+            Kind.INVALID, "compose file " + file + " not found in the project directory");
+      }
+    }
+    for (String envFile : project.envFiles()) {
+      if (!Files.isRegularFile(dir.resolve(envFile))) {
+        throw new ComposeException(
+            Kind.INVALID, "env file " + envFile + " not found in the project directory");
+      }
+    }
+  }
+
+  private static ComposeException failure(
+      ComposeProject project, String verb, Output output, Kind kind) {
+    String raw = output.stderr.isBlank() ? output.stdout : output.stderr;
+    String trimmed =
+        ComposeOutput.trimForStatus(ComposeOutput.withoutProgress(relativize(project, raw)));
+    if (UNAVAILABLE_MARKERS.stream().anyMatch(raw::contains)) {
+      kind = Kind.UNAVAILABLE;
+    } else if (INVALID_EXIT_CODES.contains(output.exitCode)) {
+      kind = Kind.INVALID;
+    }
+    String message =
+        "docker compose "
+            + verb
+            + " failed (exit "
+            + output.exitCode
+            + "): "
+            + (trimmed.isEmpty() ? "no output" : trimmed);
+    return new ComposeException(kind, message);
+  }
+
+  // Paths inside the per-commit checkout read better relative to it, and stay stable across
+  // commits.
+  private static String relativize(ComposeProject project, String text) {
+    return text.replace(directory(project) + "/", "");
+  }
+
+  private static String lastLines(String stderr) {
+    String trimmed = ComposeOutput.trimForStatus(stderr);
+    return trimmed.isEmpty() ? "" : "; last output: " + trimmed;
+  }
+
+  private static Path directory(ComposeProject project) {
+    return Objects.requireNonNull(project.directory(), "project directory")
+        .toAbsolutePath()
+        .normalize();
+  }
+
+  private static void killTree(Process process) {
+    // Children first: once the parent is gone they are re-parented and out of reach. The docker
+    // CLI runs compose as a plugin child process, so killing only `docker` would leave it running.
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+    try {
+      process.waitFor(DRAIN_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 1000 != 0) {
+      return millis + "ms";
+    }
+    long seconds = millis / 1000;
+    return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
+  }
+
+  private record Output(int exitCode, String stdout, String stderr) {}
+}

@@ -1,0 +1,176 @@
+package dev.backstop.operator.compose;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.HealthState;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.backstop.operator.compose.ComposeException.Kind;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ContainerState.Health;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link ContainerObserver} backed by docker-java, with one client per Docker host. */
+public final class DockerContainerObserver implements ContainerObserver, AutoCloseable {
+
+  static final String PROJECT_LABEL = "com.docker.compose.project";
+  static final String SERVICE_LABEL = "com.docker.compose.service";
+  static final String WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
+
+  private static final Logger LOG = LoggerFactory.getLogger(DockerContainerObserver.class);
+  // ConcurrentHashMap takes no null key; null means "the local engine".
+  private static final String LOCAL = "";
+  // Reconciles run often: a dead engine should fail them fast, not hang them.
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Map<String, Engine> engines = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  @Override
+  public List<ContainerState> containers(String project, String dockerHost)
+      throws ComposeException {
+    Engine engine = engine(dockerHost);
+    DockerClient client = engine.client();
+    try {
+      List<Container> listed =
+          client
+              .listContainersCmd()
+              .withShowAll(true)
+              .withLabelFilter(Map.of(PROJECT_LABEL, project))
+              .exec();
+      List<ContainerState> states = new ArrayList<>();
+      for (Container container : listed) {
+        inspect(client, container.getId()).ifPresent(states::add);
+      }
+      states.sort(
+          Comparator.comparing(ContainerState::service, Comparator.nullsLast(String::compareTo))
+              .thenComparing(ContainerState::name));
+      return states;
+    } catch (RuntimeException e) {
+      // docker-java wraps I/O failures in plain RuntimeExceptions, API errors in DockerException.
+      throw unreachable(engine.host(), e);
+    }
+  }
+
+  private static Optional<ContainerState> inspect(DockerClient client, String id) {
+    InspectContainerResponse inspected;
+    try {
+      inspected = client.inspectContainerCmd(id).exec();
+    } catch (NotFoundException e) {
+      // Removed between list and inspect: it is gone, which is what a fresh list would say.
+      return Optional.empty();
+    }
+    InspectContainerResponse.ContainerState state = inspected.getState();
+    Map<String, String> labels =
+        inspected.getConfig().getLabels() == null ? Map.of() : inspected.getConfig().getLabels();
+    boolean running = Boolean.TRUE.equals(state.getRunning());
+    Long exitCode = state.getExitCodeLong();
+    return Optional.of(
+        new ContainerState(
+            labels.get(SERVICE_LABEL),
+            inspected.getId(),
+            stripSlash(inspected.getName()),
+            state.getStatus(),
+            health(state.getHealth()),
+            inspected.getConfig().getImage(),
+            labels.get(WORKING_DIR_LABEL),
+            running || exitCode == null ? null : exitCode.intValue()));
+  }
+
+  static Health health(HealthState health) {
+    if (health == null || health.getStatus() == null) {
+      return Health.NONE;
+    }
+    switch (health.getStatus()) {
+      case "starting":
+        return Health.STARTING;
+      case "healthy":
+        return Health.HEALTHY;
+      case "unhealthy":
+        return Health.UNHEALTHY;
+      default:
+        return Health.NONE;
+    }
+  }
+
+  // The engine reports names as "/project-service-1".
+  private static String stripSlash(String name) {
+    return name != null && name.startsWith("/") ? name.substring(1) : name;
+  }
+
+  private Engine engine(String dockerHost) throws ComposeException {
+    if (closed) {
+      throw new IllegalStateException("observer is closed");
+    }
+    try {
+      return engines.computeIfAbsent(dockerHost == null ? LOCAL : dockerHost, this::connect);
+    } catch (RuntimeException e) {
+      // A malformed host URI fails here, before any connection.
+      throw unreachable(dockerHost == null ? "the local engine" : dockerHost, e);
+    }
+  }
+
+  private Engine connect(String key) {
+    DefaultDockerClientConfig.Builder builder =
+        DefaultDockerClientConfig.createDefaultConfigBuilder();
+    if (!LOCAL.equals(key)) {
+      builder.withDockerHost(key);
+    }
+    DockerClientConfig config = builder.build();
+    ApacheDockerHttpClient http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .responseTimeout(RESPONSE_TIMEOUT)
+            .build();
+    return new Engine(
+        DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
+  }
+
+  private static ComposeException unreachable(String host, RuntimeException e) {
+    return new ComposeException(
+        Kind.UNAVAILABLE, "cannot reach the Docker engine at " + host + ": " + shortCause(e), e);
+  }
+
+  static String shortCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null || message.isBlank()
+        ? root.getClass().getSimpleName()
+        : ComposeOutput.trimForStatus(message);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Engine engine : engines.values()) {
+      try {
+        engine.client().close();
+      } catch (IOException e) {
+        LOG.debug("Closing a Docker client failed", e);
+      }
+    }
+    engines.clear();
+  }
+
+  /** A client and the host it talks to, as resolved from the default configuration. */
+  private record Engine(DockerClient client, String host) {}
+}

@@ -1,0 +1,231 @@
+package dev.backstop.operator.core;
+
+import dev.backstop.operator.api.v1alpha1.ActionKind;
+import dev.backstop.operator.api.v1alpha1.CheckStatus;
+import dev.backstop.operator.api.v1alpha1.Condition;
+import dev.backstop.operator.api.v1alpha1.ConditionStatus;
+import dev.backstop.operator.api.v1alpha1.ConditionType;
+import dev.backstop.operator.api.v1alpha1.HistoryEntry;
+import dev.backstop.operator.api.v1alpha1.Operation;
+import dev.backstop.operator.api.v1alpha1.Phase;
+import dev.backstop.operator.api.v1alpha1.QuarantinedCommit;
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.Revision;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.core.Observation.Problem;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Derives kstatus conditions from a status, so they can never disagree with it: Ready always
+ * present, Reconciling and Stalled only while true, Healthy. lastTransitionTime moves only when a
+ * condition's status changes.
+ */
+public final class Conditions {
+
+  private Conditions() {}
+
+  /**
+   * Writes the conditions into {@code s}.
+   *
+   * @param blocking a problem that stops progress this reconcile (invalid spec, source or engine
+   *     unreachable), or null
+   */
+  public static void apply(StagingReleaseStatus s, Problem blocking, long generation, Instant now) {
+    List<Condition> next = new ArrayList<>();
+    next.add(ready(s, blocking));
+    Condition reconciling = reconciling(s);
+    if (reconciling != null) {
+      next.add(reconciling);
+    }
+    Condition stalled = stalled(s, blocking);
+    if (stalled != null) {
+      next.add(stalled);
+    }
+    next.add(healthy(s));
+    for (Condition c : next) {
+      c.setObservedGeneration(generation);
+      Condition before = find(s.getConditions(), c.getType());
+      c.setLastTransitionTime(
+          before != null && before.getStatus() == c.getStatus() && before.getLastTransitionTime() != null
+              ? before.getLastTransitionTime()
+              : Timestamps.format(now));
+    }
+    s.setConditions(next);
+  }
+
+  public static Condition find(List<Condition> conditions, ConditionType type) {
+    if (conditions == null) {
+      return null;
+    }
+    return conditions.stream().filter(c -> c.getType() == type).findFirst().orElse(null);
+  }
+
+  private static Condition ready(StagingReleaseStatus s, Problem blocking) {
+    if (blocking != null) {
+      return condition(ConditionType.Ready, ConditionStatus.False, blocking.reason(), blocking.message());
+    }
+    Operation op = s.getOperation();
+    if (op != null) {
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.Progressing, describe(op));
+    }
+    QuarantinedCommit q = quarantinedDesired(s);
+    Phase phase = s.getPhase();
+    if (phase == Phase.Suspended) {
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.Suspended, "spec.suspend is true: observing only");
+    }
+    if (phase == Phase.RolledBack) {
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.RolledBack, rolledBackMessage(s, q));
+    }
+    if (phase == Phase.Failed) {
+      return condition(ConditionType.Ready, ConditionStatus.False, failureReason(s, q), lastFailure(s));
+    }
+    if (q != null) {
+      return condition(ConditionType.Ready, ConditionStatus.False, q.getReason(), quarantineMessage(q));
+    }
+    if (s.getCurrent() == null) {
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.NotDeployed, "nothing applied yet");
+    }
+    if (anyTripped(s)) {
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.HealthCheckFailed, failingChecks(s));
+    }
+    return condition(
+        ConditionType.Ready,
+        ConditionStatus.True,
+        Reason.Succeeded,
+        "running " + describe(s.getCurrent()) + "; " + checkSummary(s));
+  }
+
+  private static Condition reconciling(StagingReleaseStatus s) {
+    Operation op = s.getOperation();
+    if (op == null) {
+      return null;
+    }
+    return condition(ConditionType.Reconciling, ConditionStatus.True, Reason.Progressing, describe(op));
+  }
+
+  private static Condition stalled(StagingReleaseStatus s, Problem blocking) {
+    if (blocking != null && blocking.reason() != Reason.DockerUnavailable) {
+      return condition(ConditionType.Stalled, ConditionStatus.True, blocking.reason(), blocking.message());
+    }
+    if (s.getOperation() != null) {
+      return null;
+    }
+    QuarantinedCommit q = quarantinedDesired(s);
+    if (s.getPhase() == Phase.Failed) {
+      return condition(ConditionType.Stalled, ConditionStatus.True, failureReason(s, q), lastFailure(s));
+    }
+    if (q != null) {
+      return condition(ConditionType.Stalled, ConditionStatus.True, Reason.CommitQuarantined, quarantineMessage(q));
+    }
+    return null;
+  }
+
+  private static Condition healthy(StagingReleaseStatus s) {
+    if (s.getCurrent() == null) {
+      return condition(ConditionType.Healthy, ConditionStatus.Unknown, Reason.NotDeployed, "nothing applied yet");
+    }
+    List<CheckStatus> checks = s.getChecks();
+    if (anyTripped(s)) {
+      return condition(ConditionType.Healthy, ConditionStatus.False, Reason.HealthCheckFailed, failingChecks(s));
+    }
+    boolean allPassing = !checks.isEmpty() && checks.stream().allMatch(c -> Boolean.TRUE.equals(c.getPassing()));
+    if (allPassing) {
+      return condition(ConditionType.Healthy, ConditionStatus.True, Reason.Succeeded, checkSummary(s));
+    }
+    return condition(ConditionType.Healthy, ConditionStatus.Unknown, Reason.AwaitingChecks, checkSummary(s));
+  }
+
+  private static Reason failureReason(StagingReleaseStatus s, QuarantinedCommit q) {
+    HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    if (last != null && last.getAction() != ActionKind.Deploy) {
+      return Reason.RollbackFailed;
+    }
+    if (s.getLastKnownGood() == null) {
+      return Reason.NoLastKnownGood;
+    }
+    return q != null ? q.getReason() : Reason.HealthCheckFailed;
+  }
+
+  private static String lastFailure(StagingReleaseStatus s) {
+    HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    String what = last == null ? "the last operation failed" : last.getReason();
+    if (s.getLastKnownGood() == null) {
+      return what + "; no last-known-good commit to roll back to: the stack is left as it is for inspection."
+          + " Set spec.source.ref to a working commit.";
+    }
+    return what + "; set spec.source.ref to a working commit or roll back by hand.";
+  }
+
+  private static String rolledBackMessage(StagingReleaseStatus s, QuarantinedCommit q) {
+    String msg = "rolled back to " + describe(s.getCurrent());
+    if (q != null) {
+      msg += "; " + quarantineMessage(q);
+    }
+    return msg;
+  }
+
+  static String quarantineMessage(QuarantinedCommit q) {
+    return "commit " + shortSha(q.getCommit()) + " (" + q.getRef() + ") is quarantined: " + q.getMessage()
+        + ". Set spec.source.ref to another commit, or annotate backstop.dev/retry to try it again";
+  }
+
+  static QuarantinedCommit quarantinedDesired(StagingReleaseStatus s) {
+    Revision desired = s.getDesired();
+    if (desired == null || desired.getCommit() == null) {
+      return null;
+    }
+    return s.getQuarantined().stream()
+        .filter(q -> desired.getCommit().equals(q.getCommit()))
+        .findFirst()
+        .orElse(null);
+  }
+
+  static boolean anyTripped(StagingReleaseStatus s) {
+    return s.getChecks().stream().anyMatch(c -> Boolean.TRUE.equals(c.getTripped()));
+  }
+
+  static String failingChecks(StagingReleaseStatus s) {
+    List<String> parts = new ArrayList<>();
+    for (CheckStatus c : s.getChecks()) {
+      if (Boolean.TRUE.equals(c.getTripped())) {
+        parts.add("check " + c.getName() + " failed " + c.getConsecutiveFailures() + "x: " + c.getMessage());
+      }
+    }
+    return String.join("; ", parts);
+  }
+
+  private static String checkSummary(StagingReleaseStatus s) {
+    long passing = s.getChecks().stream().filter(c -> Boolean.TRUE.equals(c.getPassing())).count();
+    return passing + "/" + s.getChecks().size() + " checks passing";
+  }
+
+  static String describe(Operation op) {
+    return switch (op.getKind()) {
+      case Deploy -> "deploying " + describe(op.getTarget());
+      case Rollback -> "rolling back to " + describe(op.getTarget());
+      case EmergencyRollback -> "emergency rollback to " + describe(op.getTarget());
+    } + " (" + op.getStage().name().toLowerCase() + ")";
+  }
+
+  static String describe(Revision r) {
+    if (r == null) {
+      return "nothing";
+    }
+    return r.getRef() + " (" + shortSha(r.getCommit()) + ")";
+  }
+
+  static String shortSha(String commit) {
+    return commit == null ? "?" : commit.substring(0, Math.min(7, commit.length()));
+  }
+
+  private static Condition condition(ConditionType type, ConditionStatus status, Reason reason, String message) {
+    Condition c = new Condition();
+    c.setType(type);
+    c.setStatus(status);
+    c.setReason(reason);
+    c.setMessage(message);
+    return c;
+  }
+}

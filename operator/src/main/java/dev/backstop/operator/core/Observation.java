@@ -1,0 +1,33 @@
+package dev.backstop.operator.core;
+
+import dev.backstop.operator.api.v1alpha1.Reason;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one reconcile observed, before deciding. Built by a driver; the core only reads it.
+ *
+ * @param generation the spec generation observed
+ * @param source the desired commit, or why it is unknown
+ * @param containers containers of the compose project
+ * @param checks one result per configured check
+ * @param dockerError non-null when the Docker engine could not be read
+ * @param requests request annotations (backstop.dev/rollback, ...) and their current values
+ */
+public record Observation(
+    long generation,
+    SourceState source,
+    List<ContainerState> containers,
+    List<CheckResult> checks,
+    Problem dockerError,
+    Map<String, String> requests) {
+
+  /** A problem that blocks progress this reconcile. */
+  public record Problem(Reason reason, String message) {}
+
+  public Observation {
+    containers = containers == null ? List.of() : List.copyOf(containers);
+    checks = checks == null ? List.of() : List.copyOf(checks);
+    requests = requests == null ? Map.of() : Map.copyOf(requests);
+  }
+}

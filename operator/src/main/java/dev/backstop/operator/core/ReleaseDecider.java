@@ -1,0 +1,489 @@
+package dev.backstop.operator.core;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.operator.api.v1alpha1.ActionKind;
+import dev.backstop.operator.api.v1alpha1.CheckStatus;
+import dev.backstop.operator.api.v1alpha1.HistoryEntry;
+import dev.backstop.operator.api.v1alpha1.Operation;
+import dev.backstop.operator.api.v1alpha1.OperationStage;
+import dev.backstop.operator.api.v1alpha1.Phase;
+import dev.backstop.operator.api.v1alpha1.QuarantinedCommit;
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.Result;
+import dev.backstop.operator.api.v1alpha1.Revision;
+import dev.backstop.operator.api.v1alpha1.RollbackReport;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.api.v1alpha1.Trigger;
+import dev.backstop.operator.core.Observation.Problem;
+import dev.backstop.operator.health.CheckTracker;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides the next step of a release: a pure function of spec, the previous status, what was
+ * observed and the time. Drivers call {@link #decide}, record its status, take its action, then
+ * call {@link #complete} with the action's outcome and record again, so a process killed at any
+ * point resumes from the recorded status.
+ */
+public final class ReleaseDecider {
+
+  /** How many deploys and rollbacks status.history keeps. */
+  public static final int HISTORY_LIMIT = 20;
+
+  /** How soon to look again while a deploy or rollback is in flight. */
+  public static final Duration ACTIVE_REQUEUE = Duration.ofSeconds(1);
+
+  /** How soon to try again when the Docker engine cannot be reached. */
+  public static final Duration ENGINE_RETRY = Duration.ofSeconds(5);
+
+  private static final ObjectMapper COPIER =
+      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Decides what to do now. Does not modify its arguments. */
+  public Decision decide(
+      String name, StagingReleaseSpec spec, StagingReleaseStatus previous, Observation obs, Instant now) {
+    StagingReleaseStatus s = copy(previous);
+    s.setObservedGeneration(obs.generation());
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(name, spec);
+    } catch (InvalidSpecException e) {
+      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+    }
+    observe(s, settings, obs, now);
+    Problem blocking = obs.dockerError() != null ? obs.dockerError() : sourceProblem(obs.source());
+
+    if (settings.suspend()) {
+      s.setPhase(Phase.Suspended);
+      return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+    }
+    if (obs.dockerError() != null) {
+      // Without the engine nothing can be applied or judged; an operation in flight waits.
+      return finish(s, Action.NONE, blocking, obs, now, ENGINE_RETRY);
+    }
+    Action requested = handleRequests(s, settings, obs, now);
+    if (requested != null) {
+      return finish(s, requested, blocking, obs, now, ACTIVE_REQUEUE);
+    }
+    if (s.getOperation() != null) {
+      return continueOperation(s, settings, obs, blocking, now);
+    }
+    if (obs.source().ok()) {
+      String desired = obs.source().commit();
+      boolean quarantined = quarantine(s, desired) != null;
+      if (!quarantined && (s.getCurrent() == null || !desired.equals(s.getCurrent().getCommit()))) {
+        Action deploy = startDeploy(s, settings, s.getDesired(), Trigger.SpecChange, now);
+        return finish(s, deploy, blocking, obs, now, ACTIVE_REQUEUE);
+      }
+    }
+    return monitor(s, settings, obs, blocking, now);
+  }
+
+  /** Records the outcome of an {@link Action.Apply} taken after {@link #decide}. */
+  public Decision complete(
+      String name,
+      StagingReleaseSpec spec,
+      StagingReleaseStatus decided,
+      Action.Apply action,
+      ApplyOutcome outcome,
+      Observation obs,
+      Instant now) {
+    StagingReleaseStatus s = copy(decided);
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(name, spec);
+    } catch (InvalidSpecException e) {
+      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+    }
+    Operation op = s.getOperation();
+    if (outcome.ok()) {
+      s.setCurrent(revision(action.target(), now));
+      op.setStage(OperationStage.Verifying);
+      op.setAppliedTime(Timestamps.format(now));
+      if (op.getKind() != ActionKind.Deploy) {
+        RollbackReport report = s.getLastRollback();
+        report.setAppliedTime(Timestamps.format(now));
+        report.setRollbackSeconds(Timestamps.secondsBetween(report.getStartTime(), report.getAppliedTime()));
+      }
+      if (op.getKind() == ActionKind.EmergencyRollback) {
+        // No verification gate: the runbook's emergency path hands verification to a person.
+        s.getLastRollback().setManualVerificationRequired(true);
+        succeed(s, now);
+        return finish(s, Action.NONE, null, obs, now, settings.interval());
+      }
+      s.setPhase(op.getKind() == ActionKind.Deploy ? Phase.Verifying : Phase.RollingBack);
+      return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
+    }
+    if (outcome.reason() == Reason.DockerUnavailable) {
+      return finish(s, Action.NONE, new Problem(outcome.reason(), outcome.message()), obs, now, ENGINE_RETRY);
+    }
+    if (!outcome.touched()) {
+      finishHistory(s, op, Result.Failed, outcome.message(), now);
+      s.setOperation(null);
+      if (op.getKind() != ActionKind.Deploy) {
+        failRollbackReport(s, outcome.message(), now);
+        s.setPhase(Phase.Failed);
+        return finish(s, Action.NONE, null, obs, now, settings.interval());
+      }
+      if (outcome.reason() == Reason.ComposeInvalid) {
+        addQuarantine(s, op.getTarget(), Reason.ComposeInvalid, outcome.message(), now);
+      }
+      // Nothing changed on the host: the stack keeps running what it ran, if anything.
+      s.setPhase(s.getCurrent() == null ? Phase.Pending : Phase.Healthy);
+      Problem problem =
+          outcome.reason() == Reason.ComposeInvalid ? null : new Problem(outcome.reason(), outcome.message());
+      return finish(s, Action.NONE, problem, obs, now, settings.interval());
+    }
+    s.setCurrent(revision(action.target(), now));
+    Action next = failOperation(s, settings, outcome.reason(), outcome.message(), List.of(), now);
+    return finish(s, next, null, obs, now, ACTIVE_REQUEUE);
+  }
+
+  private void observe(StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Instant now) {
+    Revision desired = new Revision();
+    desired.setRef(settings.ref());
+    if (obs.source().ok()) {
+      desired.setCommit(obs.source().commit());
+      desired.setShortCommit(Conditions.shortSha(obs.source().commit()));
+      Revision before = s.getDesired();
+      boolean same = before != null && obs.source().commit().equals(before.getCommit());
+      desired.setTime(same ? before.getTime() : Timestamps.format(now));
+    }
+    s.setDesired(desired);
+    if (obs.source().fetched()) {
+      s.setLastFetchTime(Timestamps.format(now));
+    }
+    if (obs.dockerError() == null) {
+      s.setServices(ServiceView.of(obs.containers()));
+      s.setChecks(CheckTracker.record(s.getChecks(), obs.checks(), settings, now));
+    }
+  }
+
+  private Action handleRequests(StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Instant now) {
+    if (isNew(s, obs, StagingRelease.RETRY_ANNOTATION)) {
+      String desired = obs.source().commit();
+      if (desired != null) {
+        s.getQuarantined().removeIf(q -> desired.equals(q.getCommit()));
+        boolean running = s.getCurrent() != null && desired.equals(s.getCurrent().getCommit());
+        if (running && s.getOperation() == null) {
+          return startDeploy(s, settings, s.getDesired(), Trigger.Retry, now);
+        }
+      }
+    }
+    if (isNew(s, obs, StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION)) {
+      // An emergency preempts whatever is in flight: that is the point of it.
+      Operation inFlight = s.getOperation();
+      if (inFlight != null) {
+        finishHistory(s, inFlight, Result.Failed, "interrupted by an emergency rollback", now);
+        s.setOperation(null);
+      }
+      Revision target = rollbackTarget(s);
+      if (target != null) {
+        quarantineCurrent(s, Reason.EmergencyRollback, "emergency rollback requested", now);
+        return startRollback(s, settings, target, ActionKind.EmergencyRollback, Trigger.Emergency,
+            "emergency rollback requested", now, failingServices(obs), now);
+      }
+    }
+    if (isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION) && s.getOperation() == null) {
+      Revision target = rollbackTarget(s);
+      if (target != null) {
+        quarantineCurrent(s, Reason.ManualRollback, "rollback requested", now);
+        return startRollback(s, settings, target, ActionKind.Rollback, Trigger.Manual,
+            "rollback requested", now, failingServices(obs), now);
+      }
+    }
+    return null;
+  }
+
+  private static boolean isNew(StagingReleaseStatus s, Observation obs, String annotation) {
+    String value = obs.requests().get(annotation);
+    if (value == null || value.equals(s.getHandledRequests().get(annotation))) {
+      return false;
+    }
+    s.getHandledRequests().put(annotation, value);
+    return true;
+  }
+
+  private Decision continueOperation(
+      StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Problem blocking, Instant now) {
+    Operation op = s.getOperation();
+    if (op.getStage() == OperationStage.Applying) {
+      // The process stopped while applying; applying again is idempotent.
+      Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
+      return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
+    }
+    List<CheckStatus> checks = s.getChecks();
+    if (!checks.isEmpty() && checks.stream().allMatch(c -> Boolean.TRUE.equals(c.getPassing()))) {
+      succeed(s, now);
+      return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+    }
+    Instant deadline = Timestamps.parse(op.getAppliedTime()).plus(settings.progressDeadline());
+    if (Conditions.anyTripped(s)) {
+      Action next = failOperation(s, settings, Reason.HealthCheckFailed, Conditions.failingChecks(s), failingServices(obs), now);
+      return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
+    }
+    if (now.isAfter(deadline)) {
+      String message = "not healthy within progressDeadline " + Durations.format(settings.progressDeadline())
+          + ": " + pendingChecks(s);
+      Action next = failOperation(s, settings, Reason.ProgressDeadlineExceeded, message, failingServices(obs), now);
+      return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
+    }
+    return finish(s, Action.NONE, blocking, obs, now, ACTIVE_REQUEUE);
+  }
+
+  private Decision monitor(
+      StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Problem blocking, Instant now) {
+    if (s.getCurrent() == null) {
+      s.setPhase(s.getPhase() == Phase.Failed ? Phase.Failed : Phase.Pending);
+      return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+    }
+    boolean tripped = Conditions.anyTripped(s);
+    Phase phase = s.getPhase();
+    boolean runningDesired = s.getDesired().getCommit() != null
+        && s.getDesired().getCommit().equals(s.getCurrent().getCommit());
+    boolean wasHealthy = phase == Phase.Healthy || phase == Phase.Degraded;
+    if (tripped && wasHealthy && settings.automaticRollback()) {
+      Revision target = rollbackTarget(s);
+      if (target != null) {
+        String reason = Conditions.failingChecks(s);
+        quarantineCurrent(s, Reason.HealthCheckFailed, reason, now);
+        Action rollback = startRollback(s, settings, target, ActionKind.Rollback, Trigger.HealthCheck,
+            describe(s.getCurrent()) + " turned unhealthy: " + reason, now, failingServices(obs), now);
+        return finish(s, rollback, blocking, obs, now, ACTIVE_REQUEUE);
+      }
+    }
+    // A rollback or failure stays visible until the spec names what runs.
+    boolean keep = (phase == Phase.RolledBack || phase == Phase.Failed) && !runningDesired;
+    if (!keep) {
+      s.setPhase(tripped ? Phase.Degraded : Phase.Healthy);
+    }
+    return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+  }
+
+  private Action startDeploy(
+      StagingReleaseStatus s, ReleaseSettings settings, Revision target, Trigger trigger, Instant now) {
+    Operation op = operation(ActionKind.Deploy, trigger, s.getCurrent(), target,
+        "deploy " + describe(target), now, null);
+    s.setOperation(op);
+    s.setPhase(Phase.Deploying);
+    addHistory(s, op);
+    s.setChecks(CheckTracker.reset(settings));
+    return new Action.Apply(ActionKind.Deploy, op.getTarget(), false);
+  }
+
+  private Action startRollback(
+      StagingReleaseStatus s,
+      ReleaseSettings settings,
+      Revision target,
+      ActionKind kind,
+      Trigger trigger,
+      String reason,
+      Instant detected,
+      List<String> services,
+      Instant now) {
+    Operation op = operation(kind, trigger, s.getCurrent(), target, reason, now, detected);
+    s.setOperation(op);
+    s.setPhase(Phase.RollingBack);
+    addHistory(s, op);
+    RollbackReport report = new RollbackReport();
+    report.setTrigger(trigger);
+    report.setReason(reason);
+    report.setFrom(copyRevision(s.getCurrent()));
+    report.setTo(copyRevision(target));
+    report.setDetectionTime(Timestamps.format(detected));
+    report.setStartTime(Timestamps.format(now));
+    report.setServicesAffected(new ArrayList<>(services));
+    report.setResult(Result.InProgress);
+    s.setLastRollback(report);
+    s.setChecks(CheckTracker.reset(settings));
+    return new Action.Apply(kind, op.getTarget(), kind == ActionKind.EmergencyRollback);
+  }
+
+  /** Ends a failed operation: a failed deploy is quarantined and rolled back; a rollback stops. */
+  private Action failOperation(
+      StagingReleaseStatus s,
+      ReleaseSettings settings,
+      Reason reason,
+      String message,
+      List<String> services,
+      Instant now) {
+    Operation op = s.getOperation();
+    finishHistory(s, op, Result.Failed, message, now);
+    s.setOperation(null);
+    if (op.getKind() != ActionKind.Deploy) {
+      // Never roll back a rollback: that is how loops start.
+      failRollbackReport(s, message, now);
+      s.setPhase(Phase.Failed);
+      return Action.NONE;
+    }
+    addQuarantine(s, op.getTarget(), reason, message, now);
+    Revision target = rollbackTarget(s);
+    if (settings.automaticRollback() && target != null) {
+      Trigger trigger = reason == Reason.ComposeFailed ? Trigger.ApplyFailed : Trigger.VerificationFailed;
+      return startRollback(s, settings, target, ActionKind.Rollback, trigger,
+          describe(op.getTarget()) + " failed: " + message, now, services, now);
+    }
+    s.setPhase(Phase.Failed);
+    return Action.NONE;
+  }
+
+  private void succeed(StagingReleaseStatus s, Instant now) {
+    Operation op = s.getOperation();
+    finishHistory(s, op, Result.Succeeded, null, now);
+    s.setOperation(null);
+    if (op.getKind() == ActionKind.Deploy) {
+      s.setLastKnownGood(revision(op.getTarget(), now));
+      s.setPhase(Phase.Healthy);
+      return;
+    }
+    RollbackReport report = s.getLastRollback();
+    report.setRecoveredTime(Timestamps.format(now));
+    report.setRecoverySeconds(Timestamps.secondsBetween(report.getDetectionTime(), report.getRecoveredTime()));
+    report.setResult(Result.Succeeded);
+    s.setPhase(Phase.RolledBack);
+  }
+
+  /** Where a rollback goes: last-known-good, or the newest earlier success when that is running. */
+  static Revision rollbackTarget(StagingReleaseStatus s) {
+    String running = s.getCurrent() == null ? null : s.getCurrent().getCommit();
+    Revision lkg = s.getLastKnownGood();
+    if (lkg != null && !lkg.getCommit().equals(running) && quarantine(s, lkg.getCommit()) == null) {
+      return copyRevision(lkg);
+    }
+    for (HistoryEntry h : s.getHistory()) {
+      Revision to = h.getTo();
+      if (h.getResult() == Result.Succeeded && to != null && !to.getCommit().equals(running)
+          && quarantine(s, to.getCommit()) == null) {
+        return copyRevision(to);
+      }
+    }
+    return null;
+  }
+
+  private static QuarantinedCommit quarantine(StagingReleaseStatus s, String commit) {
+    return s.getQuarantined().stream().filter(q -> q.getCommit().equals(commit)).findFirst().orElse(null);
+  }
+
+  private static void quarantineCurrent(StagingReleaseStatus s, Reason reason, String message, Instant now) {
+    if (s.getCurrent() != null) {
+      addQuarantine(s, s.getCurrent(), reason, message, now);
+    }
+  }
+
+  private static void addQuarantine(
+      StagingReleaseStatus s, Revision revision, Reason reason, String message, Instant now) {
+    if (quarantine(s, revision.getCommit()) != null) {
+      return;
+    }
+    QuarantinedCommit q = new QuarantinedCommit();
+    q.setCommit(revision.getCommit());
+    q.setRef(revision.getRef());
+    q.setReason(reason);
+    q.setMessage(message);
+    q.setSince(Timestamps.format(now));
+    s.getQuarantined().add(q);
+  }
+
+  private static Operation operation(
+      ActionKind kind, Trigger trigger, Revision from, Revision target, String reason, Instant now, Instant detected) {
+    Operation op = new Operation();
+    op.setKind(kind);
+    op.setTrigger(trigger);
+    op.setStage(OperationStage.Applying);
+    op.setFrom(copyRevision(from));
+    op.setTarget(copyRevision(target));
+    op.setReason(reason);
+    op.setStartTime(Timestamps.format(now));
+    op.setDetectionTime(Timestamps.format(detected));
+    return op;
+  }
+
+  private static void addHistory(StagingReleaseStatus s, Operation op) {
+    HistoryEntry h = new HistoryEntry();
+    h.setAction(op.getKind());
+    h.setTrigger(op.getTrigger());
+    h.setFrom(copyRevision(op.getFrom()));
+    h.setTo(copyRevision(op.getTarget()));
+    h.setStartTime(op.getStartTime());
+    h.setResult(Result.InProgress);
+    h.setReason(op.getReason());
+    s.getHistory().add(0, h);
+    while (s.getHistory().size() > HISTORY_LIMIT) {
+      s.getHistory().remove(s.getHistory().size() - 1);
+    }
+  }
+
+  private static void finishHistory(StagingReleaseStatus s, Operation op, Result result, String failure, Instant now) {
+    for (HistoryEntry h : s.getHistory()) {
+      if (h.getAction() == op.getKind() && op.getStartTime().equals(h.getStartTime())) {
+        h.setResult(result);
+        h.setEndTime(Timestamps.format(now));
+        if (failure != null) {
+          h.setReason(failure);
+        }
+        return;
+      }
+    }
+  }
+
+  private static void failRollbackReport(StagingReleaseStatus s, String message, Instant now) {
+    RollbackReport report = s.getLastRollback();
+    if (report != null) {
+      report.setResult(Result.Failed);
+      report.setReason(report.getReason() + "; rollback failed: " + message);
+    }
+  }
+
+  private static List<String> failingServices(Observation obs) {
+    Set<String> services = new LinkedHashSet<>();
+    obs.checks().forEach(c -> services.addAll(c.failingServices()));
+    return new ArrayList<>(services);
+  }
+
+  private static String pendingChecks(StagingReleaseStatus s) {
+    List<String> parts = new ArrayList<>();
+    for (CheckStatus c : s.getChecks()) {
+      if (!Boolean.TRUE.equals(c.getPassing())) {
+        parts.add(c.getName() + ": " + c.getMessage());
+      }
+    }
+    return String.join("; ", parts);
+  }
+
+  private static Problem sourceProblem(SourceState source) {
+    return source.ok() ? null : new Problem(source.errorReason(), source.errorMessage());
+  }
+
+  private static Decision finish(
+      StagingReleaseStatus s, Action action, Problem blocking, Observation obs, Instant now, Duration requeue) {
+    Conditions.apply(s, blocking, obs.generation(), now);
+    return new Decision(s, action, requeue);
+  }
+
+  private static Revision revision(Revision r, Instant time) {
+    Revision copy = copyRevision(r);
+    copy.setTime(Timestamps.format(time));
+    return copy;
+  }
+
+  private static String describe(Revision r) {
+    return Conditions.describe(r);
+  }
+
+  private static Revision copyRevision(Revision r) {
+    return r == null ? null : COPIER.convertValue(r, Revision.class);
+  }
+
+  private static StagingReleaseStatus copy(StagingReleaseStatus status) {
+    return status == null
+        ? new StagingReleaseStatus()
+        : COPIER.convertValue(status, StagingReleaseStatus.class);
+  }
+}

@@ -1,0 +1,171 @@
+package dev.backstop.operator.core;
+
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.api.v1alpha1.ComposeSpec;
+import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
+import dev.backstop.operator.api.v1alpha1.HealthSpec;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A spec with its defaults filled in and every field validated, so that nothing downstream parses
+ * strings or guesses defaults.
+ */
+public record ReleaseSettings(
+    String name,
+    String url,
+    String ref,
+    Duration pollInterval,
+    String projectName,
+    String composePath,
+    List<String> composeFiles,
+    List<String> envFiles,
+    String dockerHost,
+    Duration progressDeadline,
+    Duration interval,
+    List<Check> checks,
+    boolean automaticRollback,
+    boolean suspend) {
+
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
+  public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+
+  // Compose project names: lowercase letters, digits, dashes and underscores, starting alnum.
+  private static final Pattern PROJECT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+
+  /** One health check with its defaults applied. */
+  public record Check(String name, CheckType type, List<String> services, int consecutiveFailures) {}
+
+  /** Validates {@code spec} and fills in defaults. */
+  public static ReleaseSettings from(String name, StagingReleaseSpec spec)
+      throws InvalidSpecException {
+    List<String> problems = new ArrayList<>();
+    if (spec == null || spec.getSource() == null) {
+      throw new InvalidSpecException(List.of("spec.source is required (url and ref)"));
+    }
+    String url = spec.getSource().getUrl();
+    String ref = spec.getSource().getRef();
+    if (url == null || url.isBlank()) {
+      problems.add("spec.source.url is required");
+    }
+    if (ref == null || ref.isBlank()) {
+      problems.add("spec.source.ref is required");
+    }
+    Duration poll =
+        duration(problems, "spec.source.pollInterval", spec.getSource().getPollInterval(), DEFAULT_POLL_INTERVAL);
+
+    ComposeSpec compose = Optional.ofNullable(spec.getCompose()).orElseGet(ComposeSpec::new);
+    String project = Optional.ofNullable(compose.getProjectName()).orElse(name);
+    if (project == null || !PROJECT_NAME.matcher(project).matches()) {
+      problems.add(
+          "spec.compose.projectName '" + project
+              + "' is not a valid compose project name: use lowercase letters, digits, '-' and '_'");
+    }
+    String path = Optional.ofNullable(compose.getPath()).orElse(".");
+    for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles())) {
+      if (p.startsWith("/") || List.of(p.split("/")).contains("..")) {
+        problems.add("compose path '" + p + "' must be relative to the repository and stay inside it");
+      }
+    }
+
+    HealthSpec health = Optional.ofNullable(spec.getHealth()).orElseGet(HealthSpec::new);
+    Duration deadline =
+        duration(problems, "spec.health.progressDeadline", health.getProgressDeadline(), DEFAULT_PROGRESS_DEADLINE);
+    Duration interval =
+        duration(problems, "spec.health.interval", health.getInterval(), DEFAULT_INTERVAL);
+    List<Check> checks = checks(problems, health.getChecks());
+
+    boolean automatic =
+        spec.getRollback() == null || !Boolean.FALSE.equals(spec.getRollback().getAutomatic());
+    if (!problems.isEmpty()) {
+      throw new InvalidSpecException(problems);
+    }
+    return new ReleaseSettings(
+        name,
+        url,
+        ref.trim(),
+        poll,
+        project,
+        path,
+        nullToEmpty(compose.getFiles()),
+        nullToEmpty(compose.getEnvFiles()),
+        compose.getDockerHost(),
+        deadline,
+        interval,
+        checks,
+        automatic,
+        Boolean.TRUE.equals(spec.getSuspend()));
+  }
+
+  private static List<Check> checks(List<String> problems, List<HealthCheckSpec> specs) {
+    if (specs == null || specs.isEmpty()) {
+      return List.of(new Check("services", CheckType.SERVICE_HEALTH, List.of(), 1));
+    }
+    List<Check> checks = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < specs.size(); i++) {
+      HealthCheckSpec c = specs.get(i);
+      String where = "spec.health.checks[" + i + "]";
+      if (c.getName() == null || c.getName().isBlank()) {
+        problems.add(where + ".name is required");
+        continue;
+      }
+      if (!names.add(c.getName())) {
+        problems.add(where + ".name '" + c.getName() + "' is used twice; check names must be unique");
+      }
+      if (c.getType() == null) {
+        problems.add(where + ".type is required (serviceHealth)");
+        continue;
+      }
+      int failures = c.getConsecutiveFailures() == null ? 1 : c.getConsecutiveFailures();
+      if (failures < 1) {
+        problems.add(where + ".consecutiveFailures must be 1 or more, not " + failures);
+      }
+      checks.add(new Check(c.getName(), c.getType(), nullToEmpty(c.getServices()), failures));
+    }
+    return List.copyOf(checks);
+  }
+
+  private static Duration duration(
+      List<String> problems, String field, String text, Duration fallback) {
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      Duration d = Durations.parse(field, text);
+      if (d.isZero()) {
+        problems.add(field + " must be longer than 0");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      return fallback;
+    }
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... lists) {
+    List<String> all = new ArrayList<>();
+    for (List<String> l : lists) {
+      if (l != null) {
+        all.addAll(l);
+      }
+    }
+    return all;
+  }
+
+  private static List<String> nullToEmpty(List<String> list) {
+    return list == null ? List.of() : List.copyOf(list);
+  }
+
+  public Check check(String checkName) {
+    return checks.stream().filter(c -> c.name().equals(checkName)).findFirst().orElse(null);
+  }
+}

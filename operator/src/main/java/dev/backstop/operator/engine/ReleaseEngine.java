@@ -1,0 +1,225 @@
+package dev.backstop.operator.engine;
+
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.ComposeDriver;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.ContainerObserver;
+import dev.backstop.operator.core.Action;
+import dev.backstop.operator.core.ApplyOutcome;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.Decision;
+import dev.backstop.operator.core.InvalidSpecException;
+import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.ReleaseDecider;
+import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.SourceState;
+import dev.backstop.operator.core.Timestamps;
+import dev.backstop.operator.core.Transitions;
+import dev.backstop.operator.git.SourceException;
+import dev.backstop.operator.git.SourceRepository;
+import dev.backstop.operator.health.ServiceHealthProbe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile of one release, the same for every driver: observe (git, Docker, checks), decide
+ * (the pure core), act (one apply at most), record (status before and after acting, events).
+ */
+public final class ReleaseEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReleaseEngine.class);
+
+  /** Where a driver keeps a release's status and learns what happened. */
+  public interface Recorder {
+    /** Persists the status; called before acting and after, so a restart resumes. */
+    void record(StagingReleaseStatus status);
+
+    /** Called once per transition, never for an unchanged state. */
+    void event(ReleaseEvent event);
+  }
+
+  private final SourceRepository git;
+  private final ComposeDriver compose;
+  private final ContainerObserver containers;
+  private final ReleaseDecider decider = new ReleaseDecider();
+  private final Clock clock;
+  // Services each applied commit defines, so the serviceHealth check knows what should run.
+  private final Map<String, List<String>> servicesByCheckout = new ConcurrentHashMap<>();
+
+  public ReleaseEngine(SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock) {
+    this.git = git;
+    this.compose = compose;
+    this.containers = containers;
+    this.clock = clock;
+  }
+
+  /**
+   * Reconciles once.
+   *
+   * @param generation the spec generation (metadata.generation in the cluster)
+   * @param requests request annotation values (backstop.dev/rollback, ...)
+   * @param workDir the release's own directory: per-commit checkouts live below it
+   * @return when to reconcile again at the latest
+   */
+  public Duration reconcile(
+      StagingRelease release,
+      long generation,
+      Map<String, String> requests,
+      StagingReleaseStatus previous,
+      Path workDir,
+      Recorder recorder) {
+    String name = release.getMetadata().getName();
+    Observation obs = observe(release, generation, requests, previous, workDir);
+    Decision decision = decider.decide(name, release.getSpec(), previous, obs, clock.instant());
+    record(recorder, previous, decision.status());
+    if (!(decision.action() instanceof Action.Apply apply)) {
+      return decision.requeueAfter();
+    }
+    ApplyOutcome outcome = apply(release, apply, workDir);
+    Decision after = decider.complete(name, release.getSpec(), decision.status(), apply, outcome, obs, clock.instant());
+    record(recorder, decision.status(), after.status());
+    return after.requeueAfter();
+  }
+
+  private static void record(Recorder recorder, StagingReleaseStatus before, StagingReleaseStatus after) {
+    recorder.record(after);
+    for (ReleaseEvent e : Transitions.between(before, after)) {
+      recorder.event(e);
+    }
+  }
+
+  private Observation observe(
+      StagingRelease release, long generation, Map<String, String> requests, StagingReleaseStatus previous, Path workDir) {
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
+    } catch (InvalidSpecException e) {
+      return new Observation(generation, SourceState.failed(Reason.InvalidSpec, e.getMessage(), false), List.of(), List.of(), null, requests);
+    }
+    SourceState source = resolve(settings, generation, previous);
+    List<ContainerState> observed;
+    try {
+      observed = containers.containers(settings.projectName(), settings.dockerHost());
+    } catch (ComposeException e) {
+      return new Observation(generation, source, List.of(), List.of(),
+          new Observation.Problem(Reason.DockerUnavailable, e.getMessage()), requests);
+    }
+    List<CheckResult> results = new ArrayList<>();
+    List<String> expected = expectedServices(settings, previous, observed, workDir);
+    for (ReleaseSettings.Check check : settings.checks()) {
+      List<String> services = check.services().isEmpty() ? expected : check.services();
+      results.add(ServiceHealthProbe.evaluate(check.name(), services, observed));
+    }
+    return new Observation(generation, source, observed, results, null, requests);
+  }
+
+  private SourceState resolve(ReleaseSettings settings, long generation, StagingReleaseStatus previous) {
+    Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
+    boolean specChanged = previous == null || previous.getObservedGeneration() == null
+        || previous.getObservedGeneration() != generation;
+    boolean fetch = specChanged || lastFetch == null
+        || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
+    try {
+      return SourceState.resolved(git.resolve(settings.url(), settings.ref(), fetch), fetch);
+    } catch (SourceException e) {
+      Reason reason = e.kind() == SourceException.Kind.REF_NOT_FOUND ? Reason.RefNotFound : Reason.SourceUnavailable;
+      return SourceState.failed(reason, e.getMessage(), fetch);
+    }
+  }
+
+  /** The services the running commit's compose files define; what Docker shows if unknown. */
+  private List<String> expectedServices(
+      ReleaseSettings settings, StagingReleaseStatus previous, List<ContainerState> observed, Path workDir) {
+    String commit = previous == null || previous.getCurrent() == null ? null : previous.getCurrent().getCommit();
+    if (commit != null) {
+      Path dir = workDir.resolve("checkouts").resolve(commit).resolve(settings.composePath());
+      List<String> known = servicesByCheckout.get(dir.toString());
+      if (known != null) {
+        return known;
+      }
+      if (Files.isDirectory(dir)) {
+        try {
+          List<String> services = compose.services(project(settings, dir));
+          servicesByCheckout.put(dir.toString(), services);
+          return services;
+        } catch (ComposeException e) {
+          LOG.debug("cannot list services of {}: {}", dir, e.getMessage());
+        }
+      }
+    }
+    return observed.stream().map(ContainerState::service).distinct().sorted().toList();
+  }
+
+  private ApplyOutcome apply(StagingRelease release, Action.Apply apply, Path workDir) {
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
+    } catch (InvalidSpecException e) {
+      return ApplyOutcome.untouched(Reason.InvalidSpec, e.getMessage());
+    }
+    String commit = apply.target().getCommit();
+    Path checkout;
+    try {
+      checkout = git.checkout(settings.url(), commit, workDir.resolve("checkouts"));
+    } catch (SourceException e) {
+      return ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
+    }
+    Path dir = checkout.resolve(settings.composePath()).normalize();
+    if (!Files.isDirectory(dir)) {
+      return ApplyOutcome.untouched(Reason.ComposeInvalid,
+          "spec.compose.path '" + settings.composePath() + "' is not a directory at commit " + commit.substring(0, 7));
+    }
+    ComposeProject project = project(settings, dir);
+    try {
+      List<String> services = compose.services(project);
+      servicesByCheckout.put(dir.toString(), services);
+      if (apply.downFirst()) {
+        compose.down(project, true);
+      }
+      long started = System.nanoTime();
+      compose.up(project);
+      LOG.info("{}: compose up of {} took {} ms", release.getMetadata().getName(), commit.substring(0, 7),
+          (System.nanoTime() - started) / 1_000_000);
+      return ApplyOutcome.success(services);
+    } catch (ComposeException e) {
+      return switch (e.kind()) {
+        case INVALID -> ApplyOutcome.untouched(Reason.ComposeInvalid, e.getMessage());
+        case UNAVAILABLE -> ApplyOutcome.untouched(Reason.DockerUnavailable, e.getMessage());
+        case FAILED -> ApplyOutcome.failed(Reason.ComposeFailed, e.getMessage());
+      };
+    }
+  }
+
+  /** Tears a release's stack down (`compose down`), for deletion with the Down policy and tests. */
+  public void down(StagingRelease release, StagingReleaseStatus status, Path workDir) throws ComposeException {
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
+    } catch (InvalidSpecException e) {
+      throw new ComposeException(ComposeException.Kind.INVALID, e.getMessage());
+    }
+    Path dir = workDir;
+    if (status != null && status.getCurrent() != null) {
+      dir = workDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
+    }
+    compose.down(project(settings, dir), true);
+  }
+
+  private static ComposeProject project(ReleaseSettings settings, Path dir) {
+    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(), settings.dockerHost());
+  }
+}

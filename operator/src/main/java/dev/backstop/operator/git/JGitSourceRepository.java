@@ -1,0 +1,581 @@
+package dev.backstop.operator.git;
+
+import static dev.backstop.operator.git.SourceException.Kind.REF_NOT_FOUND;
+import static dev.backstop.operator.git.SourceException.Kind.UNAVAILABLE;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.FetchCommand;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.JGitInternalException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.errors.TransportException;
+import org.eclipse.jgit.lib.AbbreviatedObjectId;
+import org.eclipse.jgit.lib.ConfigConstants;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.RepositoryCache;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.SshSessionFactory;
+import org.eclipse.jgit.transport.TagOpt;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.util.FS;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link SourceRepository} backed by JGit, with one bare mirror per URL under a cache root. */
+public final class JGitSourceRepository implements SourceRepository {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JGitSourceRepository.class);
+
+  static final String TOKEN_VARIABLE = "BACKSTOP_GIT_TOKEN";
+  static final String USERNAME_VARIABLE = "BACKSTOP_GIT_USERNAME";
+
+  private static final int TIMEOUT_SECONDS = 120;
+  private static final Pattern FULL_SHA = Pattern.compile("[0-9a-f]{40}");
+  private static final Pattern SHA_PREFIX = Pattern.compile("[0-9a-fA-F]{4,40}");
+  private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s]*@");
+  private static final Pattern SCP_LIKE = Pattern.compile("[^/:@]+@[^/:]+:.*");
+  private static final List<RefSpec> MIRROR_REFSPECS =
+      List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+
+  private final Path cacheRoot;
+  private final Function<String, String> env;
+  private final Map<Path, Object> locks = new ConcurrentHashMap<>();
+
+  /**
+   * @param cacheRoot directory holding one bare clone per URL, e.g. {@code <state>/git-cache}
+   * @param env environment lookup ({@code System::getenv} in production), read for {@value
+   *     #TOKEN_VARIABLE} and {@value #USERNAME_VARIABLE}
+   */
+  public JGitSourceRepository(Path cacheRoot, Function<String, String> env) {
+    this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
+    this.env = env;
+  }
+
+  @Override
+  public String resolve(String url, String ref, boolean fetch) throws SourceException {
+    if (ref == null || ref.isBlank()) {
+      throw new SourceException(REF_NOT_FOUND, "the ref is empty; name a branch, tag or commit");
+    }
+    Path dir = cacheDir(url);
+    synchronized (lockFor(dir)) {
+      try (Repository repo = openCache(url, dir, fetch)) {
+        return resolveIn(repo, url, ref.trim());
+      }
+    }
+  }
+
+  @Override
+  public Path checkout(String url, String commit, Path root) throws SourceException {
+    if (commit == null || !FULL_SHA.matcher(commit).matches()) {
+      throw new IllegalArgumentException("checkout needs a full lowercase commit SHA: " + commit);
+    }
+    Path target = root.resolve(commit);
+    // Checkouts only appear by an atomic rename of a complete tree, so existing means complete.
+    if (Files.isDirectory(target)) {
+      return target;
+    }
+    Path dir = cacheDir(url);
+    synchronized (lockFor(dir)) {
+      if (Files.isDirectory(target)) {
+        return target;
+      }
+      try (Repository repo = openCache(url, dir, false)) {
+        writeCheckout(repo, url, ObjectId.fromString(commit), root, target);
+        return target;
+      }
+    }
+  }
+
+  private Object lockFor(Path dir) {
+    return locks.computeIfAbsent(dir, d -> new Object());
+  }
+
+  // ---- cache ---------------------------------------------------------------------------------
+
+  /** Opens the cache for {@code url}, cloning it when absent and fetching when asked. */
+  private Repository openCache(String url, Path dir, boolean fetch) throws SourceException {
+    if (!Files.isDirectory(dir)) {
+      cloneInto(url, dir);
+      return open(url, dir);
+    }
+    Repository repo = open(url, dir);
+    if (fetch) {
+      try {
+        fetch(repo, url);
+      } catch (SourceException e) {
+        repo.close();
+        throw e;
+      }
+    }
+    return repo;
+  }
+
+  private Repository open(String url, Path dir) throws SourceException {
+    try {
+      return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
+    } catch (IOException e) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "the local cache of "
+              + display(url)
+              + " at "
+              + dir
+              + " cannot be read ("
+              + e.getMessage()
+              + "); delete that directory so it is cloned again",
+          e);
+    }
+  }
+
+  // A clone is built in a temp dir and renamed into place, so a crash never leaves a half clone.
+  private void cloneInto(String url, Path dir) throws SourceException {
+    Path tmp = null;
+    try {
+      Files.createDirectories(cacheRoot);
+      tmp = Files.createTempDirectory(cacheRoot, "." + dir.getFileName() + ".tmp-");
+      try (Git git = Git.init().setBare(true).setDirectory(tmp.toFile()).call()) {
+        // JGit's auto gc otherwise runs detached, racing with our rename and our per-URL lock.
+        StoredConfig config = git.getRepository().getConfig();
+        config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, "autoDetach", false);
+        config.save();
+        fetch(git.getRepository(), url);
+      }
+      Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+      tmp = null;
+    } catch (IOException | GitAPIException e) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot create the local cache of "
+              + display(url)
+              + " under "
+              + cacheRoot
+              + " ("
+              + redact(url, e.getMessage())
+              + "); check that the directory is writable",
+          e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private void fetch(Repository repo, String url) throws SourceException {
+    checkLocalSource(url);
+    if (isSsh(url) && SshSessionFactory.getInstance() == null) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot fetch "
+              + display(url)
+              + ": this build has no SSH support; use an https URL,"
+              + " with "
+              + TOKEN_VARIABLE
+              + " set for a private repository");
+    }
+    LOG.debug("fetching {}", display(url));
+    FetchCommand fetch =
+        Git.wrap(repo)
+            .fetch()
+            .setRemote(url)
+            .setRefSpecs(MIRROR_REFSPECS)
+            .setTagOpt(TagOpt.NO_TAGS)
+            .setRemoveDeletedRefs(true)
+            .setTimeout(TIMEOUT_SECONDS);
+    String token = env.apply(TOKEN_VARIABLE);
+    boolean http = isHttp(url);
+    if (http && token != null && !token.isBlank()) {
+      String user = env.apply(USERNAME_VARIABLE);
+      fetch.setCredentialsProvider(
+          new UsernamePasswordCredentialsProvider(
+              user == null || user.isBlank() ? "x-access-token" : user, token));
+    }
+    try {
+      fetch.call();
+    } catch (GitAPIException | JGitInternalException e) {
+      // No cause attached: transport exceptions may carry the URL with its credentials.
+      String reason = redact(url, reason(e));
+      String hint =
+          http && (token == null || token.isBlank()) && looksLikeAuth(reason)
+              ? "set " + TOKEN_VARIABLE + " to a token that can read it"
+              : "check the URL, the network and the credentials";
+      throw new SourceException(
+          UNAVAILABLE, "cannot fetch " + display(url) + " (" + reason + "); " + hint);
+    }
+  }
+
+  // Local sources get a precise message instead of JGit's generic transport error.
+  private static void checkLocalSource(String url) throws SourceException {
+    Path path = localPath(url);
+    if (path == null) {
+      return;
+    }
+    if (!path.isAbsolute()) {
+      throw new SourceException(
+          UNAVAILABLE, "the repository path '" + url + "' is relative; use an absolute path");
+    }
+    if (!Files.exists(path)) {
+      throw new SourceException(
+          UNAVAILABLE, "the repository " + display(url) + " does not exist; check the path or URL");
+    }
+    if (RepositoryCache.FileKey.resolve(path.toFile(), FS.DETECTED) == null) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "the directory " + display(url) + " is not a git repository; check the path or URL");
+    }
+  }
+
+  // ---- resolving -----------------------------------------------------------------------------
+
+  private static String resolveIn(Repository repo, String url, String ref) throws SourceException {
+    try (RevWalk walk = new RevWalk(repo)) {
+      // Names win over SHA prefixes, tags over branches, as with `git rev-parse`.
+      for (String name : List.of("refs/tags/" + ref, "refs/heads/" + ref, ref)) {
+        if (!name.startsWith("refs/") || !Repository.isValidRefName(name)) {
+          continue;
+        }
+        Ref found = repo.exactRef(name);
+        if (found != null && found.getObjectId() != null) {
+          return peelToCommit(walk, found.getObjectId(), url, ref).name();
+        }
+      }
+      if (SHA_PREFIX.matcher(ref).matches()) {
+        ObjectId id = resolveSha(repo, walk, url, ref.toLowerCase(Locale.ROOT));
+        if (id != null) {
+          return id.name();
+        }
+      }
+    } catch (IOException e) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot read the local cache of "
+              + display(url)
+              + " ("
+              + e.getMessage()
+              + "); delete the cache directory so it is cloned again",
+          e);
+    }
+    throw new SourceException(
+        REF_NOT_FOUND,
+        "ref '"
+            + ref
+            + "' not found in "
+            + display(url)
+            + ": no branch, tag or commit of that name; check the ref and that it was pushed");
+  }
+
+  private static ObjectId resolveSha(Repository repo, RevWalk walk, String url, String hex)
+      throws IOException, SourceException {
+    if (hex.length() == 40) {
+      ObjectId id = ObjectId.fromString(hex);
+      return repo.getObjectDatabase().has(id) ? peelToCommit(walk, id, url, hex) : null;
+    }
+    try (ObjectReader reader = repo.newObjectReader()) {
+      Set<ObjectId> commits = new HashSet<>();
+      for (ObjectId candidate : reader.resolve(AbbreviatedObjectId.fromString(hex))) {
+        RevObject peeled = walk.peel(walk.parseAny(candidate));
+        if (peeled instanceof RevCommit) {
+          commits.add(peeled.copy());
+        }
+      }
+      if (commits.size() > 1) {
+        throw new SourceException(
+            REF_NOT_FOUND,
+            "ref '"
+                + hex
+                + "' is ambiguous in "
+                + display(url)
+                + ": "
+                + commits.size()
+                + " commits start with it; use more characters of the SHA");
+      }
+      return commits.isEmpty() ? null : commits.iterator().next();
+    }
+  }
+
+  private static ObjectId peelToCommit(RevWalk walk, ObjectId id, String url, String ref)
+      throws IOException, SourceException {
+    RevObject peeled = walk.peel(walk.parseAny(id));
+    if (!(peeled instanceof RevCommit)) {
+      throw new SourceException(
+          REF_NOT_FOUND,
+          "ref '"
+              + ref
+              + "' in "
+              + display(url)
+              + " names a "
+              + peeled.getClass().getSimpleName().replace("Rev", "").toLowerCase(Locale.ROOT)
+              + ", not a commit; name a branch, tag or commit");
+    }
+    return peeled.copy();
+  }
+
+  // ---- checkout ------------------------------------------------------------------------------
+
+  private static void writeCheckout(
+      Repository repo, String url, ObjectId commit, Path root, Path target) throws SourceException {
+    Path tmp = null;
+    try {
+      Files.createDirectories(root);
+      tmp = Files.createTempDirectory(root, "." + commit.name() + ".tmp-");
+      RevCommit revCommit;
+      try (RevWalk walk = new RevWalk(repo)) {
+        revCommit = walk.parseCommit(commit);
+      } catch (MissingObjectException e) {
+        throw new SourceException(
+            REF_NOT_FOUND,
+            "commit "
+                + commit.name()
+                + " is not in the local cache of "
+                + display(url)
+                + "; resolve a ref that contains it with a fetch first");
+      }
+      writeTree(repo, revCommit, tmp);
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        tmp = null;
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+        // Someone else (another process) finished the same commit first; theirs is as good.
+        if (!Files.isDirectory(target)) {
+          throw e;
+        }
+      }
+    } catch (IOException e) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot write the checkout of "
+              + commit.name()
+              + " to "
+              + target
+              + " ("
+              + e.getMessage()
+              + "); check free space and permissions of "
+              + root,
+          e);
+    } finally {
+      deleteQuietly(tmp);
+    }
+  }
+
+  private static void writeTree(Repository repo, RevCommit commit, Path dest)
+      throws IOException, SourceException {
+    Set<String> symlinks = new HashSet<>();
+    try (TreeWalk tree = new TreeWalk(repo)) {
+      tree.addTree(commit.getTree());
+      tree.setRecursive(true);
+      while (tree.next()) {
+        String path = tree.getPathString();
+        Path file = safePath(dest, path, symlinks, commit);
+        Files.createDirectories(file.getParent());
+        int mode = tree.getRawMode(0);
+        switch (mode & FileMode.TYPE_MASK) {
+          case FileMode.TYPE_SYMLINK -> {
+            byte[] target = repo.open(tree.getObjectId(0)).getBytes();
+            Files.createSymbolicLink(file, Path.of(new String(target, StandardCharsets.UTF_8)));
+            symlinks.add(path);
+          }
+          case FileMode.TYPE_GITLINK -> Files.createDirectories(file); // submodules stay empty
+          default -> {
+            try (FileChannel channel =
+                    FileChannel.open(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                OutputStream out = Channels.newOutputStream(channel)) {
+              repo.open(tree.getObjectId(0)).copyTo(out);
+              // Durable before the rename publishes it, so a power loss cannot leave empty files.
+              channel.force(true);
+            }
+            if ((mode & 0100) != 0) {
+              file.toFile().setExecutable(true, false);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // Trees from a hostile remote could name "..", ".git" or write through an earlier symlink.
+  private static Path safePath(Path dest, String path, Set<String> symlinks, RevCommit commit)
+      throws SourceException {
+    String prefix = "";
+    for (String part : path.split("/", -1)) {
+      if (part.isEmpty()
+          || part.equals(".")
+          || part.equals("..")
+          || part.equalsIgnoreCase(".git")
+          || symlinks.contains(prefix)) {
+        throw new SourceException(
+            UNAVAILABLE,
+            "commit "
+                + commit.name()
+                + " contains the unsafe path '"
+                + path
+                + "' and will not be checked out; deploy a different commit");
+      }
+      prefix = prefix.isEmpty() ? part : prefix + "/" + part;
+    }
+    return dest.resolve(path);
+  }
+
+  // ---- naming and messages -------------------------------------------------------------------
+
+  /** A readable, collision-free cache directory: sanitized URL plus a short hash of it. */
+  Path cacheDir(String url) throws SourceException {
+    if (url == null || url.isBlank()) {
+      throw new SourceException(UNAVAILABLE, "the repository URL is empty; set a git URL");
+    }
+    Path local = localPath(url);
+    String key = local != null ? local.toAbsolutePath().normalize().toString() : stripUserInfo(url);
+    String readable =
+        key.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")
+            .replaceAll("[^A-Za-z0-9._-]+", "-")
+            .replaceAll("^[-.]+|[-.]+$", "");
+    if (readable.length() > 60) {
+      readable = readable.substring(readable.length() - 60).replaceAll("^[-.]+", "");
+    }
+    return cacheRoot.resolve((readable.isEmpty() ? "repo" : readable) + "-" + shortHash(key));
+  }
+
+  /** The filesystem path for {@code file://} URLs and plain paths; null for remote URLs. */
+  private static Path localPath(String url) {
+    if (url.startsWith("file:")) {
+      try {
+        return Path.of(new URIish(url).getPath());
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        return Path.of(url.substring("file:".length()));
+      }
+    }
+    if (url.contains("://") || SCP_LIKE.matcher(url).matches()) {
+      return null; // a URL, or scp-like user@host:path
+    }
+    return Path.of(url);
+  }
+
+  private static boolean isHttp(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    return lower.startsWith("http://") || lower.startsWith("https://");
+  }
+
+  private static boolean isSsh(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    return lower.startsWith("ssh://")
+        || lower.startsWith("git+ssh://")
+        || lower.startsWith("ssh+git://")
+        || SCP_LIKE.matcher(url).matches();
+  }
+
+  private static boolean looksLikeAuth(String reason) {
+    String lower = reason.toLowerCase(Locale.ROOT);
+    return lower.contains("not authorized")
+        || lower.contains("authentication")
+        || lower.contains("401")
+        || lower.contains("403");
+  }
+
+  /** The URL as shown to people: without {@code user:password@}. */
+  static String display(String url) {
+    return stripUserInfo(url);
+  }
+
+  private static String stripUserInfo(String url) {
+    return USER_INFO.matcher(url).replaceFirst("$1");
+  }
+
+  /** Removes credentials of {@code url} from a message that may quote it. */
+  private static String redact(String url, String message) {
+    if (message == null) {
+      return "no details";
+    }
+    String result = USER_INFO.matcher(message).replaceAll("$1");
+    try {
+      String password = new URIish(url).getPass();
+      if (password != null && !password.isEmpty()) {
+        result = result.replace(password, "***");
+      }
+    } catch (URISyntaxException e) {
+      // not a URL: nothing more to redact
+    }
+    return result;
+  }
+
+  /** JGit's message without its leading URL, plus the root cause that says what went wrong. */
+  private static String reason(Exception e) {
+    String reason = firstLine(e.getMessage()).replaceFirst("^\\S*[/:]\\S*: ", "");
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof UnknownHostException) {
+      reason += ": unknown host " + root.getMessage();
+    } else if (root instanceof IOException && !(root instanceof TransportException)) {
+      reason += ": " + firstLine(root.getMessage());
+    }
+    return reason;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "no details";
+    }
+    String line = message.strip().lines().findFirst().orElse("no details");
+    return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
+  }
+
+  private static String shortHash(String key) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      StringBuilder hex = new StringBuilder();
+      for (int i = 0; i < 5; i++) {
+        hex.append(String.format("%02x", digest[i]));
+      }
+      return hex.toString();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not delete the temporary directory {}: {}", dir, e.getMessage());
+    }
+  }
+}

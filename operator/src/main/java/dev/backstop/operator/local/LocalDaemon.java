@@ -1,0 +1,221 @@
+package dev.backstop.operator.local;
+
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.core.Conditions;
+import dev.backstop.operator.core.Observation.Problem;
+import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.metrics.ReleaseMetrics;
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local mode: StagingRelease manifests from a directory in, status files out. Each release is
+ * reconciled on its own schedule and at once when its manifest changes; one release's trouble
+ * never stops another.
+ */
+public final class LocalDaemon implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger("backstop");
+
+  private final Path manifests;
+  private final StatusStore store;
+  private final RequestStore requests;
+  private final ReleaseEngine engine;
+  private final ReleaseMetrics metrics = new ReleaseMetrics();
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, ReleaseWorker> workers = new TreeMap<>();
+  private final ManifestLoader loader;
+  private final Path stateDir;
+  private StatusServer server;
+  private WatchService watcher;
+  private Thread watchThread;
+
+  public LocalDaemon(Path manifests, Path state, ReleaseEngine engine, Clock clock, int threads) {
+    this.manifests = manifests;
+    this.stateDir = state;
+    this.loader = new ManifestLoader(manifests);
+    this.store = new StatusStore(state);
+    this.requests = new RequestStore(store);
+    this.engine = engine;
+    this.clock = clock;
+    this.scheduler = Executors.newScheduledThreadPool(threads, r -> {
+      Thread t = new Thread(r, "reconcile");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Loads the manifests, starts reconciling, watching the directory, and serving on port. */
+  public void start(String bindAddress, int port) throws IOException {
+    reload();
+    watcher = FileSystems.getDefault().newWatchService();
+    manifests.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+        StandardWatchEventKinds.ENTRY_DELETE);
+    watchThread = new Thread(this::watch, "manifest-watch");
+    watchThread.setDaemon(true);
+    watchThread.start();
+    if (port >= 0) {
+      server = new StatusServer(this, bindAddress, port);
+      server.start();
+      DaemonInfo.write(stateDir, new DaemonInfo(ProcessHandle.current().pid(), bindAddress, server.port()));
+      LOG.info("serving /healthz, /metrics and /api/v1/releases on http://{}:{}", bindAddress, server.port());
+    }
+  }
+
+  /** Re-reads the manifest directory: new releases start, changed ones reconcile now. */
+  synchronized void reload() {
+    ManifestSet set;
+    try {
+      set = loader.load();
+    } catch (IOException e) {
+      LOG.error("cannot read manifests from {}: {}", manifests, e.getMessage());
+      return;
+    }
+    Set<String> seen = new HashSet<>();
+    for (StagingRelease release : set.releases()) {
+      String name = release.getMetadata().getName();
+      seen.add(name);
+      ReleaseWorker worker = workers.get(name);
+      if (worker == null) {
+        worker = new ReleaseWorker(release, engine, store, requests, metrics, scheduler);
+        workers.put(name, worker);
+        LOG.info("{}: watching {} at {}", name, release.getSpec().getSource().getUrl(),
+            release.getSpec().getSource().getRef());
+        worker.trigger();
+      } else if (worker.update(release)) {
+        LOG.info("{}: manifest changed, reconciling now", name);
+        worker.trigger();
+      }
+    }
+    List<String> unattributed = new ArrayList<>();
+    for (ManifestProblem p : set.problems()) {
+      LOG.warn("{}: {}", p.file().getFileName(), p.message());
+      if (p.name() != null) {
+        seen.add(p.name());
+        markInvalid(p.name(), p.file().getFileName() + ": " + p.message());
+      } else {
+        unattributed.add(p.file().getFileName() + ": " + p.message());
+      }
+    }
+    try {
+      store.writeProblems(set.problems());
+    } catch (IOException e) {
+      LOG.error("cannot record manifest problems: {}", e.getMessage());
+    }
+    for (String gone : List.copyOf(workers.keySet())) {
+      if (seen.contains(gone)) {
+        continue;
+      }
+      if (!unattributed.isEmpty()) {
+        // Its file may be the one that no longer parses: say so rather than call it deleted.
+        markInvalid(gone, "its manifest no longer loads: " + String.join("; ", unattributed));
+      } else {
+        workers.remove(gone).stop();
+        LOG.info("{}: manifest removed; its stack is left running as it is", gone);
+      }
+    }
+  }
+
+  /** A release whose manifest broke keeps its stack as it is and says why it is not ready. */
+  private void markInvalid(String name, String message) {
+    ReleaseWorker worker = workers.remove(name);
+    if (worker != null) {
+      worker.stop();
+    }
+    StagingReleaseStatus status = store.read(name).orElseGet(StagingReleaseStatus::new);
+    long generation = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
+    Conditions.apply(status, new Problem(Reason.InvalidManifest, message), generation, clock.instant());
+    try {
+      store.write(name, status);
+    } catch (IOException e) {
+      LOG.error("{}: cannot record status: {}", name, e.getMessage());
+    }
+  }
+
+  private void watch() {
+    try {
+      while (true) {
+        WatchKey key = watcher.take();
+        // Editors write in bursts (temp file, rename, chmod): settle before reading.
+        TimeUnit.MILLISECONDS.sleep(200);
+        key.pollEvents();
+        key.reset();
+        try {
+          reload();
+        } catch (RuntimeException e) {
+          LOG.error("cannot reload manifests from {}: {}", manifests, e.getMessage());
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Reconciles a release now (after a CLI request); false when there is no such release. */
+  synchronized boolean trigger(String name) {
+    ReleaseWorker worker = workers.get(name);
+    if (worker != null) {
+      worker.trigger();
+    }
+    return worker != null;
+  }
+
+  synchronized Map<String, StagingRelease> releases() {
+    Map<String, StagingRelease> all = new TreeMap<>();
+    workers.forEach((name, w) -> all.put(name, w.release()));
+    return all;
+  }
+
+  StatusStore store() {
+    return store;
+  }
+
+  ReleaseMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public synchronized void close() {
+    workers.values().forEach(ReleaseWorker::stop);
+    scheduler.shutdown();
+    try {
+      // Let a compose up in flight finish: killing it half-way helps nobody.
+      if (!scheduler.awaitTermination(60, TimeUnit.SECONDS)) {
+        scheduler.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (server != null) {
+      server.stop();
+      DaemonInfo.delete(stateDir);
+    }
+    try {
+      if (watcher != null) {
+        watcher.close();
+      }
+    } catch (IOException e) {
+      LOG.debug("closing watcher: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.backstop.operator.local;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Requests made with the CLI in local mode (`backstop rollback NAME`), the local stand-in for
+ * request annotations: one value per kind; a new value is one request.
+ */
+public final class RequestStore {
+
+  /** The request kinds, named like the annotations they stand for. */
+  public static final List<String> KEYS =
+      List.of(
+          StagingRelease.ROLLBACK_ANNOTATION,
+          StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION,
+          StagingRelease.RETRY_ANNOTATION);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final StatusStore store;
+
+  public RequestStore(StatusStore store) {
+    this.store = store;
+  }
+
+  public Map<String, String> read(String release) {
+    Path file = file(release);
+    if (!Files.exists(file)) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(file.toFile(), new TypeReference<LinkedHashMap<String, String>>() {});
+    } catch (IOException e) {
+      return Map.of();
+    }
+  }
+
+  /** Records a new request of {@code key} with a value never used before. */
+  public synchronized void request(String release, String key, String value) {
+    Map<String, String> all = new LinkedHashMap<>(read(release));
+    all.put(key, value);
+    Path file = file(release);
+    try {
+      Files.createDirectories(file.getParent());
+      Path tmp = Files.createTempFile(file.getParent(), "requests", ".tmp");
+      JSON.writeValue(tmp.toFile(), all);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private Path file(String release) {
+    return store.releaseDir(release).resolve("requests.json");
+  }
+}

@@ -1,0 +1,75 @@
+package dev.backstop.operator.metrics;
+
+import dev.backstop.operator.api.v1alpha1.ConditionStatus;
+import dev.backstop.operator.api.v1alpha1.ConditionType;
+import dev.backstop.operator.api.v1alpha1.Phase;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.core.Conditions;
+import dev.backstop.operator.core.ReleaseEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Prometheus meters for releases: readiness, phase, rollbacks, reconcile time. */
+public final class ReleaseMetrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, StagingReleaseStatus> latest = new ConcurrentHashMap<>();
+
+  /** Records the newest status of a release; gauges read it. */
+  public void status(String release, StagingReleaseStatus status) {
+    if (latest.put(release, status) == null) {
+      Gauge.builder("backstop_release_ready", latest, m -> ready(m.get(release)))
+          .description("1 when the release's Ready condition is True")
+          .tag("release", release)
+          .register(registry);
+      for (Phase phase : Phase.values()) {
+        Gauge.builder("backstop_release_phase", latest, m -> m.get(release) != null && m.get(release).getPhase() == phase ? 1 : 0)
+            .description("1 for the release's current phase")
+            .tags("release", release, "phase", phase.name())
+            .register(registry);
+      }
+      Gauge.builder("backstop_release_recovery_seconds", latest, m -> recovery(m.get(release)))
+          .description("Detection to recovery of the most recent rollback")
+          .tag("release", release)
+          .register(registry);
+    }
+  }
+
+  /** Counts an event by reason: rollbacks started, succeeded, failed, and the rest. */
+  public void event(String release, ReleaseEvent event) {
+    Counter.builder("backstop_events_total")
+        .description("Release transitions by reason")
+        .tags("release", release, "reason", event.reason().name(), "type", event.type().name())
+        .register(registry)
+        .increment();
+  }
+
+  public void reconciled(String release, Duration took) {
+    Timer.builder("backstop_reconcile_seconds").tag("release", release).register(registry).record(took);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private static double ready(StagingReleaseStatus s) {
+    if (s == null) {
+      return 0;
+    }
+    var c = Conditions.find(s.getConditions(), ConditionType.Ready);
+    return c != null && c.getStatus() == ConditionStatus.True ? 1 : 0;
+  }
+
+  private static double recovery(StagingReleaseStatus s) {
+    return s == null || s.getLastRollback() == null || s.getLastRollback().getRecoverySeconds() == null
+        ? Double.NaN
+        : s.getLastRollback().getRecoverySeconds();
+  }
+}
