@@ -3,13 +3,17 @@
 JAR := operator/target/backstop.jar
 MVN := mvn -B
 
-.PHONY: demo test build deps images crd clean
+.PHONY: demo test bench build deps images crd clean
 
 demo: images build
 	bash scripts/demo.sh
 
 test: images
 	$(MVN) verify
+
+# Benchmarks (classes named *Benchmark) print figures against their baselines; not part of test.
+bench: images
+	$(MVN) -Pbench -Dsurefire.skip=true -DskipTests=false -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify
 
 build:
 	$(MVN) -q -DskipTests package
