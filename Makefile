@@ -13,7 +13,7 @@ test: images
 
 # Benchmarks (classes named *Benchmark) print figures against their baselines; not part of test.
 bench: images
-	$(MVN) -Pbench -Dsurefire.skip=true -DskipTests=false -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify
+	$(MVN) -Pbench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify
 
 build:
 	$(MVN) -q -DskipTests package
