@@ -98,6 +98,13 @@ class LocalModeIT {
         .extracting(h -> h.getAction() + " " + h.getTo().getRef() + " " + h.getResult())
         .containsExactly("Deploy v3 Succeeded", "Rollback v1 Succeeded", "Deploy v2 Failed", "Deploy v1 Succeeded");
 
+    // What scripts and Prometheus read: the release over HTTP and its meters.
+    String api = get("/api/v1/releases/demo");
+    assertThat(api).contains("\"phase\" : \"Healthy\"", v3);
+    String metrics = get("/metrics");
+    assertThat(metrics).contains("backstop_release_ready{release=\"demo\"} 1.0");
+    assertThat(metrics).containsPattern("backstop_events_total\\{reason=\"RollbackSucceeded\",release=\"demo\",type=\"Normal\"} 1.0");
+
     double baseline = baselineComposeUp(repo);
     System.out.printf("[figures] v2 applied -> serving v1 healthy again: %.1f s; bare compose up -d --wait of v1: %.1f s%n",
         rollbackSeconds, baseline);
@@ -129,6 +136,11 @@ class LocalModeIT {
   }
 
   private int apiPort;
+
+  private String get(String path) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + path)).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
 
   private boolean httpOk(String path) {
     try {
