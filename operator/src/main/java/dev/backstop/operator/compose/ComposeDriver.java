@@ -1,6 +1,7 @@
 package dev.backstop.operator.compose;
 
 import java.util.List;
+import java.util.Optional;
 
 /** Applies compose projects with the real `docker compose` v2 CLI. */
 public interface ComposeDriver {
@@ -19,4 +20,41 @@ public interface ComposeDriver {
 
   /** `down`, optionally with `--remove-orphans`; volumes are kept. */
   void down(ComposeProject project, boolean removeOrphans) throws ComposeException;
+
+  /**
+   * The project's resolved model (`config --format json`): what to build, what to pull.
+   *
+   * @throws ComposeException with {@link ComposeException.Kind#INVALID} for malformed files
+   */
+  String config(ComposeProject project) throws ComposeException;
+
+  /** `build` of the given services, progress to the log; a failure leaves containers untouched. */
+  void build(ComposeProject project, List<String> services) throws ComposeException;
+
+  /**
+   * `pull --policy` of the given services before anything is recreated, so that a registry that
+   * fails leaves the running stack as it is.
+   *
+   * @param policy "missing" or "always"
+   */
+  void pull(ComposeProject project, String policy, List<String> services) throws ComposeException;
+
+  /**
+   * `up -d --remove-orphans --no-build --pull never`: recreates from images already on the host,
+   * so that it needs no registry and never builds behind Backstop's back.
+   */
+  void upLocal(ComposeProject project) throws ComposeException;
+
+  /** The id of a local image, empty when the engine has no image of that name. */
+  Optional<String> imageId(String dockerHost, String image) throws ComposeException;
+
+  /** Local images (repository:tag) carrying {@code label}=value; untagged ones are left out. */
+  List<String> images(String dockerHost, String label, String value) throws ComposeException;
+
+  /**
+   * Removes one image name, never by force: the engine refuses an image a container uses.
+   *
+   * @return false when the engine refused, e.g. because a container uses it
+   */
+  boolean removeImage(String dockerHost, String image) throws ComposeException;
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -82,6 +83,121 @@ public final class DockerComposeCli implements ComposeDriver {
     }
   }
 
+  @Override
+  public String config(ComposeProject project) throws ComposeException {
+    Output output = run(project, "config", List.of("config", "--format", "json"), LOG::debug);
+    if (output.exitCode != 0) {
+      throw failure(project, "config", output, Kind.INVALID);
+    }
+    return output.stdout;
+  }
+
+  @Override
+  public void build(ComposeProject project, List<String> services) throws ComposeException {
+    List<String> args = new ArrayList<>(List.of("build"));
+    args.addAll(services);
+    // Build progress is what a person watches during a deploy: it goes to the log as it comes.
+    // BuildKit stays on (no DOCKER_BUILDKIT=0): the default builder uses the engine's own image
+    // store, so a local base image such as busybox:1.36 resolves without a registry (checked
+    // with engine 26 and Compose 2.26). A user's docker-container builder would not see them.
+    Output output = run(project, "build", args, LOG::info);
+    if (output.exitCode != 0) {
+      throw failure(project, "build", output, Kind.FAILED);
+    }
+  }
+
+  @Override
+  public void pull(ComposeProject project, String policy, List<String> services)
+      throws ComposeException {
+    List<String> args = new ArrayList<>(List.of("pull", "--policy", policy));
+    args.addAll(services);
+    Output output = run(project, "pull", args, LOG::info);
+    if (output.exitCode != 0) {
+      throw failure(project, "pull", output, Kind.FAILED);
+    }
+  }
+
+  @Override
+  public void upLocal(ComposeProject project) throws ComposeException {
+    Output output =
+        run(
+            project,
+            "up",
+            List.of("up", "-d", "--remove-orphans", "--no-build", "--pull", "never"),
+            LOG::info);
+    if (output.exitCode != 0) {
+      throw failure(project, "up", output, Kind.FAILED);
+    }
+  }
+
+  @Override
+  public Optional<String> imageId(String dockerHost, String image) throws ComposeException {
+    Output output =
+        docker(dockerHost, "image inspect", List.of("image", "inspect", "--format", "{{.Id}}", image));
+    if (output.exitCode != 0) {
+      if (output.stderr.contains("No such image")) {
+        return Optional.empty();
+      }
+      throw dockerFailure("image inspect", output);
+    }
+    return Optional.of(output.stdout.strip());
+  }
+
+  @Override
+  public List<String> images(String dockerHost, String label, String value)
+      throws ComposeException {
+    Output output =
+        docker(
+            dockerHost,
+            "image ls",
+            List.of(
+                "image",
+                "ls",
+                "--filter",
+                "label=" + label + "=" + value,
+                "--format",
+                "{{.Repository}}:{{.Tag}}"));
+    if (output.exitCode != 0) {
+      throw dockerFailure("image ls", output);
+    }
+    return output.stdout.lines()
+        .map(String::strip)
+        .filter(s -> !s.isEmpty() && !s.contains("<none>"))
+        .toList();
+  }
+
+  @Override
+  public boolean removeImage(String dockerHost, String image) throws ComposeException {
+    Output output = docker(dockerHost, "image rm", List.of("image", "rm", image));
+    if (output.exitCode == 0) {
+      return true;
+    }
+    if (UNAVAILABLE_MARKERS.stream().anyMatch(output.stderr::contains)) {
+      throw dockerFailure("image rm", output);
+    }
+    LOG.debug("kept image {}: {}", image, output.stderr.strip());
+    return false;
+  }
+
+  private Output docker(String dockerHost, String verb, List<String> args)
+      throws ComposeException {
+    List<String> command = new ArrayList<>(List.of(docker));
+    command.addAll(args);
+    return exec(command, null, dockerHost, verb, "docker " + verb + ": ", LOG::debug);
+  }
+
+  private static ComposeException dockerFailure(String verb, Output output) {
+    String trimmed = ComposeOutput.trimForStatus(output.stderr);
+    Kind kind =
+        UNAVAILABLE_MARKERS.stream().anyMatch(output.stderr::contains)
+            ? Kind.UNAVAILABLE
+            : Kind.FAILED;
+    return new ComposeException(
+        kind,
+        "docker " + verb + " failed (exit " + output.exitCode + "): "
+            + (trimmed.isEmpty() ? "no output" : trimmed));
+  }
+
   /** The full command line for {@code args}, with files made absolute against the directory. */
   List<String> command(ComposeProject project, List<String> args) {
     Path dir = directory(project);
@@ -103,9 +219,28 @@ public final class DockerComposeCli implements ComposeDriver {
   private Output run(ComposeProject project, String verb, List<String> args, Consumer<String> log)
       throws ComposeException {
     checkFilesExist(project);
-    ProcessBuilder builder =
-        new ProcessBuilder(command(project, args)).directory(directory(project).toFile());
-    configureEnvironment(builder.environment(), project.dockerHost());
+    return exec(
+        command(project, args),
+        directory(project),
+        project.dockerHost(),
+        "compose " + verb,
+        project.name() + ": ",
+        log);
+  }
+
+  private Output exec(
+      List<String> command,
+      Path workDir,
+      String dockerHost,
+      String verb,
+      String prefix,
+      Consumer<String> log)
+      throws ComposeException {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (workDir != null) {
+      builder.directory(workDir.toFile());
+    }
+    configureEnvironment(builder.environment(), dockerHost);
     LOG.debug("Running {}", builder.command());
 
     Process process;
@@ -113,29 +248,31 @@ public final class DockerComposeCli implements ComposeDriver {
       process = builder.start();
     } catch (IOException e) {
       throw new ComposeException(
-          Kind.UNAVAILABLE, "cannot run " + docker + " compose: " + e.getMessage(), e);
+          Kind.UNAVAILABLE, "cannot run " + docker + " " + verb + ": " + e.getMessage(), e);
     }
-    String prefix = project.name() + ": ";
     LinePump stdout =
         LinePump.start(
             process.getInputStream(),
             MAX_STDOUT_LINES,
             line -> LOG.debug("{}{}", prefix, line.strip()),
-            "compose-" + verb + "-stdout");
+            verb.replace(' ', '-') + "-stdout");
     LinePump stderr =
         LinePump.start(
             process.getErrorStream(),
             MAX_STDERR_LINES,
             line -> log.accept(prefix + ComposeOutput.stripAnsi(line).strip()),
-            "compose-" + verb + "-stderr");
+            verb.replace(' ', '-') + "-stderr");
     try {
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         killTree(process);
-        String last = relativize(project, stderr.await(DRAIN_MILLIS));
+        String last = stderr.await(DRAIN_MILLIS);
+        if (workDir != null) {
+          last = last.replace(workDir + "/", "");
+        }
         throw new ComposeException(
             Kind.FAILED,
-            "docker compose "
+            "docker "
                 + verb
                 + " timed out after "
                 + format(timeout)
@@ -147,10 +284,10 @@ public final class DockerComposeCli implements ComposeDriver {
     } catch (InterruptedException e) {
       killTree(process);
       Thread.currentThread().interrupt();
-      throw new ComposeException(Kind.FAILED, "docker compose " + verb + " was interrupted", e);
+      throw new ComposeException(Kind.FAILED, "docker " + verb + " was interrupted", e);
     } catch (IOException e) {
       killTree(process);
-      throw new ComposeException(Kind.FAILED, "docker compose " + verb + ": " + e.getMessage(), e);
+      throw new ComposeException(Kind.FAILED, "docker " + verb + ": " + e.getMessage(), e);
     }
   }
 

@@ -104,6 +104,9 @@ public final class ReleaseDecider {
     }
     Operation op = s.getOperation();
     if (outcome.ok()) {
+      if (outcome.note() != null) {
+        addNote(s, op, outcome.note());
+      }
       s.setCurrent(revision(action.target(), now));
       op.setStage(OperationStage.Verifying);
       op.setAppliedTime(Timestamps.format(now));
@@ -132,13 +135,14 @@ public final class ReleaseDecider {
         s.setPhase(Phase.Failed);
         return finish(s, Action.NONE, null, obs, now, settings.interval());
       }
-      if (outcome.reason() == Reason.ComposeInvalid) {
-        addQuarantine(s, op.getTarget(), Reason.ComposeInvalid, outcome.message(), now);
+      // A commit whose files or build are broken stays broken: quarantine it like a failed check.
+      boolean commitsFault = outcome.reason() == Reason.ComposeInvalid || outcome.reason() == Reason.BuildFailed;
+      if (commitsFault) {
+        addQuarantine(s, op.getTarget(), outcome.reason(), outcome.message(), now);
       }
       // Nothing changed on the host: the stack keeps running what it ran, if anything.
       s.setPhase(s.getCurrent() == null ? Phase.Pending : Phase.Healthy);
-      Problem problem =
-          outcome.reason() == Reason.ComposeInvalid ? null : new Problem(outcome.reason(), outcome.message());
+      Problem problem = commitsFault ? null : new Problem(outcome.reason(), outcome.message());
       return finish(s, Action.NONE, problem, obs, now, settings.interval());
     }
     s.setCurrent(revision(action.target(), now));
@@ -417,6 +421,20 @@ public final class ReleaseDecider {
     s.getHistory().add(0, h);
     while (s.getHistory().size() > HISTORY_LIMIT) {
       s.getHistory().remove(s.getHistory().size() - 1);
+    }
+  }
+
+  /** Appends {@code note} to the operation's reason, its history entry and its rollback report. */
+  private static void addNote(StagingReleaseStatus s, Operation op, String note) {
+    op.setReason(op.getReason() == null ? note : op.getReason() + "; " + note);
+    for (HistoryEntry h : s.getHistory()) {
+      if (h.getAction() == op.getKind() && op.getStartTime().equals(h.getStartTime())) {
+        h.setReason(op.getReason());
+      }
+    }
+    if (op.getKind() != ActionKind.Deploy && s.getLastRollback() != null) {
+      RollbackReport report = s.getLastRollback();
+      report.setReason(report.getReason() == null ? note : report.getReason() + "; " + note);
     }
   }
 

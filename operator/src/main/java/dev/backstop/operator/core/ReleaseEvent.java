@@ -25,6 +25,7 @@ public record ReleaseEvent(Type type, Kind reason, String message) {
     RollbackFailed,
     CommitQuarantined,
     Suspended,
-    NotReady
+    NotReady,
+    ImagesRebuilt
   }
 }

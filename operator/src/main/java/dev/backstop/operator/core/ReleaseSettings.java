@@ -68,6 +68,7 @@ public record ReleaseSettings(
           "spec.compose.projectName '" + project
               + "' is not a valid compose project name: use lowercase letters, digits, '-' and '_'");
     }
+    ImageSettings.validate(compose, problems);
     String path = Optional.ofNullable(compose.getPath()).orElse(".");
     for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles())) {
       if (p.startsWith("/") || List.of(p.split("/")).contains("..")) {

@@ -1,5 +1,6 @@
 package dev.backstop.operator.engine;
 
+import dev.backstop.operator.api.v1alpha1.ActionKind;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
@@ -12,6 +13,7 @@ import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Decision;
+import dev.backstop.operator.core.ImageSettings;
 import dev.backstop.operator.core.InvalidSpecException;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.core.ReleaseDecider;
@@ -56,6 +58,7 @@ public final class ReleaseEngine {
   private final ComposeDriver compose;
   private final ContainerObserver containers;
   private final ReleaseDecider decider = new ReleaseDecider();
+  private final StackImages images;
   private final Clock clock;
   // Services each applied commit defines, so the serviceHealth check knows what should run.
   private final Map<String, List<String>> servicesByCheckout = new ConcurrentHashMap<>();
@@ -65,6 +68,7 @@ public final class ReleaseEngine {
     this.compose = compose;
     this.containers = containers;
     this.clock = clock;
+    this.images = new StackImages(compose);
   }
 
   /**
@@ -92,6 +96,12 @@ public final class ReleaseEngine {
     ApplyOutcome outcome = apply(release, apply, workDir);
     Decision after = decider.complete(name, release.getSpec(), decision.status(), apply, outcome, obs, clock.instant());
     record(recorder, decision.status(), after.status());
+    if (outcome.ok()) {
+      if (outcome.note() != null) {
+        recorder.event(new ReleaseEvent(ReleaseEvent.Type.Warning, ReleaseEvent.Kind.ImagesRebuilt, outcome.note()));
+      }
+      retainImages(release, after.status());
+    }
     return after.requeueAfter();
   }
 
@@ -187,20 +197,40 @@ public final class ReleaseEngine {
     try {
       List<String> services = compose.services(project);
       servicesByCheckout.put(dir.toString(), services);
+      // Pull and build before anything stops: a registry or build that fails leaves the stack as is.
+      StackImages.Prepared prepared;
+      try {
+        prepared = images.prepare(release.getMetadata().getName(), ImageSettings.from(release.getSpec()),
+            apply.kind() != ActionKind.Deploy, commit, project, workDir);
+      } catch (InvalidSpecException e) {
+        return ApplyOutcome.untouched(Reason.InvalidSpec, e.getMessage());
+      } catch (StackImages.Failure e) {
+        return ApplyOutcome.untouched(e.reason(), e.getMessage());
+      }
       if (apply.downFirst()) {
-        compose.down(project, true);
+        compose.down(prepared.project(), true);
       }
       long started = System.nanoTime();
-      compose.up(project);
+      compose.upLocal(prepared.project());
       LOG.info("{}: compose up of {} took {} ms", release.getMetadata().getName(), commit.substring(0, 7),
           (System.nanoTime() - started) / 1_000_000);
-      return ApplyOutcome.success(services);
+      return ApplyOutcome.success(services, prepared.note());
     } catch (ComposeException e) {
       return switch (e.kind()) {
         case INVALID -> ApplyOutcome.untouched(Reason.ComposeInvalid, e.getMessage());
         case UNAVAILABLE -> ApplyOutcome.untouched(Reason.DockerUnavailable, e.getMessage());
         case FAILED -> ApplyOutcome.failed(Reason.ComposeFailed, e.getMessage());
       };
+    }
+  }
+
+  private void retainImages(StagingRelease release, StagingReleaseStatus status) {
+    try {
+      ReleaseSettings settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
+      images.retain(settings.name(), ImageSettings.from(release.getSpec()), status, settings.projectName(),
+          settings.dockerHost());
+    } catch (InvalidSpecException e) {
+      LOG.debug("no image retention for an invalid spec: {}", e.getMessage());
     }
   }
 

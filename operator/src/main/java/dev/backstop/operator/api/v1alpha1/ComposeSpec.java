@@ -26,6 +26,14 @@ public class ComposeSpec {
       "Docker host to apply to, e.g. unix:///var/run/docker.sock or tcp://host:2376. Default: the local engine.")
   private String dockerHost;
 
+  @JsonPropertyDescription(
+      "How many of the last deployed commits keep their built images; the current and the last-known-good commit's images are always kept. Default: 3.")
+  private Integer keepImages;
+
+  @JsonPropertyDescription(
+      "Pull policy for services with a plain image (missing, always, never), applied before any container is recreated. Default: each service's own pull_policy, as docker compose up applies it. Rollbacks never require a registry: always acts as missing.")
+  private String pullPolicy;
+
   public String getProjectName() {
     return projectName;
   }
@@ -64,5 +72,21 @@ public class ComposeSpec {
 
   public void setDockerHost(String dockerHost) {
     this.dockerHost = dockerHost;
+  }
+
+  public Integer getKeepImages() {
+    return keepImages;
+  }
+
+  public void setKeepImages(Integer keepImages) {
+    this.keepImages = keepImages;
+  }
+
+  public String getPullPolicy() {
+    return pullPolicy;
+  }
+
+  public void setPullPolicy(String pullPolicy) {
+    this.pullPolicy = pullPolicy;
   }
 }

@@ -41,5 +41,9 @@ public enum Reason {
   /** A person asked for an emergency rollback of this commit. */
   EmergencyRollback,
   /** Nothing has been applied yet. */
-  NotDeployed
+  NotDeployed,
+  /** `docker compose build` of the desired commit failed; the running stack was not touched. */
+  BuildFailed,
+  /** Pulling an image of the desired commit failed; the running stack was not touched. */
+  PullFailed
 }

@@ -1,0 +1,174 @@
+package dev.backstop.operator.engine;
+
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.CommitImages;
+import dev.backstop.operator.compose.ComposeDriver;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.core.ImageRetention;
+import dev.backstop.operator.core.ImageSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gets a commit's images onto the host before any container changes: pulls plain images, builds
+ * the commit's own images under per-commit names, and later removes images no release needs. A
+ * failure here leaves the running stack untouched, which is why it runs before `up`.
+ */
+final class StackImages {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StackImages.class);
+
+  /** A step before `up` failed; nothing on the host changed. */
+  static final class Failure extends Exception {
+    private final Reason reason;
+
+    Failure(Reason reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+
+    Reason reason() {
+      return reason;
+    }
+  }
+
+  /**
+   * The project to run `up` with (the user's files plus the per-commit override) and a note for
+   * people, or null.
+   */
+  record Prepared(ComposeProject project, String note) {}
+
+  private final ComposeDriver compose;
+
+  StackImages(ComposeDriver compose) {
+    this.compose = compose;
+  }
+
+  /**
+   * Makes every image {@code commit} runs present on the host.
+   *
+   * @param rollback a rollback runs the kept images as they are and needs no registry; it builds
+   *     only when its images were removed, and says so in the note
+   * @param stateDir the release's own directory: the override file lives below it
+   */
+  Prepared prepare(
+      String release,
+      ImageSettings settings,
+      boolean rollback,
+      String commit,
+      ComposeProject project,
+      Path stateDir)
+      throws Failure {
+    CommitImages images;
+    try {
+      images = CommitImages.of(project.name(), commit, compose.config(project));
+    } catch (ComposeException e) {
+      throw failure(e, Reason.ComposeInvalid);
+    }
+    ComposeProject run = project;
+    if (images.buildsImages()) {
+      run = withOverride(project, images, commit, stateDir);
+    }
+    for (Map.Entry<String, List<String>> group :
+        images.pullGroups(settings.pullPolicy(), rollback).entrySet()) {
+      try {
+        compose.pull(run, group.getKey(), group.getValue());
+      } catch (ComposeException e) {
+        throw failure(e, Reason.PullFailed);
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<String, String> e : images.builtImages().entrySet()) {
+      try {
+        if (compose.imageId(project.dockerHost(), e.getValue()).isEmpty()) {
+          missing.add(e.getKey());
+        }
+      } catch (ComposeException ex) {
+        throw failure(ex, Reason.BuildFailed);
+      }
+    }
+    String shortSha = CommitImages.tag(commit);
+    String note = null;
+    if (rollback && !images.builtImages().isEmpty()) {
+      if (missing.isEmpty()) {
+        LOG.info("{}: rolling back to the kept images of {}, no build: {}", release, shortSha,
+            images.builtImages().values());
+      } else {
+        note = "the images of " + shortSha + " for " + String.join(", ", missing)
+            + " were gone from the host, so they were rebuilt from the kept checkout";
+        LOG.warn("{}: {}", release, note);
+      }
+    }
+    if (!missing.isEmpty()) {
+      LOG.info("{}: building {} at {}", release, missing, shortSha);
+      long started = System.nanoTime();
+      try {
+        compose.build(run, missing);
+      } catch (ComposeException e) {
+        throw failure(e, Reason.BuildFailed);
+      }
+      LOG.info("{}: built {} at {} in {} ms", release, missing, shortSha,
+          (System.nanoTime() - started) / 1_000_000);
+    }
+    return new Prepared(run, note);
+  }
+
+  /**
+   * Removes this project's images of commits {@link ImageRetention} does not keep. Best effort: an
+   * image a container still uses is refused by the engine and stays.
+   */
+  void retain(String release, ImageSettings settings, StagingReleaseStatus status, String project,
+      String dockerHost) {
+    Set<String> keep = ImageRetention.commitsToKeep(status, settings.keepImages());
+    Set<String> keepTags = new java.util.HashSet<>();
+    keep.forEach(c -> keepTags.add(CommitImages.tag(c)));
+    try {
+      for (String image : compose.images(dockerHost, CommitImages.PROJECT_LABEL, project)) {
+        String tag = image.substring(image.lastIndexOf(':') + 1);
+        if (!keepTags.contains(tag) && compose.removeImage(dockerHost, image)) {
+          LOG.info("{}: removed image {} (commit neither current, last-known-good nor among the last {} deployed)",
+              release, image, settings.keepImages());
+        }
+      }
+    } catch (ComposeException e) {
+      LOG.warn("{}: image retention skipped: {}", release, e.getMessage());
+    }
+  }
+
+  private static ComposeProject withOverride(
+      ComposeProject project, CommitImages images, String commit, Path stateDir) throws Failure {
+    Path dir = stateDir.resolve("images");
+    Path file = dir.resolve(commit + ".override.yml");
+    try {
+      Files.createDirectories(dir);
+      // Written whole then renamed, so a concurrent reader never sees half a file.
+      Path tmp = dir.resolve("." + commit + ".override.yml.tmp");
+      Files.writeString(tmp, images.overrideYaml());
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new Failure(Reason.BuildFailed, "cannot write the image override file " + file + ": " + e.getMessage());
+    }
+    Path projectDir = project.directory().toAbsolutePath().normalize();
+    List<String> files = new ArrayList<>(CommitImages.effectiveFiles(projectDir, project.files()));
+    files.add(file.toAbsolutePath().toString());
+    return new ComposeProject(project.name(), project.directory(), files, project.envFiles(), project.dockerHost());
+  }
+
+  private static Failure failure(ComposeException e, Reason reason) {
+    return switch (e.kind()) {
+      case UNAVAILABLE -> new Failure(Reason.DockerUnavailable, e.getMessage());
+      case INVALID -> new Failure(Reason.ComposeInvalid, e.getMessage());
+      case FAILED -> new Failure(reason, e.getMessage());
+    };
+  }
+}
