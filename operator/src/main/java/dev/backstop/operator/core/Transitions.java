@@ -56,7 +56,11 @@ public final class Transitions {
     return switch (s.getPhase()) {
       case Deploying -> new ReleaseEvent(Type.Normal, Kind.DeployStarted, "deploying " + target);
       case Verifying -> new ReleaseEvent(Type.Normal, Kind.Applied, "applied " + target + ", verifying");
-      case Healthy -> from == Phase.Degraded
+      // From Deploying straight to a stable phase: the deploy failed before touching the stack.
+      case Healthy, Pending -> from == Phase.Deploying
+          ? new ReleaseEvent(Type.Warning, Kind.DeployFailed, lastReason(s) + "; the stack was not changed")
+          : s.getPhase() == Phase.Pending ? null
+          : from == Phase.Degraded
           ? new ReleaseEvent(Type.Normal, Kind.Recovered, Conditions.describe(s.getCurrent()) + " passes its checks again")
           : new ReleaseEvent(Type.Normal, Kind.DeploySucceeded, Conditions.describe(s.getCurrent()) + " is healthy");
       case Degraded -> new ReleaseEvent(Type.Warning, Kind.HealthCheckFailed, Conditions.failingChecks(s));
