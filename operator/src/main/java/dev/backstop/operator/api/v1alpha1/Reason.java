@@ -41,5 +41,9 @@ public enum Reason {
   /** A person asked for an emergency rollback of this commit. */
   EmergencyRollback,
   /** Nothing has been applied yet. */
-  NotDeployed
+  NotDeployed,
+  /** The database backup before a deploy failed, so the deploy did not happen. */
+  BackupFailed,
+  /** Restoring a database backup failed; nothing is retried on data without a person. */
+  RestoreFailed
 }
