@@ -34,11 +34,12 @@ build_postgres() {
   if ! docker image inspect "$rootfs" >/dev/null 2>&1 || [ "${REBUILD:-0}" = 1 ]; then
     import_postgres_rootfs "$rootfs"
   fi
-  # `docker import` cannot set a HEALTHCHECK; one legacy-builder layer on top adds it.
+  # `docker import` cannot set a HEALTHCHECK; one legacy-builder layer on top adds it. It probes
+  # TCP: during first-start initialisation a socket-only server runs, which is not ready yet.
   local ctx; ctx=$(mktemp -d)
   cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $rootfs
-HEALTHCHECK --interval=1s --timeout=3s --retries=30 CMD ["pg_isready", "-q", "-h", "/run/postgresql", "-U", "postgres"]
+HEALTHCHECK --interval=1s --timeout=3s --retries=30 CMD ["pg_isready", "-q", "-h", "127.0.0.1", "-U", "postgres"]
 CMD ["/usr/local/bin/pg-entrypoint"]
 DOCKERFILE
   DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$ctx" >/dev/null

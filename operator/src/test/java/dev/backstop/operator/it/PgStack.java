@@ -137,10 +137,16 @@ final class PgStack implements AutoCloseable {
 
   /** Reconciles until {@code done} holds, like a driver would, within {@code bound}. */
   void reconcileUntil(Duration bound, Callable<Boolean> done) {
-    await().atMost(bound).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(300)).until(() -> {
-      reconcileOnce();
-      return done.call();
-    });
+    try {
+      await().atMost(bound).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(300)).until(() -> {
+        reconcileOnce();
+        return done.call();
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("not reached within " + bound + "; phase " + (status == null ? "-" : status.getPhase())
+          + ", history: " + (status == null ? "-" : status.getHistory().stream()
+              .map(h -> h.getAction() + " " + h.getResult() + " " + h.getReason()).toList()), e);
+    }
   }
 
   void reconcileOnce() {
