@@ -15,6 +15,7 @@ need_root_debian() {
   - a Docker engine (docker.io or Docker CE), running, reachable through /var/run/docker.sock
   - Docker Compose v2 (`docker compose version` must answer)
   - busybox-static (a static /bin/busybox), used to build the test and demo images
+  - debootstrap, used to build the PostgreSQL test image from Debian's packages
   - JDK 17 and Maven 3.8+
 then run `make test` again.
 MSG
@@ -63,6 +64,14 @@ if ! dpkg -s busybox-static >/dev/null 2>&1; then
   log "installing busybox-static"
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
+fi
+
+# debootstrap builds the PostgreSQL test image from Debian's packages (no registry to pull from).
+if ! command -v debootstrap >/dev/null 2>&1; then
+  need_root_debian
+  log "installing debootstrap"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

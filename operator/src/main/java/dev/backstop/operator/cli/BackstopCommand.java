@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
       WaitCommand.class,
       RollbackCommand.class,
       RetryCommand.class,
+      BackupsCommand.class,
+      BackupCommand.class,
+      VerifyBackupCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

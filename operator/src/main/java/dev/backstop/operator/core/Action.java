@@ -16,5 +16,18 @@ public sealed interface Action {
    */
   record Apply(ActionKind kind, Revision target, boolean downFirst) implements Action {}
 
+  /**
+   * Dump the database of the running stack into a new backup file named {@code name}.
+   *
+   * @param commit the commit whose stack runs, recorded with the backup
+   */
+  record Backup(String name, String commit, String reason) implements Action {}
+
+  /** Restore backup {@code name} into the database, after checking the file against {@code sha256}. */
+  record Restore(String name, String sha256) implements Action {}
+
+  /** Delete backup files that retention let go; status no longer lists them. */
+  record DeleteBackups(java.util.List<String> names) implements Action {}
+
   None NONE = new None();
 }

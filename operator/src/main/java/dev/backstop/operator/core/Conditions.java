@@ -139,6 +139,9 @@ public final class Conditions {
 
   private static Reason failureReason(StagingReleaseStatus s, QuarantinedCommit q) {
     HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
+      return Reason.RestoreFailed;
+    }
     if (last != null && last.getAction() != ActionKind.Deploy) {
       return Reason.RollbackFailed;
     }
@@ -151,6 +154,10 @@ public final class Conditions {
   private static String lastFailure(StagingReleaseStatus s) {
     HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
     String what = last == null ? "the last operation failed" : last.getReason();
+    if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
+      return what + "; the database may be partly restored: check it, then restore a backup by hand or set"
+          + " spec.backup.restoreFrom. Nothing on data is retried by itself.";
+    }
     if (s.getLastKnownGood() == null) {
       return what + "; no last-known-good commit to roll back to: the stack is left as it is for inspection."
           + " Set spec.source.ref to a working commit.";
@@ -206,6 +213,8 @@ public final class Conditions {
       case Deploy -> "deploying " + describe(op.getTarget());
       case Rollback -> "rolling back to " + describe(op.getTarget());
       case EmergencyRollback -> "emergency rollback to " + describe(op.getTarget());
+      case Backup -> "backing up the database of " + describe(op.getFrom()) + " as " + op.getBackup();
+      case Restore -> "restoring backup " + op.getBackup();
     } + " (" + op.getStage().name().toLowerCase() + ")";
   }
 

@@ -50,6 +50,10 @@ public final class ReleaseDecider {
   public Decision decide(
       String name, StagingReleaseSpec spec, StagingReleaseStatus previous, Observation obs, Instant now) {
     StagingReleaseStatus s = copy(previous);
+    if (s.getObservedGeneration() != null && s.getObservedGeneration() != obs.generation()) {
+      // A failed backup holds its deploy back until the spec changes (or a retry is requested).
+      s.getQuarantined().removeIf(q -> q.getReason() == Reason.BackupFailed);
+    }
     s.setObservedGeneration(obs.generation());
     ReleaseSettings settings;
     try {
@@ -74,6 +78,10 @@ public final class ReleaseDecider {
     }
     if (s.getOperation() != null) {
       return continueOperation(s, settings, obs, blocking, now);
+    }
+    Action restore = BackupSteps.restoreFromSpec(s, settings, now);
+    if (restore != null) {
+      return finish(s, restore, blocking, obs, now, ACTIVE_REQUEUE);
     }
     if (obs.source().ok()) {
       String desired = obs.source().commit();
@@ -150,6 +158,50 @@ public final class ReleaseDecider {
     return finish(s, next, null, obs, now, ACTIVE_REQUEUE);
   }
 
+  /** Records the outcome of an {@link Action.Backup} taken after {@link #decide}. */
+  public Decision completeBackup(
+      String name,
+      StagingReleaseSpec spec,
+      StagingReleaseStatus decided,
+      Action.Backup action,
+      BackupOutcome outcome,
+      Observation obs,
+      Instant now) {
+    StagingReleaseStatus s = copy(decided);
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(name, spec);
+    } catch (InvalidSpecException e) {
+      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+    }
+    if (settings.backup() == null || s.getOperation() == null) {
+      return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
+    }
+    return BackupSteps.backupDone(this, s, settings, action, outcome, obs, now);
+  }
+
+  /** Records the outcome of an {@link Action.Restore} taken after {@link #decide}. */
+  public Decision completeRestore(
+      String name,
+      StagingReleaseSpec spec,
+      StagingReleaseStatus decided,
+      Action.Restore action,
+      BackupOutcome outcome,
+      Observation obs,
+      Instant now) {
+    StagingReleaseStatus s = copy(decided);
+    ReleaseSettings settings;
+    try {
+      settings = ReleaseSettings.from(name, spec);
+    } catch (InvalidSpecException e) {
+      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+    }
+    if (s.getOperation() == null) {
+      return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
+    }
+    return BackupSteps.restoreDone(this, s, settings, action, outcome, obs, now);
+  }
+
   private void observe(StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Instant now) {
     Revision desired = new Revision();
     desired.setRef(settings.ref());
@@ -195,6 +247,10 @@ public final class ReleaseDecider {
             "emergency rollback requested", now, failingServices(obs), now);
       }
     }
+    if (s.getOperation() == null && settings.backup() != null && s.getCurrent() != null
+        && isNew(s, obs, StagingRelease.BACKUP_ANNOTATION)) {
+      return BackupSteps.startBackup(s, now);
+    }
     if (isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION) && s.getOperation() == null) {
       Revision target = rollbackTarget(s);
       if (target != null) {
@@ -223,8 +279,22 @@ public final class ReleaseDecider {
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
+    if (op.getStage() == OperationStage.BackingUp) {
+      // A dump only reads: taking it again under the same name is safe.
+      return finish(s, BackupSteps.backupAction(s, op), blocking, obs, now, ACTIVE_REQUEUE);
+    }
+    if (op.getStage() == OperationStage.Restoring) {
+      // The process stopped mid-restore: the database may be half restored, so a person decides.
+      BackupSteps.failRestore(s, op, "the process stopped while restoring it, so the database may be partly restored", now);
+      return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+    }
     List<CheckStatus> checks = s.getChecks();
     if (!checks.isEmpty() && checks.stream().allMatch(c -> Boolean.TRUE.equals(c.getPassing()))) {
+      if (op.getKind() == ActionKind.Rollback && op.getBackup() != null) {
+        // Last-known-good runs and its database service is healthy: now put its data back.
+        Action restore = BackupSteps.startRestore(s, op, now);
+        return finish(s, restore, blocking, obs, now, ACTIVE_REQUEUE);
+      }
       succeed(s, now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
@@ -264,7 +334,8 @@ public final class ReleaseDecider {
       }
     }
     // A rollback or failure stays visible until the spec names what runs.
-    boolean keep = (phase == Phase.RolledBack || phase == Phase.Failed) && !runningDesired;
+    boolean keep = (phase == Phase.RolledBack || phase == Phase.Failed)
+        && (!runningDesired || BackupSteps.lastRestoreFailed(s));
     if (!keep) {
       s.setPhase(tripped ? Phase.Degraded : Phase.Healthy);
     }
@@ -277,8 +348,17 @@ public final class ReleaseDecider {
         "deploy " + describe(target), now, null);
     s.setOperation(op);
     s.setPhase(Phase.Deploying);
+    boolean backup = settings.backup() != null && settings.backup().beforeDeploy() && s.getCurrent() != null;
+    if (backup) {
+      op.setStage(OperationStage.BackingUp);
+      op.setBackup(BackupSteps.newName(s, s.getCurrent(), now));
+      s.setPhase(Phase.BackingUp);
+    }
     addHistory(s, op);
     s.setChecks(CheckTracker.reset(settings));
+    if (backup) {
+      return BackupSteps.backupAction(s, op);
+    }
     return new Action.Apply(ActionKind.Deploy, op.getTarget(), false);
   }
 
@@ -293,6 +373,9 @@ public final class ReleaseDecider {
       List<String> services,
       Instant now) {
     Operation op = operation(kind, trigger, s.getCurrent(), target, reason, now, detected);
+    if (kind == ActionKind.Rollback && settings.backup() != null && settings.backup().restoreOnRollback()) {
+      op.setBackup(BackupSteps.takenBefore(s, s.getCurrent()));
+    }
     s.setOperation(op);
     s.setPhase(Phase.RollingBack);
     addHistory(s, op);
@@ -338,7 +421,7 @@ public final class ReleaseDecider {
     return Action.NONE;
   }
 
-  private void succeed(StagingReleaseStatus s, Instant now) {
+  void succeed(StagingReleaseStatus s, Instant now) {
     Operation op = s.getOperation();
     finishHistory(s, op, Result.Succeeded, null, now);
     s.setOperation(null);
@@ -381,7 +464,7 @@ public final class ReleaseDecider {
     }
   }
 
-  private static void addQuarantine(
+  static void addQuarantine(
       StagingReleaseStatus s, Revision revision, Reason reason, String message, Instant now) {
     if (quarantine(s, revision.getCommit()) != null) {
       return;
@@ -395,7 +478,7 @@ public final class ReleaseDecider {
     s.getQuarantined().add(q);
   }
 
-  private static Operation operation(
+  static Operation operation(
       ActionKind kind, Trigger trigger, Revision from, Revision target, String reason, Instant now, Instant detected) {
     Operation op = new Operation();
     op.setKind(kind);
@@ -409,7 +492,7 @@ public final class ReleaseDecider {
     return op;
   }
 
-  private static void addHistory(StagingReleaseStatus s, Operation op) {
+  static void addHistory(StagingReleaseStatus s, Operation op) {
     HistoryEntry h = new HistoryEntry();
     h.setAction(op.getKind());
     h.setTrigger(op.getTrigger());
@@ -418,6 +501,7 @@ public final class ReleaseDecider {
     h.setStartTime(op.getStartTime());
     h.setResult(Result.InProgress);
     h.setReason(op.getReason());
+    h.setBackup(op.getBackup());
     s.getHistory().add(0, h);
     while (s.getHistory().size() > HISTORY_LIMIT) {
       s.getHistory().remove(s.getHistory().size() - 1);
@@ -438,7 +522,7 @@ public final class ReleaseDecider {
     }
   }
 
-  private static void finishHistory(StagingReleaseStatus s, Operation op, Result result, String failure, Instant now) {
+  static void finishHistory(StagingReleaseStatus s, Operation op, Result result, String failure, Instant now) {
     for (HistoryEntry h : s.getHistory()) {
       if (h.getAction() == op.getKind() && op.getStartTime().equals(h.getStartTime())) {
         h.setResult(result);
@@ -451,7 +535,7 @@ public final class ReleaseDecider {
     }
   }
 
-  private static void failRollbackReport(StagingReleaseStatus s, String message, Instant now) {
+  static void failRollbackReport(StagingReleaseStatus s, String message, Instant now) {
     RollbackReport report = s.getLastRollback();
     if (report != null) {
       report.setResult(Result.Failed);
@@ -479,7 +563,7 @@ public final class ReleaseDecider {
     return source.ok() ? null : new Problem(source.errorReason(), source.errorMessage());
   }
 
-  private static Decision finish(
+  static Decision finish(
       StagingReleaseStatus s, Action action, Problem blocking, Observation obs, Instant now, Duration requeue) {
     Conditions.apply(s, blocking, obs.generation(), now);
     return new Decision(s, action, requeue);
@@ -499,7 +583,7 @@ public final class ReleaseDecider {
     return r == null ? null : COPIER.convertValue(r, Revision.class);
   }
 
-  private static StagingReleaseStatus copy(StagingReleaseStatus status) {
+  static StagingReleaseStatus copy(StagingReleaseStatus status) {
     return status == null
         ? new StagingReleaseStatus()
         : COPIER.convertValue(status, StagingReleaseStatus.class);

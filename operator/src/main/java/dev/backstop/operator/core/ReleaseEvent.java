@@ -26,6 +26,8 @@ public record ReleaseEvent(Type type, Kind reason, String message) {
     CommitQuarantined,
     Suspended,
     NotReady,
-    ImagesRebuilt
+    ImagesRebuilt,
+    BackupStarted,
+    RestoreStarted
   }
 }

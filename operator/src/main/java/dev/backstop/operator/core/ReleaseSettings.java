@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
 /**
  * A spec with its defaults filled in and every field validated, so that nothing downstream parses
  * strings or guesses defaults.
+ *
+ * @param backup spec.backup validated, or null when no backups are configured
  */
 public record ReleaseSettings(
     String name,
@@ -31,7 +33,8 @@ public record ReleaseSettings(
     Duration interval,
     List<Check> checks,
     boolean automaticRollback,
-    boolean suspend) {
+    boolean suspend,
+    BackupSettings backup) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
@@ -85,6 +88,7 @@ public record ReleaseSettings(
 
     boolean automatic =
         spec.getRollback() == null || !Boolean.FALSE.equals(spec.getRollback().getAutomatic());
+    BackupSettings backup = BackupSettings.from(problems, spec.getBackup());
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
@@ -102,7 +106,8 @@ public record ReleaseSettings(
         interval,
         checks,
         automatic,
-        Boolean.TRUE.equals(spec.getSuspend()));
+        Boolean.TRUE.equals(spec.getSuspend()),
+        backup);
   }
 
   private static List<Check> checks(List<String> problems, List<HealthCheckSpec> specs) {

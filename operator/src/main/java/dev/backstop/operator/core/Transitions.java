@@ -57,7 +57,7 @@ public final class Transitions {
       case Deploying -> new ReleaseEvent(Type.Normal, Kind.DeployStarted, "deploying " + target);
       case Verifying -> new ReleaseEvent(Type.Normal, Kind.Applied, "applied " + target + ", verifying");
       // From Deploying straight to a stable phase: the deploy failed before touching the stack.
-      case Healthy, Pending -> from == Phase.Deploying
+      case Healthy, Pending -> from == Phase.Deploying || from == Phase.BackingUp
           ? new ReleaseEvent(Type.Warning, Kind.DeployFailed, lastReason(s) + "; the stack was not changed")
           : s.getPhase() == Phase.Pending ? null
           : from == Phase.Degraded
@@ -71,6 +71,8 @@ public final class Transitions {
       case Failed -> from == Phase.RollingBack
           ? new ReleaseEvent(Type.Warning, Kind.RollbackFailed, lastReason(s))
           : new ReleaseEvent(Type.Warning, Kind.DeployFailed, lastReason(s));
+      case BackingUp -> new ReleaseEvent(Type.Normal, Kind.BackupStarted, "backing up before deploying " + target);
+      case Restoring -> new ReleaseEvent(Type.Normal, Kind.RestoreStarted, "restoring the database backup taken before " + target);
       case Suspended -> new ReleaseEvent(Type.Normal, Kind.Suspended, "spec.suspend is true: observing only");
       default -> null;
     };

@@ -23,7 +23,8 @@ public final class RequestStore {
       List.of(
           StagingRelease.ROLLBACK_ANNOTATION,
           StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION,
-          StagingRelease.RETRY_ANNOTATION);
+          StagingRelease.RETRY_ANNOTATION,
+          StagingRelease.BACKUP_ANNOTATION);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final StatusStore store;

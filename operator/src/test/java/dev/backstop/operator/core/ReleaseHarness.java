@@ -35,6 +35,12 @@ final class ReleaseHarness {
   Observation.Problem dockerError;
   long generation = 1;
   Decision last;
+  BackupOutcome nextBackup = BackupOutcome.written(1234, "ab".repeat(32));
+  BackupOutcome nextRestore = BackupOutcome.restored();
+  /** Backups taken, restored and deleted, by name, in order. */
+  final java.util.List<String> backedUp = new java.util.ArrayList<>();
+  final java.util.List<String> restored = new java.util.ArrayList<>();
+  final java.util.List<String> deleted = new java.util.ArrayList<>();
   /** Commits applied, in order: what the stack would have run. */
   final java.util.List<String> applied = new java.util.ArrayList<>();
 
@@ -81,6 +87,23 @@ final class ReleaseHarness {
       Decision after = decider.complete("demo", spec, status, apply, result, obs, now);
       status = after.status();
       last = new Decision(after.status(), d.action(), after.requeueAfter());
+    } else if (d.action() instanceof Action.Backup backup) {
+      if (nextBackup.ok()) {
+        backedUp.add(backup.name());
+      }
+      now = now.plusMillis(500);
+      Decision after = decider.completeBackup("demo", spec, status, backup, nextBackup, obs, now);
+      status = after.status();
+      if (after.action() instanceof Action.DeleteBackups delete) {
+        deleted.addAll(delete.names());
+      }
+      last = new Decision(after.status(), d.action(), after.requeueAfter());
+    } else if (d.action() instanceof Action.Restore restore) {
+      restored.add(restore.name());
+      now = now.plusMillis(500);
+      Decision after = decider.completeRestore("demo", spec, status, restore, nextRestore, obs, now);
+      status = after.status();
+      last = new Decision(after.status(), d.action(), after.requeueAfter());
     }
     return last;
   }
@@ -89,7 +112,7 @@ final class ReleaseHarness {
   Decision settle() {
     for (int i = 0; i < 100; i++) {
       reconcile();
-      if (status.getOperation() == null && !(last.action() instanceof Action.Apply)) {
+      if (status.getOperation() == null && last.action() instanceof Action.None) {
         return last;
       }
       advance(Duration.ofSeconds(1));

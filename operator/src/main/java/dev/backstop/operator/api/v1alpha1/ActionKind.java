@@ -4,5 +4,9 @@ package dev.backstop.operator.api.v1alpha1;
 public enum ActionKind {
   Deploy,
   Rollback,
-  EmergencyRollback
+  EmergencyRollback,
+  /** A database backup on request (`backstop backup NAME`). */
+  Backup,
+  /** A restore of a named backup (spec.backup.restoreFrom). */
+  Restore
 }

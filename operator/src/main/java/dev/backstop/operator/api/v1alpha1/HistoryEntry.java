@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class HistoryEntry {
 
-  @JsonPropertyDescription("Deploy, Rollback or EmergencyRollback.")
+  @JsonPropertyDescription("Deploy, Rollback, EmergencyRollback, Backup or Restore.")
   private ActionKind action;
 
   @JsonPropertyDescription("What started it.")
@@ -30,6 +30,28 @@ public class HistoryEntry {
 
   @JsonPropertyDescription("Why it started, and for a failure what failed.")
   private String reason;
+
+  @JsonPropertyDescription("The backup taken before this deploy, or restored by this rollback or restore.")
+  private String backup;
+
+  @JsonPropertyDescription("For a rollback or restore that restores a backup: how the restore went.")
+  private Result restore;
+
+  public String getBackup() {
+    return backup;
+  }
+
+  public void setBackup(String backup) {
+    this.backup = backup;
+  }
+
+  public Result getRestore() {
+    return restore;
+  }
+
+  public void setRestore(Result restore) {
+    this.restore = restore;
+  }
 
   public ActionKind getAction() {
     return action;

@@ -7,13 +7,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class Operation {
 
-  @JsonPropertyDescription("Deploy, Rollback or EmergencyRollback.")
+  @JsonPropertyDescription("Deploy, Rollback, EmergencyRollback, Backup or Restore.")
   private ActionKind kind;
 
   @JsonPropertyDescription("What started it.")
   private Trigger trigger;
 
-  @JsonPropertyDescription("Applying (compose up running) or Verifying (waiting for checks).")
+  @JsonPropertyDescription("Applying (compose up running), Verifying (waiting for checks), BackingUp or Restoring.")
   private OperationStage stage;
 
   @JsonPropertyDescription("The revision running before.")
@@ -33,6 +33,18 @@ public class Operation {
 
   @JsonPropertyDescription("For a rollback: when the failure that caused it was detected (RFC 3339).")
   private String detectionTime;
+
+  @JsonPropertyDescription(
+      "For a deploy or backup: the backup taken (or being taken) before it. For a rollback or restore: the backup it restores.")
+  private String backup;
+
+  public String getBackup() {
+    return backup;
+  }
+
+  public void setBackup(String backup) {
+    this.backup = backup;
+  }
 
   public ActionKind getKind() {
     return kind;

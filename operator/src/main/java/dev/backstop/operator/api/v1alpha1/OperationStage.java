@@ -5,5 +5,9 @@ public enum OperationStage {
   /** The stack is being changed; on restart this step runs again (it is idempotent). */
   Applying,
   /** The stack was changed; checks decide the outcome. */
-  Verifying
+  Verifying,
+  /** The database dump is being taken; on restart it is taken again under the same name. */
+  BackingUp,
+  /** A backup is being restored into the database; on restart the restore runs again. */
+  Restoring
 }

@@ -21,5 +21,7 @@ public enum Phase {
   /** A deploy or rollback failed and there is nothing safe to go back to. */
   Failed,
   /** spec.suspend is true: observing only. */
-  Suspended
+  Suspended,
+  /** Restoring a named database backup (spec.backup.restoreFrom). */
+  Restoring
 }

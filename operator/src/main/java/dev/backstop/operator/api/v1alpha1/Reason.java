@@ -45,5 +45,9 @@ public enum Reason {
   /** `docker compose build` of the desired commit failed; the running stack was not touched. */
   BuildFailed,
   /** Pulling an image of the desired commit failed; the running stack was not touched. */
-  PullFailed
+  PullFailed,
+  /** The database backup before a deploy failed, so the deploy did not happen. */
+  BackupFailed,
+  /** Restoring a database backup failed; nothing is retried on data without a person. */
+  RestoreFailed
 }

@@ -19,6 +19,17 @@ public class Revision {
   @JsonPropertyDescription("When this revision was resolved, applied or verified (RFC 3339).")
   private String time;
 
+  @JsonPropertyDescription("For last-known-good: the newest backup taken while it ran.")
+  private String backup;
+
+  public String getBackup() {
+    return backup;
+  }
+
+  public void setBackup(String backup) {
+    this.backup = backup;
+  }
+
   public String getRef() {
     return ref;
   }

@@ -38,6 +38,9 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
   /** Any new value lifts the quarantine of the desired commit once. */
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
 
+  /** Any new value asks for one database backup now (`backstop backup NAME`). */
+  public static final String BACKUP_ANNOTATION = GROUP + "/backup";
+
   @Override
   protected StagingReleaseStatus initStatus() {
     return new StagingReleaseStatus();

@@ -21,6 +21,9 @@ public class StagingReleaseSpec {
   @JsonPropertyDescription("When and how the stack moves back to its last-known-good commit.")
   private RollbackSpec rollback;
 
+  @JsonPropertyDescription("Database backup before deploys, restore on rollback, and named restores.")
+  private BackupSpec backup;
+
   @JsonPropertyDescription(
       "When true, Backstop observes and reports but changes nothing on the Docker host.")
   private Boolean suspend;
@@ -55,6 +58,14 @@ public class StagingReleaseSpec {
 
   public void setRollback(RollbackSpec rollback) {
     this.rollback = rollback;
+  }
+
+  public BackupSpec getBackup() {
+    return backup;
+  }
+
+  public void setBackup(BackupSpec backup) {
+    this.backup = backup;
   }
 
   public Boolean getSuspend() {

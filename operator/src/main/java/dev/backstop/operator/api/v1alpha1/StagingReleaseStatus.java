@@ -44,6 +44,9 @@ public class StagingReleaseStatus {
   @JsonPropertyDescription("Report of the most recent rollback, in the runbook's terms.")
   private RollbackReport lastRollback;
 
+  @JsonPropertyDescription("Database backups kept in spec.backup.storage, newest first.")
+  private List<BackupRecord> backups = new ArrayList<>();
+
   @JsonPropertyDescription("Annotation values already acted on, so that each new value is one request.")
   private Map<String, String> handledRequests = new LinkedHashMap<>();
 
@@ -139,6 +142,14 @@ public class StagingReleaseStatus {
 
   public void setLastRollback(RollbackReport lastRollback) {
     this.lastRollback = lastRollback;
+  }
+
+  public List<BackupRecord> getBackups() {
+    return backups;
+  }
+
+  public void setBackups(List<BackupRecord> backups) {
+    this.backups = backups;
   }
 
   public Map<String, String> getHandledRequests() {

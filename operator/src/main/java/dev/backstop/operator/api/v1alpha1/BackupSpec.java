@@ -1,0 +1,104 @@
+package dev.backstop.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** How the stack's database is dumped before deploys and restored on rollback. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BackupSpec {
+
+  @JsonPropertyDescription("The compose service whose container holds the database; commands run in it with `docker exec`.")
+  private String service;
+
+  @JsonPropertyDescription(
+      "Shell command (run with sh -c) that writes the dump to stdout, e.g. `pg_dump -U app app`. A non-zero exit or an empty dump fails the backup.")
+  private String command;
+
+  @JsonPropertyDescription(
+      "Shell command (run with sh -c) that restores a dump read from stdin, e.g. `psql -v ON_ERROR_STOP=1 -U app -d app`. Required for restoreOnRollback and restoreFrom.")
+  private String restoreCommand;
+
+  @JsonPropertyDescription(
+      "Take a backup before every deploy of a new commit while a stack runs; a failed backup stops the deploy. Default true.")
+  private Boolean beforeDeploy;
+
+  @JsonPropertyDescription(
+      "On a rollback, restore the backup taken just before the failed deploy once the last-known-good services are healthy. Default false: a restore discards what was written since the backup.")
+  private Boolean restoreOnRollback;
+
+  @JsonPropertyDescription(
+      "How many backups to keep; older ones are deleted unless last-known-good or history still names them. Default 10.")
+  private Integer retention;
+
+  @JsonPropertyDescription(
+      "Directory that holds the backup files: the state directory in local mode, a mounted volume in the cluster. Default: <release state directory>/backups.")
+  private String storage;
+
+  @JsonPropertyDescription(
+      "Name of a backup in status.backups to restore now; each new value restores once and is recorded in history.")
+  private String restoreFrom;
+
+  public String getService() {
+    return service;
+  }
+
+  public void setService(String service) {
+    this.service = service;
+  }
+
+  public String getCommand() {
+    return command;
+  }
+
+  public void setCommand(String command) {
+    this.command = command;
+  }
+
+  public String getRestoreCommand() {
+    return restoreCommand;
+  }
+
+  public void setRestoreCommand(String restoreCommand) {
+    this.restoreCommand = restoreCommand;
+  }
+
+  public Boolean getBeforeDeploy() {
+    return beforeDeploy;
+  }
+
+  public void setBeforeDeploy(Boolean beforeDeploy) {
+    this.beforeDeploy = beforeDeploy;
+  }
+
+  public Boolean getRestoreOnRollback() {
+    return restoreOnRollback;
+  }
+
+  public void setRestoreOnRollback(Boolean restoreOnRollback) {
+    this.restoreOnRollback = restoreOnRollback;
+  }
+
+  public Integer getRetention() {
+    return retention;
+  }
+
+  public void setRetention(Integer retention) {
+    this.retention = retention;
+  }
+
+  public String getStorage() {
+    return storage;
+  }
+
+  public void setStorage(String storage) {
+    this.storage = storage;
+  }
+
+  public String getRestoreFrom() {
+    return restoreFrom;
+  }
+
+  public void setRestoreFrom(String restoreFrom) {
+    this.restoreFrom = restoreFrom;
+  }
+}

@@ -1,0 +1,27 @@
+package dev.backstop.operator.backup;
+
+import dev.backstop.operator.core.BackupOutcome;
+import java.nio.file.Path;
+
+/** Dumps a compose service's database into a file and restores it from one. */
+public interface DatabaseBackups {
+
+  /**
+   * Where a command runs: the running container of {@code service} in compose project {@code project}.
+   *
+   * @param dockerHost the engine, or null for the local one
+   */
+  record Target(String project, String service, String dockerHost) {}
+
+  /**
+   * Runs {@code command} in the target and streams its stdout, gzip-compressed, into {@code file}
+   * (written under a temporary name and renamed when complete).
+   */
+  BackupOutcome dump(Target target, String command, Path file);
+
+  /**
+   * Checks {@code file} against {@code sha256}, then streams it, decompressed, into the stdin of
+   * {@code command} in the target.
+   */
+  BackupOutcome restore(Target target, String command, Path file, String sha256);
+}

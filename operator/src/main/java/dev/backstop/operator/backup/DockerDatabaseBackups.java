@@ -1,0 +1,323 @@
+package dev.backstop.operator.backup;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.backstop.operator.core.BackupOutcome;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link DatabaseBackups} through `docker exec`: the dump streams from docker-java's exec
+ * attach straight into a gzip file, so memory stays flat whatever the database's size.
+ */
+public final class DockerDatabaseBackups implements DatabaseBackups {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DockerDatabaseBackups.class);
+  private static final int BUFFER = 64 * 1024;
+  // A dump can be silent for a while (a big table being read); a dead engine still fails fast.
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration SILENCE_TIMEOUT = Duration.ofMinutes(10);
+  private static final int STDERR_KEEP = 2000;
+
+  @Override
+  public BackupOutcome dump(Target target, String command, Path file) {
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    try (DockerClient client = client(target.dockerHost())) {
+      String container = container(client, target);
+      Files.createDirectories(file.getParent());
+      MessageDigest digest = BackupFiles.newDigest();
+      DumpCallback callback;
+      String execId = client.execCreateCmd(container)
+          .withCmd("sh", "-c", command)
+          .withAttachStdout(true)
+          .withAttachStderr(true)
+          .exec()
+          .getId();
+      try (OutputStream raw = Files.newOutputStream(partial, StandardOpenOption.CREATE,
+              StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+          DigestOutputStream hashed = new DigestOutputStream(new BufferedOutputStream(raw, BUFFER), digest);
+          GZIPOutputStream gzip = new FastGzip(hashed)) {
+        callback = client.execStartCmd(execId).exec(new DumpCallback(gzip));
+        callback.awaitCompletion();
+        if (callback.writeError != null) {
+          throw new IOException("cannot write " + partial + ": " + callback.writeError.getMessage(), callback.writeError);
+        }
+        if (callback.failure != null) {
+          throw new IOException("the dump stream broke: " + callback.failure.getMessage(), callback.failure);
+        }
+      }
+      long exit = exitCode(client, execId);
+      if (exit != 0) {
+        return fail(partial, "`" + command + "` exited with " + exit + stderr(callback));
+      }
+      if (callback.bytes == 0) {
+        return fail(partial, "`" + command + "` wrote nothing to stdout, so there is nothing to keep" + stderr(callback));
+      }
+      try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      LOG.info("backup {}: {} bytes dumped, {} bytes written", file.getFileName(), callback.bytes, Files.size(file));
+      return BackupOutcome.written(Files.size(file), HexFormat.of().formatHex(digest.digest()));
+    } catch (BackupException e) {
+      return fail(partial, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return fail(partial, "the backup was interrupted");
+    } catch (IOException | RuntimeException e) {
+      return fail(partial, "the dump could not be written: " + shortCause(e));
+    }
+  }
+
+  /**
+   * Restores through the `docker exec -i` CLI: docker-java's exec never half-closes stdin over
+   * HTTP, so the restore command would wait for the end of its input forever.
+   */
+  @Override
+  public BackupOutcome restore(Target target, String command, Path file, String sha256) {
+    try {
+      if (!Files.isRegularFile(file)) {
+        return BackupOutcome.failed("backup file " + file + " does not exist");
+      }
+      String actual = BackupFiles.sha256(file);
+      if (sha256 == null || !actual.equalsIgnoreCase(sha256)) {
+        return BackupOutcome.failed("the SHA-256 of " + file.getFileName() + " is " + actual
+            + " but status.backups records " + sha256 + ", so the file was changed or damaged and is not restored");
+      }
+      String container;
+      try (DockerClient client = client(target.dockerHost())) {
+        container = container(client, target);
+      }
+      List<String> cmd = new ArrayList<>(List.of("docker"));
+      if (target.dockerHost() != null) {
+        cmd.addAll(List.of("-H", target.dockerHost()));
+      }
+      cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      Tail output = new Tail(p.getInputStream());
+      output.start();
+      IOException feed = null;
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(file), BUFFER);
+          OutputStream out = p.getOutputStream()) {
+        in.transferTo(out);
+      } catch (IOException e) {
+        // The command may have quit early (broken pipe); its exit code and output say why.
+        feed = e;
+      }
+      int exit = p.waitFor();
+      output.join();
+      if (exit != 0) {
+        return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()));
+      }
+      if (feed != null) {
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + shortCause(feed));
+      }
+      return BackupOutcome.restored();
+    } catch (BackupException e) {
+      return BackupOutcome.failed(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return BackupOutcome.failed("the restore was interrupted");
+    } catch (IOException | RuntimeException e) {
+      return BackupOutcome.failed("the restore could not run: " + shortCause(e));
+    }
+  }
+
+  private static String container(DockerClient client, Target target) throws BackupException {
+    List<Container> found;
+    try {
+      found = client.listContainersCmd()
+          .withLabelFilter(Map.of("com.docker.compose.project", target.project(),
+              "com.docker.compose.service", target.service()))
+          .exec();
+    } catch (RuntimeException e) {
+      throw new BackupException("cannot reach the Docker engine: " + shortCause(e));
+    }
+    // listContainers without showAll lists running containers only.
+    if (found.isEmpty()) {
+      throw new BackupException("the database service " + target.service() + " of project " + target.project()
+          + " is not running");
+    }
+    return found.get(0).getId();
+  }
+
+  private static long exitCode(DockerClient client, String execId) throws InterruptedException {
+    // The attach stream can end a moment before the engine records the exit code.
+    for (int i = 0; i < 50; i++) {
+      InspectExecResponse r = client.inspectExecCmd(execId).exec();
+      if (!Boolean.TRUE.equals(r.isRunning()) && r.getExitCodeLong() != null) {
+        return r.getExitCodeLong();
+      }
+      Thread.sleep(100);
+    }
+    return -1;
+  }
+
+  private static BackupOutcome fail(Path partial, String message) {
+    try {
+      Files.deleteIfExists(partial);
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", partial, e.getMessage());
+    }
+    return BackupOutcome.failed(message);
+  }
+
+  private static String stderr(DumpCallback callback) {
+    return callback == null ? "" : tail(callback.stderr.toString());
+  }
+
+  private static String tail(String text) {
+    String t = text.strip();
+    if (t.isEmpty()) {
+      return "";
+    }
+    return ": " + (t.length() > 500 ? "..." + t.substring(t.length() - 500) : t);
+  }
+
+  private static DockerClient client(String dockerHost) {
+    DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
+    if (dockerHost != null) {
+      builder.withDockerHost(dockerHost);
+    }
+    DockerClientConfig config = builder.build();
+    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .connectionTimeout(CONNECT_TIMEOUT)
+        .responseTimeout(SILENCE_TIMEOUT)
+        .build();
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  static String shortCause(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  /** Writes stdout frames into the gzip stream as they arrive; keeps the end of stderr. */
+  private static final class DumpCallback extends ResultCallback.Adapter<Frame> {
+    private final OutputStream out;
+    final StringBuilder stderr = new StringBuilder();
+    volatile long bytes;
+    volatile IOException writeError;
+    volatile Throwable failure;
+
+    DumpCallback(OutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void onNext(Frame frame) {
+      if (writeError != null) {
+        return;
+      }
+      if (frame.getStreamType() == StreamType.STDERR) {
+        synchronized (stderr) {
+          stderr.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+          if (stderr.length() > STDERR_KEEP) {
+            stderr.delete(0, stderr.length() - STDERR_KEEP);
+          }
+        }
+        return;
+      }
+      try {
+        out.write(frame.getPayload());
+        bytes += frame.getPayload().length;
+      } catch (IOException e) {
+        writeError = e;
+        try {
+          close();
+        } catch (IOException ignored) {
+          // Closing only stops the stream; the write error is what gets reported.
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failure = throwable;
+      super.onError(throwable);
+    }
+  }
+
+  /** gzip at the fastest level: dumps are large and text, so speed matters more than ratio. */
+  private static final class FastGzip extends GZIPOutputStream {
+    FastGzip(OutputStream out) throws IOException {
+      super(out, BUFFER);
+      def.setLevel(Deflater.BEST_SPEED);
+    }
+  }
+
+  /** Reads a process's output in the background, keeping only the end. */
+  private static final class Tail extends Thread {
+    private final InputStream in;
+    private final StringBuilder kept = new StringBuilder();
+
+    Tail(InputStream in) {
+      super("restore-output");
+      setDaemon(true);
+      this.in = in;
+    }
+
+    @Override
+    public void run() {
+      byte[] buf = new byte[8192];
+      try {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          synchronized (kept) {
+            kept.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+            if (kept.length() > STDERR_KEEP) {
+              kept.delete(0, kept.length() - STDERR_KEEP);
+            }
+          }
+        }
+      } catch (IOException e) {
+        // The process ended; what was read is enough.
+      }
+    }
+
+    String text() {
+      synchronized (kept) {
+        return kept.toString();
+      }
+    }
+  }
+
+  /** A failure with a message for people. */
+  static final class BackupException extends Exception {
+    BackupException(String message) {
+      super(message);
+    }
+  }
+}
