@@ -44,7 +44,8 @@ public final class Transitions {
 
   private static boolean isBlocking(Reason reason) {
     return switch (reason) {
-      case InvalidSpec, InvalidManifest, RefNotFound, SourceUnavailable, DockerUnavailable, ComposeInvalid -> true;
+      case InvalidSpec, InvalidManifest, RefNotFound, SourceUnavailable, DockerUnavailable, ComposeInvalid,
+          SecretNotFound, SecretInvalid -> true;
       default -> false;
     };
   }

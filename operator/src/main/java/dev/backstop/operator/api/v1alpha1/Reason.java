@@ -41,5 +41,9 @@ public enum Reason {
   /** A person asked for an emergency rollback of this commit. */
   EmergencyRollback,
   /** Nothing has been applied yet. */
-  NotDeployed
+  NotDeployed,
+  /** A Secret that spec names does not exist. */
+  SecretNotFound,
+  /** A Secret that spec names lacks the keys Backstop needs. */
+  SecretInvalid
 }
