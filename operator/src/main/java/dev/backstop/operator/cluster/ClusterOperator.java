@@ -81,7 +81,12 @@ public final class ClusterOperator implements AutoCloseable {
     if (settings.port() >= 0) {
       result.http = result.serve(settings.bind(), settings.port());
     }
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      result.close();
+      throw new IllegalStateException("cannot start the operator: " + rootMessage(e), e);
+    }
     return result;
   }
 
@@ -96,6 +101,14 @@ public final class ClusterOperator implements AutoCloseable {
     server.createContext("/metrics", ex -> send(ex, 200, metrics.scrape()));
     server.start();
     return server;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /** The port the HTTP server listens on, or -1. */

@@ -3,7 +3,7 @@ package dev.backstop.operator.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.backstop.operator.api.v1alpha1.DeletionPolicy;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
@@ -60,7 +60,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   // The last status written per uid. The informer cache may lag behind our own patches, and the
   // core must always decide from what it recorded last (as local mode does from its file).
   private final Map<String, StagingReleaseStatus> recorded = new ConcurrentHashMap<>();
-  // The status as last written to the API server per uid: what a merge patch is computed from.
+  // The status as last written to the API server per uid, so an unchanged status is not written.
   private final Map<String, JsonNode> persisted = new ConcurrentHashMap<>();
 
   public StagingReleaseReconciler(ReleaseEngine engine, Path stateDir, Clock clock, ReleaseMetrics metrics) {
@@ -163,7 +163,12 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     }
   }
 
-  /** Writes each status with a JSON merge patch of what changed, and nothing when unchanged. */
+  /**
+   * Writes each status that differs from the last one written, as one JSON Patch that replaces
+   * /status whole. Not a merge patch: RFC 7386 needs explicit nulls for every cleared field, and
+   * the fabric8 mock server appends to arrays on merge patches (so would JOSDK's patchStatus).
+   * Not server-side apply either, which the mock lacks. Every API server accepts JSON Patch.
+   */
   private final class StatusWriter {
     private final KubernetesClient client;
     private final StagingRelease release;
@@ -180,18 +185,18 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
 
     void write(StagingReleaseStatus status) {
       JsonNode next = JSON.valueToTree(status);
-      ObjectNode diff = MergePatch.diff(persisted.get(uid), next);
-      if (diff.isEmpty()) {
+      if (next.equals(persisted.get(uid))) {
         return;
       }
-      ObjectNode patch = JsonNodeFactory.instance.objectNode();
-      patch.set("status", diff);
+      ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+      // "add" replaces an existing member and creates a missing one (RFC 6902 4.1).
+      patch.addObject().put("op", "add").put("path", "/status").set("value", next);
       try {
         client.resources(StagingRelease.class)
             .inNamespace(release.getMetadata().getNamespace())
             .withName(release.getMetadata().getName())
             .subresource("status")
-            .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+            .patch(PatchContext.of(PatchType.JSON), patch.toString());
         persisted.put(uid, next);
       } catch (KubernetesClientException e) {
         // The in-memory status still drives the next reconcile, which writes the difference again.
