@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.APIGroupList;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.APIVersionsBuilder;
 import io.fabric8.kubernetes.api.model.GroupVersionForDiscovery;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
@@ -44,10 +45,17 @@ final class MockCluster implements AutoCloseable {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
         new KubernetesMixedDispatcher(responses, List.of(CustomResourceDefinitionContext.fromCrd(crd))), false);
     server.init();
-    server.expect().get().withPath("/apis").andReturn(200, groupList(crd)).always();
-    for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
-      String gv = crd.getSpec().getGroup() + "/" + v.getName();
-      server.expect().get().withPath("/apis/" + gv).andReturn(200, resourceList(crd, gv)).always();
+    // Expectations match the query too; kubectl asks with its default request timeout.
+    for (String query : List.of("", "?timeout=32s")) {
+      server.expect().get().withPath("/api" + query)
+          .andReturn(200, new APIVersionsBuilder().withVersions("v1").build()).always();
+      server.expect().get().withPath("/api/v1" + query)
+          .andReturn(200, new APIResourceListBuilder().withGroupVersion("v1").build()).always();
+      server.expect().get().withPath("/apis" + query).andReturn(200, groupList(crd)).always();
+      for (CustomResourceDefinitionVersion v : crd.getSpec().getVersions()) {
+        String gv = crd.getSpec().getGroup() + "/" + v.getName();
+        server.expect().get().withPath("/apis/" + gv + query).andReturn(200, resourceList(crd, gv)).always();
+      }
     }
     // The mock cannot review permissions; JOSDK asks before leader election, so answer as RBAC would.
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
