@@ -28,6 +28,8 @@ images: deps
 crd:
 	$(MVN) -q -DskipTests process-classes
 	cp operator/target/classes/META-INF/fabric8/stagingreleases.backstop.dev-v1.yml crds/
+	cp crds/stagingreleases.backstop.dev-v1.yml manifests/crd.yaml
+	cp crds/stagingreleases.backstop.dev-v1.yml helm/backstop/crds/
 
 clean:
 	$(MVN) -q clean

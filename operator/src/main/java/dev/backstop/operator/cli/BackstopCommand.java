@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       BackupsCommand.class,
       BackupCommand.class,
       VerifyBackupCommand.class,
+      OperatorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

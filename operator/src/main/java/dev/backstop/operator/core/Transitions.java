@@ -45,7 +45,8 @@ public final class Transitions {
   private static boolean isBlocking(Reason reason) {
     return switch (reason) {
       case InvalidSpec, InvalidManifest, RefNotFound, SourceUnavailable, DockerUnavailable, ComposeInvalid,
-          BuildFailed, PullFailed -> true;
+          BuildFailed, PullFailed,
+          SecretNotFound, SecretInvalid -> true;
       default -> false;
     };
   }

@@ -97,8 +97,23 @@ public final class ReleaseEngine {
       StagingReleaseStatus previous,
       Path workDir,
       Recorder recorder) {
+    return reconcile(release, generation, requests, previous, workDir, recorder, Access.NONE);
+  }
+
+  /** Reconciles once with the credentials (or credential problem) a driver resolved. */
+  public Duration reconcile(
+      StagingRelease release,
+      long generation,
+      Map<String, String> requests,
+      StagingReleaseStatus previous,
+      Path workDir,
+      Recorder recorder,
+      Access access) {
     String name = release.getMetadata().getName();
-    Observation obs = observe(release, generation, requests, previous, workDir);
+    Observation obs = access.problem() != null
+        ? new Observation(generation, SourceState.failed(access.problem().reason(), access.problem().message(), false),
+            List.of(), List.of(), access.problem(), requests)
+        : observe(release, generation, requests, previous, workDir, access);
     Decision decision = decider.decide(name, release.getSpec(), previous, obs, clock.instant());
     record(recorder, previous, decision.status());
     if (decision.action() instanceof Action.Backup backup) {
@@ -119,7 +134,7 @@ public final class ReleaseEngine {
     if (!(decision.action() instanceof Action.Apply apply)) {
       return decision.requeueAfter();
     }
-    ApplyOutcome outcome = apply(release, apply, workDir);
+    ApplyOutcome outcome = apply(release, apply, workDir, access);
     Decision after = decider.complete(name, release.getSpec(), decision.status(), apply, outcome, obs, clock.instant());
     record(recorder, decision.status(), after.status());
     if (outcome.ok()) {
@@ -139,14 +154,15 @@ public final class ReleaseEngine {
   }
 
   private Observation observe(
-      StagingRelease release, long generation, Map<String, String> requests, StagingReleaseStatus previous, Path workDir) {
+      StagingRelease release, long generation, Map<String, String> requests, StagingReleaseStatus previous, Path workDir,
+      Access access) {
     ReleaseSettings settings;
     try {
       settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
     } catch (InvalidSpecException e) {
       return new Observation(generation, SourceState.failed(Reason.InvalidSpec, e.getMessage(), false), List.of(), List.of(), null, requests);
     }
-    SourceState source = resolve(settings, generation, previous);
+    SourceState source = resolve(settings, generation, previous, access);
     List<ContainerState> observed;
     try {
       observed = containers.containers(settings.projectName(), settings.dockerHost());
@@ -163,14 +179,15 @@ public final class ReleaseEngine {
     return new Observation(generation, source, observed, results, null, requests);
   }
 
-  private SourceState resolve(ReleaseSettings settings, long generation, StagingReleaseStatus previous) {
+  private SourceState resolve(
+      ReleaseSettings settings, long generation, StagingReleaseStatus previous, Access access) {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != generation;
     boolean fetch = specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     try {
-      return SourceState.resolved(git.resolve(settings.url(), settings.ref(), fetch), fetch);
+      return SourceState.resolved(git.resolve(settings.url(), settings.ref(), fetch, access.git()), fetch);
     } catch (SourceException e) {
       Reason reason = e.kind() == SourceException.Kind.REF_NOT_FOUND ? Reason.RefNotFound : Reason.SourceUnavailable;
       return SourceState.failed(reason, e.getMessage(), fetch);
@@ -200,7 +217,7 @@ public final class ReleaseEngine {
     return observed.stream().map(ContainerState::service).distinct().sorted().toList();
   }
 
-  private ApplyOutcome apply(StagingRelease release, Action.Apply apply, Path workDir) {
+  private ApplyOutcome apply(StagingRelease release, Action.Apply apply, Path workDir, Access access) {
     ReleaseSettings settings;
     try {
       settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
@@ -210,7 +227,7 @@ public final class ReleaseEngine {
     String commit = apply.target().getCommit();
     Path checkout;
     try {
-      checkout = git.checkout(settings.url(), commit, workDir.resolve("checkouts"));
+      checkout = git.checkout(settings.url(), commit, workDir.resolve("checkouts"), access.git());
     } catch (SourceException e) {
       return ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
     }

@@ -90,19 +90,31 @@ public final class JGitSourceRepository implements SourceRepository {
 
   @Override
   public String resolve(String url, String ref, boolean fetch) throws SourceException {
+    return resolve(url, ref, fetch, null);
+  }
+
+  @Override
+  public Path checkout(String url, String commit, Path root) throws SourceException {
+    return checkout(url, commit, root, null);
+  }
+
+  @Override
+  public String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
+      throws SourceException {
     if (ref == null || ref.isBlank()) {
       throw new SourceException(REF_NOT_FOUND, "the ref is empty; name a branch, tag or commit");
     }
     Path dir = cacheDir(url);
     synchronized (lockFor(dir)) {
-      try (Repository repo = openCache(url, dir, fetch)) {
+      try (Repository repo = openCache(url, dir, fetch, credentials)) {
         return resolveIn(repo, url, ref.trim());
       }
     }
   }
 
   @Override
-  public Path checkout(String url, String commit, Path root) throws SourceException {
+  public Path checkout(String url, String commit, Path root, GitCredentials credentials)
+      throws SourceException {
     if (commit == null || !FULL_SHA.matcher(commit).matches()) {
       throw new IllegalArgumentException("checkout needs a full lowercase commit SHA: " + commit);
     }
@@ -116,7 +128,7 @@ public final class JGitSourceRepository implements SourceRepository {
       if (Files.isDirectory(target)) {
         return target;
       }
-      try (Repository repo = openCache(url, dir, false)) {
+      try (Repository repo = openCache(url, dir, false, credentials)) {
         writeCheckout(repo, url, ObjectId.fromString(commit), root, target);
         return target;
       }
@@ -130,15 +142,16 @@ public final class JGitSourceRepository implements SourceRepository {
   // ---- cache ---------------------------------------------------------------------------------
 
   /** Opens the cache for {@code url}, cloning it when absent and fetching when asked. */
-  private Repository openCache(String url, Path dir, boolean fetch) throws SourceException {
+  private Repository openCache(String url, Path dir, boolean fetch, GitCredentials credentials)
+      throws SourceException {
     if (!Files.isDirectory(dir)) {
-      cloneInto(url, dir);
+      cloneInto(url, dir, credentials);
       return open(url, dir);
     }
     Repository repo = open(url, dir);
     if (fetch) {
       try {
-        fetch(repo, url);
+        fetch(repo, url, credentials);
       } catch (SourceException e) {
         repo.close();
         throw e;
@@ -165,7 +178,8 @@ public final class JGitSourceRepository implements SourceRepository {
   }
 
   // A clone is built in a temp dir and renamed into place, so a crash never leaves a half clone.
-  private void cloneInto(String url, Path dir) throws SourceException {
+  private void cloneInto(String url, Path dir, GitCredentials credentials)
+      throws SourceException {
     Path tmp = null;
     try {
       Files.createDirectories(cacheRoot);
@@ -175,7 +189,7 @@ public final class JGitSourceRepository implements SourceRepository {
         StoredConfig config = git.getRepository().getConfig();
         config.setBoolean(ConfigConstants.CONFIG_GC_SECTION, null, "autoDetach", false);
         config.save();
-        fetch(git.getRepository(), url);
+        fetch(git.getRepository(), url, credentials);
       }
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       tmp = null;
@@ -195,8 +209,18 @@ public final class JGitSourceRepository implements SourceRepository {
     }
   }
 
-  private void fetch(Repository repo, String url) throws SourceException {
+  private void fetch(Repository repo, String url, GitCredentials credentials)
+      throws SourceException {
     checkLocalSource(url);
+    if (credentials != null && credentials.hasSshKey()) {
+      // JGit needs its SSH module for keys; this build ships without it (see the README).
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot fetch "
+              + display(url)
+              + ": SSH keys from spec.source.secretRef are not supported yet;"
+              + " use an https URL with username and password (token) in the Secret");
+    }
     if (isSsh(url) && SshSessionFactory.getInstance() == null) {
       throw new SourceException(
           UNAVAILABLE,
@@ -216,10 +240,11 @@ public final class JGitSourceRepository implements SourceRepository {
             .setTagOpt(TagOpt.NO_TAGS)
             .setRemoveDeletedRefs(true)
             .setTimeout(TIMEOUT_SECONDS);
-    String token = env.apply(TOKEN_VARIABLE);
+    boolean fromSecret = credentials != null && credentials.hasPassword();
+    String token = fromSecret ? credentials.password() : env.apply(TOKEN_VARIABLE);
     boolean http = isHttp(url);
     if (http && token != null && !token.isBlank()) {
-      String user = env.apply(USERNAME_VARIABLE);
+      String user = fromSecret ? credentials.username() : env.apply(USERNAME_VARIABLE);
       fetch.setCredentialsProvider(
           new UsernamePasswordCredentialsProvider(
               user == null || user.isBlank() ? "x-access-token" : user, token));
@@ -229,6 +254,9 @@ public final class JGitSourceRepository implements SourceRepository {
     } catch (GitAPIException | JGitInternalException e) {
       // No cause attached: transport exceptions may carry the URL with its credentials.
       String reason = redact(url, reason(e));
+      if (fromSecret) {
+        reason = reason.replace(credentials.password(), "***");
+      }
       String hint =
           http && (token == null || token.isBlank()) && looksLikeAuth(reason)
               ? "set " + TOKEN_VARIABLE + " to a token that can read it"

@@ -23,4 +23,16 @@ public interface SourceRepository {
    * @param root directory under which per-commit checkouts live (one per release)
    */
   Path checkout(String url, String commit, Path root) throws SourceException;
+
+  /** {@link #resolve(String, String, boolean)} with credentials from a Secret; null = none. */
+  default String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
+      throws SourceException {
+    return resolve(url, ref, fetch);
+  }
+
+  /** {@link #checkout(String, String, Path)} with credentials from a Secret; null = none. */
+  default Path checkout(String url, String commit, Path root, GitCredentials credentials)
+      throws SourceException {
+    return checkout(url, commit, root);
+  }
 }

@@ -2,12 +2,14 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 
 /** How the stack is applied with the `docker compose` v2 CLI. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ComposeSpec {
 
+  @Pattern("^[a-z0-9][a-z0-9_-]*$")
   @JsonPropertyDescription("Compose project name (-p). Default: metadata.name.")
   private String projectName;
 
@@ -22,6 +24,7 @@ public class ComposeSpec {
   @JsonPropertyDescription("Env files relative to path (--env-file), in order.")
   private List<String> envFiles;
 
+  @Pattern("^(unix|tcp|ssh)://.+$")
   @JsonPropertyDescription(
       "Docker host to apply to, e.g. unix:///var/run/docker.sock or tcp://host:2376. Default: the local engine.")
   private String dockerHost;
@@ -33,6 +36,11 @@ public class ComposeSpec {
   @JsonPropertyDescription(
       "Pull policy for services with a plain image (missing, always, never), applied before any container is recreated. Default: each service's own pull_policy, as docker compose up applies it. Rollbacks never require a registry: always acts as missing.")
   private String pullPolicy;
+
+  @JsonPropertyDescription(
+      "Secret with TLS material for a tcp:// dockerHost: `ca.crt`, `tls.crt` and `tls.key`"
+          + " (or ca.pem, cert.pem, key.pem).")
+  private SecretReference tlsSecretRef;
 
   public String getProjectName() {
     return projectName;
@@ -88,5 +96,13 @@ public class ComposeSpec {
 
   public void setPullPolicy(String pullPolicy) {
     this.pullPolicy = pullPolicy;
+  }
+
+  public SecretReference getTlsSecretRef() {
+    return tlsSecretRef;
+  }
+
+  public void setTlsSecretRef(SecretReference tlsSecretRef) {
+    this.tlsSecretRef = tlsSecretRef;
   }
 }

@@ -2,6 +2,7 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import java.util.List;
 
@@ -21,6 +22,7 @@ public class HealthCheckSpec {
       "serviceHealth: the compose services to consider. Default: every service of the project.")
   private List<String> services;
 
+  @Min(1)
   @JsonPropertyDescription("Failures in a row that trip the check. Default 1.")
   private Integer consecutiveFailures;
 

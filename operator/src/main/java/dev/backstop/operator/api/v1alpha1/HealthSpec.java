@@ -2,16 +2,19 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 
 /** What healthy means for the stack, and how long a deploy has to become healthy. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HealthSpec {
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
   @JsonPropertyDescription(
       "How long a deploy may take to pass every check before it counts as failed, e.g. 2m. Default 2m.")
   private String progressDeadline;
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
   @JsonPropertyDescription("How often checks run once the release is healthy, e.g. 10s. Default 10s.")
   private String interval;
 

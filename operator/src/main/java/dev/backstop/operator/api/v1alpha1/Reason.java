@@ -49,5 +49,9 @@ public enum Reason {
   /** The database backup before a deploy failed, so the deploy did not happen. */
   BackupFailed,
   /** Restoring a database backup failed; nothing is retried on data without a person. */
-  RestoreFailed
+  RestoreFailed,
+  /** A Secret that spec names does not exist. */
+  SecretNotFound,
+  /** A Secret that spec names lacks the keys Backstop needs. */
+  SecretInvalid
 }

@@ -2,6 +2,7 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 /** Where the stack's files come from. */
@@ -13,13 +14,20 @@ public class SourceSpec {
       "Git repository URL: https://, ssh://, file:// or a plain path on the Docker host.")
   private String url;
 
+  @Pattern("^\\S+$")
   @Required
   @JsonPropertyDescription("Branch, tag, or full or abbreviated commit SHA to run.")
   private String ref;
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
   @JsonPropertyDescription(
       "How often the remote is fetched to notice that a branch or tag moved, e.g. 1m. Default 1m.")
   private String pollInterval;
+
+  @JsonPropertyDescription(
+      "Secret with git credentials: `username` and `password` (or a token as password) for https."
+          + " Values never appear in logs, status or events.")
+  private SecretReference secretRef;
 
   public String getUrl() {
     return url;
@@ -43,5 +51,13 @@ public class SourceSpec {
 
   public void setPollInterval(String pollInterval) {
     this.pollInterval = pollInterval;
+  }
+
+  public SecretReference getSecretRef() {
+    return secretRef;
+  }
+
+  public void setSecretRef(SecretReference secretRef) {
+    this.secretRef = secretRef;
   }
 }

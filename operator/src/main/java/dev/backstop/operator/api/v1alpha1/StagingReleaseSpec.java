@@ -28,6 +28,11 @@ public class StagingReleaseSpec {
       "When true, Backstop observes and reports but changes nothing on the Docker host.")
   private Boolean suspend;
 
+  @JsonPropertyDescription(
+      "What deleting this StagingRelease does to the stack: Retain (default) leaves it running,"
+          + " Down runs `docker compose down`.")
+  private DeletionPolicy deletionPolicy;
+
   public SourceSpec getSource() {
     return source;
   }
@@ -74,5 +79,13 @@ public class StagingReleaseSpec {
 
   public void setSuspend(Boolean suspend) {
     this.suspend = suspend;
+  }
+
+  public DeletionPolicy getDeletionPolicy() {
+    return deletionPolicy;
+  }
+
+  public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
+    this.deletionPolicy = deletionPolicy;
   }
 }

@@ -1,0 +1,78 @@
+package dev.backstop.operator.cli;
+
+import dev.backstop.operator.cluster.ClusterOperator;
+import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.git.JGitSourceRepository;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `backstop operator`: the Kubernetes operator, reconciling StagingRelease resources. */
+@Command(
+    name = "operator",
+    description = "Run as a Kubernetes operator (kubeconfig, or in-cluster config in a pod).")
+final class OperatorCommand implements Callable<Integer> {
+
+  @Option(names = "--namespaces", paramLabel = "NS[,NS...]", split = ",",
+      description = "Namespaces to watch (default: all).")
+  String[] namespaces;
+
+  @Option(names = "--state", paramLabel = "DIR", defaultValue = "/var/lib/backstop",
+      description = "Directory for git caches and per-release checkouts (default: ${DEFAULT-VALUE}).")
+  Path state;
+
+  @Option(names = "--leader-election", negatable = true, defaultValue = "false", fallbackValue = "true",
+      description = "Compete for a Lease so that only one replica acts (default: ${DEFAULT-VALUE}).")
+  boolean leaderElection;
+
+  @Option(names = "--lease-namespace", paramLabel = "NS",
+      description = "Namespace of the Lease (default: the pod's or kubeconfig's namespace).")
+  String leaseNamespace;
+
+  @Option(names = "--port", defaultValue = "8080",
+      description = "HTTP port for /healthz, /readyz and /metrics; -1 for none (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to serve on (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Override
+  public Integer call() throws Exception {
+    Path stateDir = state.toAbsolutePath();
+    Files.createDirectories(stateDir);
+    Set<String> watched = new LinkedHashSet<>();
+    if (namespaces != null) {
+      Arrays.stream(namespaces).map(String::trim).filter(s -> !s.isEmpty()).forEach(watched::add);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
+    try (KubernetesClient client = new KubernetesClientBuilder().build();
+        DockerContainerObserver observer = new DockerContainerObserver()) {
+      ClusterOperator operator = ClusterOperator.start(
+          client,
+          new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
+          new DockerComposeCli(),
+          observer,
+          new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
+              Clock.systemUTC()));
+      System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
+          + " on " + client.getMasterUrl() + (leaderElection ? ", with leader election" : ""));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        operator.close();
+        stopped.countDown();
+      }, "shutdown"));
+      stopped.await();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.backstop.operator.cluster;
+
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.SecretReference;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import dev.backstop.operator.core.Observation.Problem;
+import dev.backstop.operator.engine.Access;
+import dev.backstop.operator.git.GitCredentials;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the Secrets a StagingRelease names and turns them into {@link Access}. Messages name the
+ * Secret and its missing keys, never a value.
+ */
+final class SecretAccess {
+
+  static final String USERNAME = "username";
+  static final String PASSWORD = "password";
+  static final String TOKEN = "token";
+  static final String SSH_KEY = "ssh-privatekey";
+  static final String KNOWN_HOSTS = "known_hosts";
+  static final List<List<String>> TLS_KEYS =
+      List.of(List.of("ca.crt", "ca.pem"), List.of("tls.crt", "cert.pem"), List.of("tls.key", "key.pem"));
+
+  private final KubernetesClient client;
+
+  SecretAccess(KubernetesClient client) {
+    this.client = client;
+  }
+
+  Access resolve(StagingRelease release) {
+    String namespace = release.getMetadata().getNamespace();
+    StagingReleaseSpec spec = release.getSpec();
+    GitCredentials git = null;
+    try {
+      SecretReference gitRef = spec == null || spec.getSource() == null ? null : spec.getSource().getSecretRef();
+      if (gitRef != null) {
+        Map<String, String> data = read(namespace, gitRef, "spec.source.secretRef");
+        String password = data.getOrDefault(PASSWORD, data.get(TOKEN));
+        String key = data.get(SSH_KEY);
+        if (password == null && key == null) {
+          throw new Blocked(Reason.SecretInvalid, "Secret '" + gitRef.getName() + "' (spec.source.secretRef) has neither '"
+              + PASSWORD + "'/'" + TOKEN + "' nor '" + SSH_KEY + "'; add one of them");
+        }
+        git = new GitCredentials(data.get(USERNAME), password, key, data.get(KNOWN_HOSTS));
+      }
+      SecretReference tlsRef = spec == null || spec.getCompose() == null ? null : spec.getCompose().getTlsSecretRef();
+      if (tlsRef != null) {
+        Map<String, String> data = read(namespace, tlsRef, "spec.compose.tlsSecretRef");
+        for (List<String> names : TLS_KEYS) {
+          if (names.stream().noneMatch(data::containsKey)) {
+            throw new Blocked(Reason.SecretInvalid, "Secret '" + tlsRef.getName()
+                + "' (spec.compose.tlsSecretRef) has no '" + names.get(0) + "' (or '" + names.get(1) + "'); add it");
+          }
+        }
+      }
+    } catch (Blocked b) {
+      return Access.blocked(new Problem(b.reason, b.getMessage()));
+    }
+    return new Access(git, null);
+  }
+
+  private Map<String, String> read(String namespace, SecretReference ref, String field) throws Blocked {
+    Secret secret;
+    try {
+      secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+    } catch (KubernetesClientException e) {
+      // The status code says enough; the body could echo request details.
+      throw new Blocked(Reason.SecretNotFound, "Secret '" + ref.getName() + "' (" + field + ") cannot be read (HTTP "
+          + e.getCode() + "); check that Backstop may get Secrets in namespace " + namespace);
+    }
+    if (secret == null) {
+      throw new Blocked(Reason.SecretNotFound, "Secret '" + ref.getName() + "' (" + field + ") not found in namespace "
+          + namespace + "; create it or fix the name");
+    }
+    Map<String, String> values = new HashMap<>();
+    if (secret.getData() != null) {
+      secret.getData().forEach((k, v) -> values.put(k, decode(v)));
+    }
+    if (secret.getStringData() != null) {
+      // The API server folds stringData into data; test servers may not.
+      values.putAll(secret.getStringData());
+    }
+    return values;
+  }
+
+  private static String decode(String base64) {
+    try {
+      return new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "";
+    }
+  }
+
+  /** A credential problem that blocks the reconcile. */
+  private static final class Blocked extends Exception {
+    final Reason reason;
+
+    Blocked(Reason reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package dev.backstop.operator.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.backstop.operator.api.v1alpha1.DeletionPolicy;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.engine.Access;
+import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.metrics.ReleaseMetrics;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster driver: feeds a StagingRelease to {@link ReleaseEngine} and writes what it records
+ * back to the API server. No decisions here; they all live in the core.
+ */
+// Not generation-aware: the request annotations change metadata only, and must still trigger.
+@ControllerConfiguration(name = StagingReleaseReconciler.NAME, generationAwareEventProcessing = false,
+    finalizerName = StagingReleaseReconciler.FINALIZER)
+public final class StagingReleaseReconciler implements Reconciler<StagingRelease>, Cleaner<StagingRelease> {
+
+  public static final String NAME = "stagingrelease";
+  public static final String FINALIZER = StagingRelease.GROUP + "/finalizer";
+  static final List<String> REQUEST_ANNOTATIONS = List.of(StagingRelease.ROLLBACK_ANNOTATION,
+      StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION, StagingRelease.RETRY_ANNOTATION);
+  private static final Duration CLEANUP_RETRY = Duration.ofSeconds(10);
+  private static final Logger LOG = LoggerFactory.getLogger("backstop");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ReleaseEngine engine;
+  private final Path stateDir;
+  private final Clock clock;
+  private final ReleaseMetrics metrics;
+  // The last status written per uid. The informer cache may lag behind our own patches, and the
+  // core must always decide from what it recorded last (as local mode does from its file).
+  private final Map<String, StagingReleaseStatus> recorded = new ConcurrentHashMap<>();
+  // The status as last written to the API server per uid, so an unchanged status is not written.
+  private final Map<String, JsonNode> persisted = new ConcurrentHashMap<>();
+
+  public StagingReleaseReconciler(ReleaseEngine engine, Path stateDir, Clock clock, ReleaseMetrics metrics) {
+    this.engine = engine;
+    this.stateDir = stateDir;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public UpdateControl<StagingRelease> reconcile(StagingRelease release, Context<StagingRelease> context) {
+    KubernetesClient client = context.getClient();
+    String uid = release.getMetadata().getUid();
+    String key = key(release);
+    StagingReleaseStatus previous = recorded.getOrDefault(uid, emptyToNull(release.getStatus()));
+    KubeEventRecorder events = new KubeEventRecorder(client, clock);
+    StatusWriter writer = new StatusWriter(client, release);
+    Access access = new SecretAccess(client).resolve(release);
+    long started = System.nanoTime();
+    Duration requeue = engine.reconcile(release, release.getMetadata().getGeneration(), requests(release), previous,
+        workDir(release), new ReleaseEngine.Recorder() {
+          @Override
+          public void record(StagingReleaseStatus status) {
+            writer.write(status);
+            recorded.put(uid, status);
+            metrics.status(key, status);
+          }
+
+          @Override
+          public void event(ReleaseEvent event) {
+            metrics.event(key, event);
+            events.emit(release, event);
+          }
+        }, access);
+    metrics.reconciled(key, Duration.ofNanos(System.nanoTime() - started));
+    // Status is already written by the recorder (before and after acting), so JOSDK patches nothing.
+    return UpdateControl.<StagingRelease>noUpdate().rescheduleAfter(requeue.toMillis());
+  }
+
+  @Override
+  public DeleteControl cleanup(StagingRelease release, Context<StagingRelease> context) {
+    String uid = release.getMetadata().getUid();
+    DeletionPolicy policy = release.getSpec() == null || release.getSpec().getDeletionPolicy() == null
+        ? DeletionPolicy.Retain : release.getSpec().getDeletionPolicy();
+    Path dir = workDir(release);
+    if (policy == DeletionPolicy.Down) {
+      StagingReleaseStatus status = recorded.getOrDefault(uid, emptyToNull(release.getStatus()));
+      try {
+        engine.down(release, status, dir);
+        LOG.info("{}: deleted with deletionPolicy Down: compose project taken down", key(release));
+      } catch (ComposeException e) {
+        LOG.warn("{}: deletionPolicy Down: compose down failed, retrying in {}s: {}", key(release),
+            CLEANUP_RETRY.toSeconds(), e.getMessage());
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY.toMillis());
+      }
+      deleteTree(dir);
+    } else {
+      // Retain: the running containers still use the checkout as their project directory.
+      LOG.info("{}: deleted with deletionPolicy Retain: the stack keeps running", key(release));
+    }
+    recorded.remove(uid);
+    persisted.remove(uid);
+    return DeleteControl.defaultDelete();
+  }
+
+  Path workDir(StagingRelease release) {
+    return stateDir.resolve(release.getMetadata().getNamespace()).resolve(release.getMetadata().getName());
+  }
+
+  private static String key(StagingRelease release) {
+    return release.getMetadata().getNamespace() + "/" + release.getMetadata().getName();
+  }
+
+  private static Map<String, String> requests(StagingRelease release) {
+    Map<String, String> annotations = release.getMetadata().getAnnotations();
+    Map<String, String> values = new HashMap<>();
+    if (annotations != null) {
+      for (String name : REQUEST_ANNOTATIONS) {
+        if (annotations.get(name) != null) {
+          values.put(name, annotations.get(name));
+        }
+      }
+    }
+    return values;
+  }
+
+  // A resource read without status gets an empty one from CustomResource#initStatus.
+  private static StagingReleaseStatus emptyToNull(StagingReleaseStatus status) {
+    return status == null || (status.getPhase() == null && status.getObservedGeneration() == null) ? null : status;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("cannot remove {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /**
+   * Writes each status that differs from the last one written, as one JSON Patch that replaces
+   * /status whole. Not a merge patch: RFC 7386 needs explicit nulls for every cleared field, and
+   * the fabric8 mock server appends to arrays on merge patches (so would JOSDK's patchStatus).
+   * Not server-side apply either, which the mock lacks. Every API server accepts JSON Patch.
+   */
+  private final class StatusWriter {
+    private final KubernetesClient client;
+    private final StagingRelease release;
+    private final String uid;
+
+    StatusWriter(KubernetesClient client, StagingRelease release) {
+      this.client = client;
+      this.release = release;
+      this.uid = release.getMetadata().getUid();
+      StagingReleaseStatus server = emptyToNull(release.getStatus());
+      persisted.computeIfAbsent(uid,
+          u -> server == null ? JsonNodeFactory.instance.objectNode() : JSON.valueToTree(server));
+    }
+
+    void write(StagingReleaseStatus status) {
+      JsonNode next = JSON.valueToTree(status);
+      if (next.equals(persisted.get(uid))) {
+        return;
+      }
+      ArrayNode patch = JsonNodeFactory.instance.arrayNode();
+      // "add" replaces an existing member and creates a missing one (RFC 6902 4.1).
+      patch.addObject().put("op", "add").put("path", "/status").set("value", next);
+      try {
+        client.resources(StagingRelease.class)
+            .inNamespace(release.getMetadata().getNamespace())
+            .withName(release.getMetadata().getName())
+            .subresource("status")
+            .patch(PatchContext.of(PatchType.JSON), patch.toString());
+        persisted.put(uid, next);
+      } catch (KubernetesClientException e) {
+        // The in-memory status still drives the next reconcile, which writes the difference again.
+        LOG.warn("{}/{}: cannot write status (HTTP {}): {}", release.getMetadata().getNamespace(),
+            release.getMetadata().getName(), e.getCode(), e.getStatus() == null ? "" : e.getStatus().getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.backstop.operator.engine;
+
+import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.git.GitCredentials;
+
+/**
+ * What a driver found out about a release's credentials before reconciling it.
+ *
+ * @param git credentials for the repository, or null for none
+ * @param problem why credentials the spec names cannot be used (e.g. a missing Secret), or null;
+ *     it blocks the reconcile like an unreachable engine, so no container is touched
+ */
+public record Access(GitCredentials git, Observation.Problem problem) {
+
+  /** No credentials and nothing wrong: local mode, public repositories. */
+  public static final Access NONE = new Access(null, null);
+
+  public static Access blocked(Observation.Problem problem) {
+    return new Access(null, problem);
+  }
+}

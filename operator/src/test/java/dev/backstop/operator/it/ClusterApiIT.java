@@ -1,0 +1,181 @@
+package dev.backstop.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.cluster.ClusterOperator;
+import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.git.JGitSourceRepository;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator behind the API a person uses: the real kubectl against the mock API server, and bad
+ * input (unknown ref, missing or incomplete Secret) that must say why and touch no container.
+ */
+class ClusterApiIT {
+
+  private static final String NS = "default";
+
+  @TempDir static Path tmp;
+  private static MockCluster cluster;
+  private static ClusterOperator operator;
+  private static DockerContainerObserver docker;
+  private static DemoRepo repo;
+  private static Path kubeconfig;
+  private final String project = "bsapi-" + UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeAll
+  static void start() throws Exception {
+    repo = DemoRepo.create(tmp.resolve("repo"));
+    cluster = new MockCluster();
+    kubeconfig = cluster.kubeconfig(tmp);
+    docker = new DockerContainerObserver();
+    operator = ClusterOperator.start(cluster.client,
+        new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null), new DockerComposeCli(), docker,
+        new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (docker != null) {
+      docker.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void kubectlAppliesGetsReappliesAndAnnotatesThroughDiscoveryBuiltFromTheCrd() throws Exception {
+    Path example = Path.of("../examples/stagingrelease-minimal.yaml");
+    assertThat(kubectl("apply", "--validate=false", "-f", example.toString())).contains("stagingrelease.backstop.dev/demo created");
+    assertThat(kubectl("get", "sr")).contains("demo");
+    assertThat(kubectl("get", "sr", "demo", "-o", "jsonpath={.spec.source.ref}")).isEqualTo("v1");
+    // The example's host does not exist here: the operator must say so in the Ready condition.
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+        kubectl("get", "sr", "demo", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}")
+            .equals("SourceUnavailable"));
+    assertThat(kubectl("get", "sr", "demo", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].message}"))
+        .contains("git.example.com");
+
+    Path v2 = tmp.resolve("minimal-v2.yaml");
+    Files.writeString(v2, Files.readString(example).replace("ref: v1", "ref: v2"));
+    assertThat(kubectl("apply", "--validate=false", "-f", v2.toString())).contains("configured");
+    assertThat(kubectl("get", "sr", "demo", "-o", "jsonpath={.spec.source.ref}")).isEqualTo("v2");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+        kubectl("get", "sr", "demo", "-o", "jsonpath={.status.observedGeneration}").equals("2"));
+
+    assertThat(kubectl("annotate", "sr", "demo", StagingRelease.RETRY_ANNOTATION + "=first")).contains("annotated");
+    assertThat(kubectl("get", "sr", "demo", "-o", "jsonpath={.metadata.annotations.backstop\\.dev/retry}"))
+        .isEqualTo("first");
+    // Annotations change no generation: the reconciler must still see them (not generation-aware).
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() ->
+        kubectl("get", "sr", "demo", "-o", "jsonpath={.status.handledRequests.backstop\\.dev/retry}").equals("first"));
+    kubectl("delete", "sr", "demo");
+  }
+
+  @Test
+  void unknownRefIsStalledWithRefNotFoundAndNoContainer() throws Exception {
+    create("badref", "nope", "");
+    awaitReady("badref", "RefNotFound");
+    assertThat(readyMessage("badref")).contains("ref 'nope' not found");
+    assertThat(stalledReason("badref")).isEqualTo("RefNotFound");
+    assertThat(docker.containers(project, null)).isEmpty();
+    assertThat(eventsOf("badref")).anySatisfy(e -> {
+      assertThat(e.getReason()).isEqualTo("NotReady");
+      assertThat(e.getType()).isEqualTo("Warning");
+      assertThat(e.getMessage()).startsWith("RefNotFound: ");
+    });
+  }
+
+  @Test
+  void missingSecretIsStalledWithSecretNotFoundAndNoContainer() throws Exception {
+    create("nosecret", "v1", "    secretRef:\n      name: absent\n");
+    awaitReady("nosecret", "SecretNotFound");
+    assertThat(readyMessage("nosecret"))
+        .isEqualTo("Secret 'absent' (spec.source.secretRef) not found in namespace default; create it or fix the name");
+    assertThat(stalledReason("nosecret")).isEqualTo("SecretNotFound");
+    assertThat(docker.containers(project, null)).isEmpty();
+  }
+
+  @Test
+  void secretWithoutCredentialsIsSecretInvalidAndItsValuesNeverShow() throws Exception {
+    cluster.client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("wrong")
+        .endMetadata().addToStringData("user", "s3cr3t-value-xyz").build()).create();
+    create("badsecret", "v1", "    secretRef:\n      name: wrong\n");
+    awaitReady("badsecret", "SecretInvalid");
+    assertThat(readyMessage("badsecret")).contains("Secret 'wrong'", "'password'", "'ssh-privatekey'");
+    String everything = Serialization.asJson(release("badsecret")) + eventsOf("badsecret");
+    assertThat(everything).doesNotContain("s3cr3t-value-xyz");
+    assertThat(docker.containers(project, null)).isEmpty();
+  }
+
+  private void create(String name, String ref, String sourceExtra) {
+    String yaml = DemoRepo.manifest(name, repo.dir, ref, project)
+        .replace("    ref: " + ref + "\n", "    ref: " + ref + "\n" + sourceExtra);
+    StagingRelease sr = Serialization.unmarshal(yaml, StagingRelease.class);
+    sr.getMetadata().setNamespace(NS);
+    cluster.client.resource(sr).create();
+  }
+
+  private static StagingRelease release(String name) {
+    return cluster.client.resources(StagingRelease.class).inNamespace(NS).withName(name).get();
+  }
+
+  private static void awaitReady(String name, String reason) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      StagingRelease r = release(name);
+      return r != null && r.getStatus() != null && r.getStatus().getConditions().stream()
+          .anyMatch(c -> c.getType().name().equals("Ready") && c.getStatus().name().equals("False")
+              && c.getReason().name().equals(reason));
+    });
+  }
+
+  private static String readyMessage(String name) {
+    return release(name).getStatus().getConditions().stream().filter(c -> c.getType().name().equals("Ready"))
+        .findFirst().orElseThrow().getMessage();
+  }
+
+  private static String stalledReason(String name) {
+    return release(name).getStatus().getConditions().stream().filter(c -> c.getType().name().equals("Stalled"))
+        .findFirst().orElseThrow().getReason().name();
+  }
+
+  private static List<Event> eventsOf(String name) {
+    return cluster.client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+  }
+
+  private static String kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "-n", NS));
+    command.addAll(List.of(args));
+    Path err = Files.createTempFile(tmp, "kubectl", ".err");
+    Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("kubectl %s: %s", String.join(" ", args), Files.readString(err)).isZero();
+    return out.trim();
+  }
+}
