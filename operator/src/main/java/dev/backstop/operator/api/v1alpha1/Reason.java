@@ -41,5 +41,7 @@ public enum Reason {
   /** A person asked for an emergency rollback of this commit. */
   EmergencyRollback,
   /** Nothing has been applied yet. */
-  NotDeployed
+  NotDeployed,
+  /** A health check's definition is broken (invalid field, rejected query): it is not acted on. */
+  CheckInvalid
 }
