@@ -59,6 +59,10 @@ public final class ReleaseDecider {
     }
     observe(s, settings, obs, now);
     Problem blocking = obs.dockerError() != null ? obs.dockerError() : sourceProblem(obs.source());
+    if (blocking == null) {
+      // A broken check definition is the user's to fix, and says so; it never causes a rollback.
+      blocking = CheckVerdicts.brokenChecks(s.getChecks());
+    }
 
     if (settings.suspend()) {
       s.setPhase(Phase.Suspended);
@@ -219,14 +223,14 @@ public final class ReleaseDecider {
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
-    List<CheckStatus> checks = s.getChecks();
-    if (!checks.isEmpty() && checks.stream().allMatch(c -> Boolean.TRUE.equals(c.getPassing()))) {
+    if (CheckVerdicts.verified(s.getChecks(), settings)) {
       succeed(s, now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
     Instant deadline = Timestamps.parse(op.getAppliedTime()).plus(settings.progressDeadline());
-    if (Conditions.anyTripped(s)) {
-      Action next = failOperation(s, settings, Reason.HealthCheckFailed, Conditions.failingChecks(s), failingServices(obs), now);
+    if (CheckVerdicts.rollbackTripped(s.getChecks(), settings)) {
+      String trips = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
+      Action next = failOperation(s, settings, Reason.HealthCheckFailed, trips, failingServices(obs), now);
       return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
     }
     if (now.isAfter(deadline)) {
@@ -249,10 +253,10 @@ public final class ReleaseDecider {
     boolean runningDesired = s.getDesired().getCommit() != null
         && s.getDesired().getCommit().equals(s.getCurrent().getCommit());
     boolean wasHealthy = phase == Phase.Healthy || phase == Phase.Degraded;
-    if (tripped && wasHealthy && settings.automaticRollback()) {
+    if (CheckVerdicts.rollbackTripped(s.getChecks(), settings) && wasHealthy && settings.automaticRollback()) {
       Revision target = rollbackTarget(s);
       if (target != null) {
-        String reason = Conditions.failingChecks(s);
+        String reason = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
         quarantineCurrent(s, Reason.HealthCheckFailed, reason, now);
         Action rollback = startRollback(s, settings, target, ActionKind.Rollback, Trigger.HealthCheck,
             describe(s.getCurrent()) + " turned unhealthy: " + reason, now, failingServices(obs), now);

@@ -1,0 +1,286 @@
+package dev.backstop.operator.health;
+
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.ReleaseSettings.Check;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the probed checks of every release in the background, each on its own interval, on a pool
+ * shared by all releases: a slow target holds one thread for its own timeout and nothing else
+ * waits for it. A reconcile only reads the latest results ({@link #results}); a new result that is
+ * not a pass, or that changes a check's outcome, is reported to the listener so the release is
+ * reconciled at once instead of at its next requeue.
+ */
+public final class HealthMonitor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+  // Enough samples for a 1 s interval over a 10 minute window.
+  private static final int MAX_SAMPLES = 600;
+
+  /**
+   * What probes need to know about the running stack, refreshed at every reconcile.
+   *
+   * @param dockerHost DOCKER_HOST of the release; null = the local engine
+   * @param containers the containers of the project
+   * @param services the services the running commit's compose files define
+   */
+  public record Target(String dockerHost, List<ContainerState> containers, List<String> services) {}
+
+  private final Probes probes;
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService pool;
+  private final Map<String, Release> releases = new ConcurrentHashMap<>();
+  private volatile Consumer<String> listener = name -> {};
+
+  public HealthMonitor(Probes probes, Clock clock) {
+    this.probes = probes;
+    this.clock = clock;
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("health-timer"));
+    this.pool = Executors.newCachedThreadPool(daemon("health-probe"));
+  }
+
+  /** Who is told that a release has news: the driver reconciles it now. */
+  public void onNews(Consumer<String> listener) {
+    this.listener = Objects.requireNonNull(listener);
+  }
+
+  /**
+   * The latest result of every probed check of a release (http, responseTime, errorRate, exec,
+   * prometheus) since {@code epoch} began; starts or reschedules its probes when the checks or the
+   * epoch changed. Never blocks on a probe.
+   *
+   * @param epoch what runs, e.g. commit and apply time: a new epoch discards older samples
+   */
+  public List<CheckResult> results(String release, ReleaseSettings settings, String epoch, Target target) {
+    Release r = releases.compute(release, (name, old) -> {
+      String plan = settings.checks().toString();
+      if (old != null && old.plan.equals(plan) && old.epoch.equals(epoch)) {
+        return old;
+      }
+      if (old != null) {
+        old.stop();
+      }
+      Release fresh = new Release(name, settings, plan, epoch);
+      fresh.start();
+      return fresh;
+    });
+    r.target = target;
+    return r.snapshot();
+  }
+
+  /** Stops probing a release (its manifest is gone). */
+  public void forget(String release) {
+    Release r = releases.remove(release);
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  /**
+   * Runs every probed check once now, concurrently, each bounded by its timeout: what
+   * {@code backstop verify} shows. serviceHealth is not included (it needs no probe).
+   */
+  public List<CheckResult> runOnce(ReleaseSettings settings, Target target) {
+    Release r = new Release("verify", settings, "", "");
+    r.target = target;
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    for (Check c : settings.checks()) {
+      if (probed(c)) {
+        running.add(pool.submit(() -> r.probe(c)));
+      }
+    }
+    for (java.util.concurrent.Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("a probe failed unexpectedly", e.getCause());
+      }
+    }
+    return r.snapshot();
+  }
+
+  /** Checks that run a probe of their own; responseTime and errorRate over http ride on their http check. */
+  static boolean probed(Check c) {
+    if (c.error() != null) {
+      return false;
+    }
+    return switch (c.type()) {
+      case HTTP, EXEC, PROMETHEUS -> true;
+      case ERROR_RATE -> c.query() != null;
+      default -> false;
+    };
+  }
+
+  @Override
+  public void close() {
+    releases.values().forEach(Release::stop);
+    releases.clear();
+    timer.shutdownNow();
+    pool.shutdownNow();
+  }
+
+  /** The probes, samples and latest results of one release in one epoch. */
+  private final class Release {
+    final String name;
+    final ReleaseSettings settings;
+    final String plan;
+    final String epoch;
+    final Map<String, CheckResult> latest = new ConcurrentHashMap<>();
+    final Map<String, SampleWindow> windows = new ConcurrentHashMap<>();
+    final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
+    final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+    volatile Target target = new Target(null, List.of(), List.of());
+    volatile boolean stopped;
+
+    Release(String name, ReleaseSettings settings, String plan, String epoch) {
+      this.name = name;
+      this.settings = settings;
+      this.plan = plan;
+      this.epoch = epoch;
+    }
+
+    synchronized void start() {
+      for (Check c : settings.checks()) {
+        if (probed(c)) {
+          AtomicBoolean busy = new AtomicBoolean();
+          inFlight.put(c.name(), busy);
+          long every = c.interval().toMillis();
+          schedules.add(timer.scheduleAtFixedRate(() -> submit(c, busy), 0, every, TimeUnit.MILLISECONDS));
+        }
+      }
+    }
+
+    /** Starts a probe unless the previous one of the same check is still running. */
+    private void submit(Check c, AtomicBoolean busy) {
+      if (stopped || !busy.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        pool.execute(() -> {
+          try {
+            if (!stopped) {
+              probe(c);
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("{}: check {} failed unexpectedly", name, c.name(), e);
+          } finally {
+            busy.set(false);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        busy.set(false);
+      }
+    }
+
+    void probe(Check c) {
+      Instant at = clock.instant();
+      List<CheckResult> news = new ArrayList<>();
+      switch (c.type()) {
+        case HTTP -> {
+          HttpSample sample = probes.http(c);
+          SampleWindow window = windows.computeIfAbsent(c.name(), k -> new SampleWindow(MAX_SAMPLES));
+          window.add(sample, longestWindow(c.name()));
+          news.add(Thresholds.http(c, sample));
+          for (Check d : settings.checks()) {
+            if (d.error() == null && c.name().equals(d.source())) {
+              news.add(d.type() == CheckType.RESPONSE_TIME
+                  ? Thresholds.responseTime(d, sample)
+                  : Thresholds.errorRate(d, window.snapshot(), sample.at()));
+            }
+          }
+        }
+        case EXEC -> news.add(exec(c, at));
+        case PROMETHEUS, ERROR_RATE -> news.add(Thresholds.query(c, probes.query(c.url(), c.query(), c.timeout()), at));
+        default -> {
+          return;
+        }
+      }
+      if (stopped) {
+        return;
+      }
+      boolean tell = false;
+      for (CheckResult result : news) {
+        CheckResult before = latest.put(result.check(), result);
+        tell |= result.outcome() != Outcome.PASS || before == null || before.outcome() != result.outcome();
+      }
+      if (tell) {
+        listener.accept(name);
+      }
+    }
+
+    private CheckResult exec(Check c, Instant at) {
+      Target t = target;
+      if (!t.services().isEmpty() && !t.services().contains(c.service())) {
+        return new CheckResult(c.name(), Outcome.ERROR, "?", "service " + c.service()
+            + " is not defined in the compose files (they define " + t.services() + "); fix the check's service",
+            List.of(), at);
+      }
+      ContainerState container = t.containers().stream()
+          .filter(s -> c.service().equals(s.service()) && s.running())
+          .findFirst().orElse(null);
+      if (container == null) {
+        return new CheckResult(c.name(), Outcome.FAIL, "no container",
+            "service " + c.service() + " has no running container to run the command in", List.of(c.service()), at);
+      }
+      return Thresholds.exec(c, probes.exec(t.dockerHost(), container.id(), c.command(), c.timeout()), at);
+    }
+
+    private Duration longestWindow(String http) {
+      Duration keep = Duration.ZERO;
+      for (Check d : settings.checks()) {
+        if (http.equals(d.source()) && d.window() != null && d.window().compareTo(keep) > 0) {
+          keep = d.window();
+        }
+      }
+      return keep;
+    }
+
+    List<CheckResult> snapshot() {
+      List<CheckResult> all = new ArrayList<>();
+      for (Check c : settings.checks()) {
+        CheckResult r = latest.get(c.name());
+        if (r != null) {
+          all.add(r);
+        }
+      }
+      return all;
+    }
+
+    synchronized void stop() {
+      stopped = true;
+      schedules.forEach(f -> f.cancel(false));
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
