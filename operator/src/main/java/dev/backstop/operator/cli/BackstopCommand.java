@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       WaitCommand.class,
       RollbackCommand.class,
       RetryCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

@@ -53,6 +53,9 @@ class HealthChecksIT {
     DemoRepo.write(manifest, HealthStack.manifest("app", repo.dir, "v1", project, appPort));
     startDaemon(manifests, appPort);
     awaitStatus("v1 healthy", s -> s.getPhase() == Phase.Healthy);
+    Cli ok = verify("table");
+    assertThat(ok.exit).as(ok.out).isZero();
+    assertThat(ok.out).contains("response_time", "PASS", "all checks pass");
 
     rollsBackOnce(manifest, repo, appPort, "slow", 1, "check response_time failed 3x: response took");
     rollsBackOnce(manifest, repo, appPort, "erroring", 2, "check error_rate failed 2x");
@@ -76,6 +79,27 @@ class HealthChecksIT {
         });
     assertThat(worst.get()).as("the slow probe counted once and was reset").isEqualTo(1);
     assertThat(failures(store.read("app").orElseThrow(), "response_time")).isZero();
+
+    // `backstop verify` with the daemon stopped and the app erroring: exit 1, the failing checks named.
+    daemons.get(0).destroy();
+    assertThat(daemons.get(0).waitFor(60, TimeUnit.SECONDS)).isTrue();
+    DemoRepo.run(List.of("docker", "exec", web, "sh", "-c", "echo error > /tmp/mode"), tmp);
+    Cli failing = verify("json");
+    assertThat(failing.exit).as(failing.out).isEqualTo(1);
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(failing.out);
+    assertThat(json.path("passed").asBoolean()).isFalse();
+    assertThat(json.path("checks")).extracting(c -> c.path("name").asText() + "=" + c.path("result").asText())
+        .containsExactly("app=FAIL", "response_time=PASS", "error_rate=FAIL", "service_health=PASS");
+  }
+
+  private record Cli(int exit, String out) {}
+
+  private Cli verify(String output) throws Exception {
+    Process p = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "verify", "app", "-o", output,
+        "--state", tmp.resolve("state").toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Cli(p.exitValue(), out);
   }
 
   private void rollsBackOnce(Path manifest, HealthStack repo, int appPort, String ref, int expected, String reason)
