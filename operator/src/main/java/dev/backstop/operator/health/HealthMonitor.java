@@ -152,6 +152,8 @@ public final class HealthMonitor implements AutoCloseable {
     final Map<String, CheckResult> latest = new ConcurrentHashMap<>();
     final Map<String, SampleWindow> windows = new ConcurrentHashMap<>();
     final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
+    // http checks that have had a response in this epoch; requests before it are start-up, not errors.
+    final java.util.Set<String> answered = ConcurrentHashMap.newKeySet();
     final List<ScheduledFuture<?>> schedules = new ArrayList<>();
     volatile Target target = new Target(null, List.of(), List.of());
     volatile boolean stopped;
@@ -202,6 +204,13 @@ public final class HealthMonitor implements AutoCloseable {
       switch (c.type()) {
         case HTTP -> {
           HttpSample sample = probes.http(c);
+          if (!answered.contains(c.name()) && !Thresholds.answered(sample)) {
+            // The app of a fresh deploy is still starting: not an error yet (serviceHealth and the
+            // progress deadline catch one that never answers).
+            news.add(Thresholds.awaitingFirstResponse(c, sample));
+            break;
+          }
+          answered.add(c.name());
           SampleWindow window = windows.computeIfAbsent(c.name(), k -> new SampleWindow(MAX_SAMPLES));
           window.add(sample, longestWindow(c.name()));
           news.add(Thresholds.http(c, sample));

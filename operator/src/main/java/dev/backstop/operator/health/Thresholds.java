@@ -28,6 +28,20 @@ public final class Thresholds {
         sample.at());
   }
 
+  /** Whether the app answered at all (any status, or too slowly): after that, failures count. */
+  public static boolean answered(HttpSample sample) {
+    return sample.status() != 0 || sample.timedOut();
+  }
+
+  /**
+   * An http check whose app has not answered once since it was applied: pending, not failed, so a
+   * deploy is not judged on requests sent before its app listens.
+   */
+  public static CheckResult awaitingFirstResponse(Check check, HttpSample sample) {
+    return new CheckResult(check.name(), Outcome.PENDING, "no response",
+        "waiting for the first response since the deploy: " + sample.detail(), List.of(), sample.at());
+  }
+
   /** A responseTime check over the latest sample of its http check: slower than the limit fails. */
   public static CheckResult responseTime(Check check, HttpSample sample) {
     Duration limit = check.latencyLimit();
