@@ -19,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,7 +150,6 @@ public final class HealthMonitor implements AutoCloseable {
     final String epoch;
     final Map<String, CheckResult> latest = new ConcurrentHashMap<>();
     final Map<String, SampleWindow> windows = new ConcurrentHashMap<>();
-    final Map<String, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
     // http checks that have had a response in this epoch; requests before it are start-up, not errors.
     final java.util.Set<String> answered = ConcurrentHashMap.newKeySet();
     final List<ScheduledFuture<?>> schedules = new ArrayList<>();
@@ -168,33 +166,46 @@ public final class HealthMonitor implements AutoCloseable {
     synchronized void start() {
       for (Check c : settings.checks()) {
         if (probed(c)) {
-          AtomicBoolean busy = new AtomicBoolean();
-          inFlight.put(c.name(), busy);
-          long every = c.interval().toMillis();
-          schedules.add(timer.scheduleAtFixedRate(() -> submit(c, busy), 0, every, TimeUnit.MILLISECONDS));
+          schedule(c, Duration.ZERO);
         }
       }
     }
 
-    /** Starts a probe unless the previous one of the same check is still running. */
-    private void submit(Check c, AtomicBoolean busy) {
-      if (stopped || !busy.compareAndSet(false, true)) {
+    /**
+     * Probes start one interval apart, and a probe that overruns its interval is followed at once
+     * by the next: a slow target is sampled as often as its answers allow, never twice at a time.
+     */
+    private synchronized void schedule(Check c, Duration delay) {
+      if (stopped) {
+        return;
+      }
+      try {
+        schedules.removeIf(java.util.concurrent.Future::isDone);
+        schedules.add(timer.schedule(() -> submit(c), delay.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.debug("{}: not scheduling check {}: shutting down", name, c.name());
+      }
+    }
+
+    private void submit(Check c) {
+      if (stopped) {
         return;
       }
       try {
         pool.execute(() -> {
+          long started = System.nanoTime();
           try {
-            if (!stopped) {
-              probe(c);
-            }
+            probe(c);
           } catch (RuntimeException e) {
             LOG.warn("{}: check {} failed unexpectedly", name, c.name(), e);
           } finally {
-            busy.set(false);
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            Duration left = c.interval().minus(elapsed);
+            schedule(c, left.isNegative() ? Duration.ZERO : left);
           }
         });
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        busy.set(false);
+        LOG.debug("{}: not probing check {}: shutting down", name, c.name());
       }
     }
 

@@ -108,11 +108,13 @@ class HealthMonitorTest {
   void requestsBeforeTheFirstResponseAreStartUpNotErrors() throws Exception {
     refusals.set(3);
     ReleaseSettings s = ThresholdsTest.settings(http("http", "http://app/"), rate("http"));
-    List<CheckResult> first = results(s, "e1");
-    assertThat(first).isEmpty();
-    await().atMost(Duration.ofSeconds(10)).until(() -> outcome(results(s, "e1"), "error_rate") == Outcome.PASS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      assertThat(results(s, "e1")).as("refused requests before the first answer").noneMatch(r -> r.outcome() == Outcome.FAIL);
+      return outcome(results(s, "e1"), "error_rate") == Outcome.PASS;
+    });
     CheckResult rate = results(s, "e1").stream().filter(r -> r.check().equals("error_rate")).findFirst().orElseThrow();
     assertThat(rate.message()).startsWith("0/");
+    assertThat(refusals.get()).as("the refusals were all used").isNegative();
   }
 
   @Test
