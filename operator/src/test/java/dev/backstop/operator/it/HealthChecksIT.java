@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,19 +65,20 @@ class HealthChecksIT {
     awaitStatus("v1 healthy again", s -> s.getPhase() == Phase.Healthy && s.getDesired().getRef().equals("v1"));
     String web = DemoRepo.run(List.of("docker", "compose", "-p", project, "ps", "-q", "web"), tmp).trim();
     DemoRepo.run(List.of("docker", "exec", web, "sh", "-c", "echo slow-once > /tmp/mode"), tmp);
-    AtomicInteger worst = new AtomicInteger();
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      worst.accumulateAndGet(failures(store.read("app").orElseThrow(), "response_time"), Math::max);
-      return worst.get() >= 1;
-    });
+    // The CGI removes /tmp/mode while serving the one slow request: then a probe has met it. (The
+    // count of 1 lasts only until the next probe, started at once after a slow one: too brief to
+    // poll for; RunbookThresholdsTest covers the counting.)
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+        DemoRepo.run(List.of("docker", "exec", web, "sh", "-c", "test -f /tmp/mode && echo present || echo gone"), tmp)
+            .trim().equals("gone"));
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100))
         .until(() -> {
           StagingReleaseStatus s = store.read("app").orElseThrow();
-          worst.accumulateAndGet(failures(s, "response_time"), Math::max);
-          return s.getPhase() == Phase.Healthy && rollbacks(s) == 3;
+          return s.getPhase() == Phase.Healthy && rollbacks(s) == 3 && !Boolean.TRUE.equals(tripped(s, "response_time"));
         });
-    assertThat(worst.get()).as("the slow probe counted once and was reset").isEqualTo(1);
-    assertThat(failures(store.read("app").orElseThrow(), "response_time")).isZero();
+    StagingReleaseStatus after = store.read("app").orElseThrow();
+    assertThat(failures(after, "response_time")).isZero();
+    assertThat(after.getCurrent().getRef()).isEqualTo("v1");
 
     // `backstop verify` with the daemon stopped and the app erroring: exit 1, the failing checks named.
     daemons.get(0).destroy();
@@ -121,6 +121,11 @@ class HealthChecksIT {
 
   private static int rollbacks(StagingReleaseStatus s) {
     return (int) s.getHistory().stream().filter(h -> h.getAction() == ActionKind.Rollback).count();
+  }
+
+  private static Boolean tripped(StagingReleaseStatus s, String check) {
+    return s.getChecks().stream().filter(c -> c.getName().equals(check)).findFirst()
+        .map(CheckStatus::getTripped).orElse(null);
   }
 
   private static int failures(StagingReleaseStatus s, String check) {
