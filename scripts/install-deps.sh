@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Backstop's tests and demo need on a fresh Debian 12 machine: the Docker engine,
 # Compose v2 (from trixie, pinned low so nothing else moves), busybox-static for the locally
-# built images, and starts dockerd when it is not running. Idempotent: a second run only checks.
+# built images, prometheus for the PromQL check tests, and starts dockerd when it is not
+# running. Idempotent: a second run only checks.
 set -euo pipefail
 
 log() { printf '[install] %s\n' "$*"; }
@@ -16,6 +17,7 @@ need_root_debian() {
   - Docker Compose v2 (`docker compose version` must answer)
   - busybox-static (a static /bin/busybox), used to build the test and demo images
   - debootstrap, used to build the PostgreSQL test image from Debian's packages
+  - prometheus (2.x server binary on the PATH), used by the PromQL check tests
   - JDK 17 and Maven 3.8+
 then run `make test` again.
 MSG
@@ -72,6 +74,15 @@ if ! command -v debootstrap >/dev/null 2>&1; then
   log "installing debootstrap"
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+fi
+
+# A real Prometheus server (2.42 in bookworm) for the PromQL check tests; they start their own on
+# a free loopback port with a temporary config and storage, never the packaged service.
+if ! command -v prometheus >/dev/null 2>&1; then
+  need_root_debian
+  log "installing prometheus"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       BackupCommand.class,
       VerifyBackupCommand.class,
       OperatorCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

@@ -1,6 +1,7 @@
 package dev.backstop.operator.cli;
 
 import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.engine.ReleaseEngine;
 import dev.backstop.operator.git.JGitSourceRepository;
@@ -42,13 +43,15 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+    try (DockerContainerObserver observer = new DockerContainerObserver();
+        DockerContainerEvents events = new DockerContainerEvents()) {
       ReleaseEngine engine = new ReleaseEngine(
           new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
           new DockerComposeCli(),
           observer,
           Clock.systemUTC());
-      LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, engine, Clock.systemUTC(), workers);
+      LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, engine, Clock.systemUTC(), workers,
+          events);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         System.out.println("stopping: letting a compose command in flight finish");
         daemon.close();

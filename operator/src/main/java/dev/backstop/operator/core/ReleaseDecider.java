@@ -63,6 +63,10 @@ public final class ReleaseDecider {
     }
     observe(s, settings, obs, now);
     Problem blocking = obs.dockerError() != null ? obs.dockerError() : sourceProblem(obs.source());
+    if (blocking == null) {
+      // A broken check definition is the user's to fix, and says so; it never causes a rollback.
+      blocking = CheckVerdicts.brokenChecks(s.getChecks());
+    }
 
     if (settings.suspend()) {
       s.setPhase(Phase.Suspended);
@@ -288,8 +292,7 @@ public final class ReleaseDecider {
       BackupSteps.failRestore(s, op, "the process stopped while restoring it, so the database may be partly restored", now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
-    List<CheckStatus> checks = s.getChecks();
-    if (!checks.isEmpty() && checks.stream().allMatch(c -> Boolean.TRUE.equals(c.getPassing()))) {
+    if (CheckVerdicts.verified(s.getChecks(), settings)) {
       if (op.getKind() == ActionKind.Rollback && op.getBackup() != null) {
         // Last-known-good runs and its database service is healthy: now put its data back.
         Action restore = BackupSteps.startRestore(s, op, now);
@@ -299,8 +302,9 @@ public final class ReleaseDecider {
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
     Instant deadline = Timestamps.parse(op.getAppliedTime()).plus(settings.progressDeadline());
-    if (Conditions.anyTripped(s)) {
-      Action next = failOperation(s, settings, Reason.HealthCheckFailed, Conditions.failingChecks(s), failingServices(obs), now);
+    if (CheckVerdicts.rollbackTripped(s.getChecks(), settings)) {
+      String trips = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
+      Action next = failOperation(s, settings, Reason.HealthCheckFailed, trips, failingServices(obs), now);
       return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
     }
     if (now.isAfter(deadline)) {
@@ -323,10 +327,10 @@ public final class ReleaseDecider {
     boolean runningDesired = s.getDesired().getCommit() != null
         && s.getDesired().getCommit().equals(s.getCurrent().getCommit());
     boolean wasHealthy = phase == Phase.Healthy || phase == Phase.Degraded;
-    if (tripped && wasHealthy && settings.automaticRollback()) {
+    if (CheckVerdicts.rollbackTripped(s.getChecks(), settings) && wasHealthy && settings.automaticRollback()) {
       Revision target = rollbackTarget(s);
       if (target != null) {
-        String reason = Conditions.failingChecks(s);
+        String reason = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
         quarantineCurrent(s, Reason.HealthCheckFailed, reason, now);
         Action rollback = startRollback(s, settings, target, ActionKind.Rollback, Trigger.HealthCheck,
             describe(s.getCurrent()) + " turned unhealthy: " + reason, now, failingServices(obs), now);

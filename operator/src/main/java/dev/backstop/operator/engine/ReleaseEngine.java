@@ -1,6 +1,7 @@
 package dev.backstop.operator.engine;
 
 import dev.backstop.operator.api.v1alpha1.ActionKind;
+import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
@@ -28,6 +29,8 @@ import dev.backstop.operator.core.Timestamps;
 import dev.backstop.operator.core.Transitions;
 import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.health.ServiceHealthProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,18 +71,43 @@ public final class ReleaseEngine {
   // Services each applied commit defines, so the serviceHealth check knows what should run.
   private final Map<String, List<String>> servicesByCheckout = new ConcurrentHashMap<>();
 
+  private final HealthMonitor health;
+
   public ReleaseEngine(SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock) {
-    this(git, compose, containers, clock, new DockerDatabaseBackups());
+    this(git, compose, containers, clock, new DockerDatabaseBackups(), new HealthMonitor(new LiveProbes(clock), clock));
+  }
+
+  /** An engine with its own database backup adapter (tests use a real one on a test image). */
+  public ReleaseEngine(
+      SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock, DatabaseBackups backups) {
+    this(git, compose, containers, clock, backups, new HealthMonitor(new LiveProbes(clock), clock));
+  }
+
+  /** An engine whose probed checks (http, exec, prometheus, ...) run on {@code health}. */
+  public ReleaseEngine(
+      SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock, HealthMonitor health) {
+    this(git, compose, containers, clock, new DockerDatabaseBackups(), health);
   }
 
   public ReleaseEngine(
-      SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock, DatabaseBackups backups) {
+      SourceRepository git,
+      ComposeDriver compose,
+      ContainerObserver containers,
+      Clock clock,
+      DatabaseBackups backups,
+      HealthMonitor health) {
     this.backups = backups;
+    this.health = health;
     this.git = git;
     this.compose = compose;
     this.containers = containers;
     this.clock = clock;
     this.images = new StackImages(compose);
+  }
+
+  /** The background probes; drivers subscribe to its news to reconcile at once. */
+  public HealthMonitor health() {
+    return health;
   }
 
   /**
@@ -173,9 +201,15 @@ public final class ReleaseEngine {
     List<CheckResult> results = new ArrayList<>();
     List<String> expected = expectedServices(settings, previous, observed, workDir);
     for (ReleaseSettings.Check check : settings.checks()) {
-      List<String> services = check.services().isEmpty() ? expected : check.services();
-      results.add(ServiceHealthProbe.evaluate(check.name(), services, observed));
+      if (check.type() == CheckType.SERVICE_HEALTH && check.error() == null) {
+        results.add(ServiceHealthProbe.evaluate(check, expected, observed));
+      }
     }
+    // Probed checks run in the background; a reconcile reads their latest results, never waits.
+    String epoch = previous == null || previous.getCurrent() == null
+        ? "none" : previous.getCurrent().getCommit() + "@" + previous.getCurrent().getTime();
+    results.addAll(health.results(release.getMetadata().getName(), settings, epoch,
+        new HealthMonitor.Target(settings.dockerHost(), observed, expected)));
     return new Observation(generation, source, observed, results, null, requests);
   }
 

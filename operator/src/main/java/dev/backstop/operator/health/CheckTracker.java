@@ -1,5 +1,6 @@
 package dev.backstop.operator.health;
 
+import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
@@ -12,8 +13,10 @@ import java.util.List;
 
 /**
  * Counts consecutive failures per check and decides when a check trips. A failure counts at most
- * once per check interval, so how often the reconciler happens to look does not change when a
- * check trips; one pass resets the count; a pending result neither counts nor resets.
+ * once per probe (and a result without a probe time at most once per check interval), so how often
+ * the reconciler happens to look does not change when a check trips; one pass resets the count; a
+ * pending or error result neither counts nor resets; a check whose definition is broken never
+ * trips.
  */
 public final class CheckTracker {
 
@@ -30,7 +33,7 @@ public final class CheckTracker {
       CheckStatus before = find(previous, check.name());
       CheckResult result =
           results.stream().filter(r -> r.check().equals(check.name())).findFirst().orElse(null);
-      next.add(update(before, result, check, settings.interval(), now));
+      next.add(update(before, result, check, now));
     }
     return next;
   }
@@ -43,42 +46,91 @@ public final class CheckTracker {
       s.setName(check.name());
       s.setConsecutiveFailures(0);
       s.setTripped(false);
+      s.setState(check.error() != null ? CheckState.Error : CheckState.Pending);
+      s.setMessage(check.error());
       fresh.add(s);
     }
     return fresh;
   }
 
   private static CheckStatus update(
-      CheckStatus before, CheckResult result, ReleaseSettings.Check check, Duration interval, Instant now) {
+      CheckStatus before, CheckResult result, ReleaseSettings.Check check, Instant now) {
     CheckStatus s = new CheckStatus();
     s.setName(check.name());
     int failures = before == null || before.getConsecutiveFailures() == null ? 0 : before.getConsecutiveFailures();
     String lastCounted = before == null ? null : before.getLastCountedFailureTime();
+    if (check.error() != null) {
+      // A broken definition is reported, never counted: it must not roll anything back.
+      s.setState(CheckState.Error);
+      s.setConsecutiveFailures(0);
+      s.setTripped(false);
+      s.setMessage(check.error());
+      return s;
+    }
     if (result == null) {
       s.setConsecutiveFailures(failures);
       s.setTripped(failures >= check.consecutiveFailures());
-      s.setMessage("not probed");
+      s.setState(s.getTripped() ? CheckState.Tripped : CheckState.Pending);
+      s.setMessage("not probed yet");
       s.setLastCountedFailureTime(lastCounted);
+      s.setLastProbeTime(before == null ? null : before.getLastProbeTime());
       return s;
     }
-    if (result.outcome() == Outcome.PASS) {
-      failures = 0;
-      lastCounted = null;
-    } else if (result.outcome() == Outcome.FAIL) {
-      Instant last = Timestamps.parse(lastCounted);
-      if (last == null || !now.isBefore(last.plus(interval))) {
-        failures++;
-        lastCounted = Timestamps.format(now);
+    Instant probed = result.probedAt() == null ? now : result.probedAt();
+    switch (result.outcome()) {
+      case PASS -> {
+        failures = 0;
+        lastCounted = null;
+      }
+      case FAIL -> {
+        if (countsAsNewFailure(before, result, lastCounted, check.interval(), now)) {
+          failures++;
+          lastCounted = Timestamps.format(probed);
+        }
+      }
+      default -> {
+        // PENDING and ERROR neither count nor reset.
       }
     }
+    boolean error = result.outcome() == Outcome.ERROR;
     s.setPassing(result.outcome() == Outcome.PASS ? Boolean.TRUE : result.outcome() == Outcome.FAIL ? Boolean.FALSE : null);
     s.setConsecutiveFailures(failures);
-    s.setTripped(failures >= check.consecutiveFailures());
+    s.setTripped(!error && failures >= check.consecutiveFailures());
+    s.setState(state(result.outcome(), s.getTripped()));
     s.setLastValue(result.value());
     s.setMessage(result.message());
-    s.setLastProbeTime(Timestamps.format(now));
+    s.setLastProbeTime(Timestamps.format(probed));
     s.setLastCountedFailureTime(lastCounted);
     return s;
+  }
+
+  /**
+   * A probed result counts once per probe, however often the reconciler looks at it; a result
+   * computed at reconcile time (no probe time) counts at most once per check interval.
+   */
+  private static boolean countsAsNewFailure(
+      CheckStatus before, CheckResult result, String lastCounted, Duration interval, Instant now) {
+    if (result.probedAt() != null) {
+      Instant last = Timestamps.parse(lastCounted);
+      Instant probed = Timestamps.parse(Timestamps.format(result.probedAt()));
+      return last == null || probed.isAfter(last);
+    }
+    Instant last = Timestamps.parse(lastCounted);
+    return last == null || !now.isBefore(last.plus(interval));
+  }
+
+  private static CheckState state(Outcome outcome, boolean tripped) {
+    if (outcome == Outcome.ERROR) {
+      return CheckState.Error;
+    }
+    if (tripped) {
+      return CheckState.Tripped;
+    }
+    return switch (outcome) {
+      case PASS -> CheckState.Passing;
+      case FAIL -> CheckState.Failing;
+      default -> CheckState.Pending;
+    };
   }
 
   private static CheckStatus find(List<CheckStatus> statuses, String name) {

@@ -4,6 +4,8 @@ import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ContainerState.Health;
+import dev.backstop.operator.core.Percentages;
+import dev.backstop.operator.core.ReleaseSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,47 @@ public final class ServiceHealthProbe {
           check, Outcome.PENDING, value, "waiting for healthcheck of " + String.join(", ", starting), List.of());
     }
     return new CheckResult(check, Outcome.PASS, value, "all services running and healthy", List.of());
+  }
+
+  /**
+   * Evaluates a serviceHealth check with its subset and minimum share: a lower share of healthy
+   * services fails, exactly the minimum passes. Services the compose files do not define make the
+   * check an error (its definition is wrong), not a failure.
+   *
+   * @param defined services the running commit's compose files define (empty when unknown)
+   */
+  public static CheckResult evaluate(ReleaseSettings.Check check, List<String> defined, List<ContainerState> containers) {
+    List<String> selected = check.services().isEmpty() ? defined : check.services();
+    if (!defined.isEmpty()) {
+      List<String> unknown = check.services().stream().filter(s -> !defined.contains(s)).toList();
+      if (!unknown.isEmpty()) {
+        return new CheckResult(check.name(), Outcome.ERROR, "?", "services " + unknown
+            + " are not defined in the compose files (they define " + defined + "); fix the check's services", List.of());
+      }
+    }
+    CheckResult all = evaluate(check.name(), selected, containers);
+    if (check.minimum() >= 1.0 || selected.isEmpty() || all.outcome() == Outcome.PASS) {
+      return all;
+    }
+    long healthy = selected.stream().filter(s -> problem(s, containersOf(s, containers)) == null
+        && containersOf(s, containers).stream().noneMatch(c -> c.health() == Health.STARTING)).count();
+    long notFailing = selected.size() - all.failingServices().size();
+    double share = (double) healthy / selected.size();
+    String value = Percentages.format(share) + " (" + all.value() + ")";
+    String minimum = Percentages.format(check.minimum());
+    if (share + 1e-12 >= check.minimum()) {
+      return new CheckResult(check.name(), Outcome.PASS, value, "at least " + minimum + " healthy; " + all.message(),
+          List.of());
+    }
+    if ((double) notFailing / selected.size() + 1e-12 >= check.minimum()) {
+      return new CheckResult(check.name(), Outcome.PENDING, value, all.message(), List.of());
+    }
+    return new CheckResult(check.name(), Outcome.FAIL, value, "below the " + minimum + " minimum: " + all.message(),
+        all.failingServices());
+  }
+
+  private static List<ContainerState> containersOf(String service, List<ContainerState> containers) {
+    return containers.stream().filter(c -> service.equals(c.service())).toList();
   }
 
   private static String problem(String service, List<ContainerState> cs) {

@@ -1,8 +1,10 @@
 package dev.backstop.operator.local;
 
+import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.ContainerEvents;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.ReleaseEngine;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +53,27 @@ public final class LocalDaemon implements AutoCloseable {
   private WatchService watcher;
   private Thread watchThread;
 
+  private final ContainerEvents events;
+  private final Map<String, ContainerEvents.Subscription> subscriptions = new TreeMap<>();
+  private final Map<String, String> projects = new TreeMap<>();
+  // Probe and event threads hand triggers over here: a trigger waits while the release reconciles.
+  private final ExecutorService triggers = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "trigger");
+    t.setDaemon(true);
+    return t;
+  });
+
   public LocalDaemon(Path manifests, Path state, ReleaseEngine engine, Clock clock, int threads) {
+    this(manifests, state, engine, clock, threads, null);
+  }
+
+  /**
+   * A daemon that also reconciles a release at once when one of its containers dies, is OOM-killed
+   * or changes health ({@code events} may be null: then only probes and the schedule trigger).
+   */
+  public LocalDaemon(
+      Path manifests, Path state, ReleaseEngine engine, Clock clock, int threads, ContainerEvents events) {
+    this.events = events;
     this.manifests = manifests;
     this.stateDir = state;
     this.loader = new ManifestLoader(manifests);
@@ -67,6 +90,7 @@ public final class LocalDaemon implements AutoCloseable {
 
   /** Loads the manifests, starts reconciling, watching the directory, and serving on port. */
   public void start(String bindAddress, int port) throws IOException {
+    engine.health().onNews(name -> triggers.execute(() -> trigger(name)));
     reload();
     watcher = FileSystems.getDefault().newWatchService();
     manifests.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -106,6 +130,7 @@ public final class LocalDaemon implements AutoCloseable {
         LOG.info("{}: manifest changed, reconciling now", name);
         worker.trigger();
       }
+      watchEvents(release);
     }
     List<String> unattributed = new ArrayList<>();
     for (ManifestProblem p : set.problems()) {
@@ -131,6 +156,7 @@ public final class LocalDaemon implements AutoCloseable {
         markInvalid(gone, "its manifest no longer loads: " + String.join("; ", unattributed));
       } else {
         workers.remove(gone).stop();
+        forget(gone);
         LOG.info("{}: manifest removed; its stack is left running as it is", gone);
       }
     }
@@ -142,6 +168,7 @@ public final class LocalDaemon implements AutoCloseable {
     if (worker != null) {
       worker.stop();
     }
+    forget(name);
     StagingReleaseStatus status = store.read(name).orElseGet(StagingReleaseStatus::new);
     long generation = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
     Conditions.apply(status, new Problem(Reason.InvalidManifest, message), generation, clock.instant());
@@ -150,6 +177,38 @@ public final class LocalDaemon implements AutoCloseable {
     } catch (IOException e) {
       LOG.error("{}: cannot record status: {}", name, e.getMessage());
     }
+  }
+
+  /** Subscribes to the container events of a release's project, again when the project changes. */
+  private void watchEvents(StagingRelease release) {
+    if (events == null) {
+      return;
+    }
+    String name = release.getMetadata().getName();
+    ComposeSpec compose = release.getSpec() == null ? null : release.getSpec().getCompose();
+    String project = compose != null && compose.getProjectName() != null ? compose.getProjectName() : name;
+    String key = project + "@" + (compose == null ? null : compose.getDockerHost());
+    if (key.equals(projects.get(name))) {
+      return;
+    }
+    ContainerEvents.Subscription old = subscriptions.remove(name);
+    if (old != null) {
+      old.close();
+    }
+    projects.put(name, key);
+    subscriptions.put(name, events.subscribe(project, compose == null ? null : compose.getDockerHost(), what -> {
+      LOG.debug("{}: container event {}, reconciling now", name, what);
+      triggers.execute(() -> trigger(name));
+    }));
+  }
+
+  private void forget(String name) {
+    ContainerEvents.Subscription sub = subscriptions.remove(name);
+    if (sub != null) {
+      sub.close();
+    }
+    projects.remove(name);
+    engine.health().forget(name);
   }
 
   private void watch() {
@@ -196,6 +255,9 @@ public final class LocalDaemon implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    subscriptions.values().forEach(ContainerEvents.Subscription::close);
+    subscriptions.clear();
+    triggers.shutdownNow();
     workers.values().forEach(ReleaseWorker::stop);
     scheduler.shutdown();
     try {

@@ -232,10 +232,10 @@ class ManifestLoaderTest {
     write(
         "typo.yaml",
         release("web", "main")
-            + "  health:\n    checks:\n    - {name: up, type: serviceHealth, service: [x]}\n");
+            + "  health:\n    checks:\n    - {name: up, type: serviceHealth, servise: [x]}\n");
 
     assertThat(onlyProblem(load()).message())
-        .startsWith("typo.yaml: spec.health.checks[0].service is not a known field;")
+        .startsWith("typo.yaml: spec.health.checks[0].servise is not a known field;")
         .contains("services");
   }
 
@@ -251,7 +251,7 @@ class ManifestLoaderTest {
     assertThat(problem.message())
         .isEqualTo(
             "enum.yaml: spec.health.checks[0].type: 'foo' is not allowed; use one of:"
-                + " serviceHealth");
+                + " serviceHealth, http, responseTime, errorRate, exec, prometheus");
   }
 
   @Test
@@ -262,7 +262,8 @@ class ManifestLoaderTest {
         .extracting(ManifestProblem::message)
         .containsExactly(
             "check.yaml: spec.health.checks[0].name is required",
-            "check.yaml: spec.health.checks[0].type is required; use one of: serviceHealth");
+            "check.yaml: spec.health.checks[0].type is required;"
+                + " use one of: serviceHealth, http, responseTime, errorRate, exec, prometheus");
   }
 
   @Test

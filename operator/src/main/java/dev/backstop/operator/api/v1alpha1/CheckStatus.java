@@ -10,6 +10,9 @@ public class CheckStatus {
   @JsonPropertyDescription("Name of the check.")
   private String name;
 
+  @JsonPropertyDescription("Pending, Passing, Failing, Tripped or Error (the check itself is broken).")
+  private CheckState state;
+
   @JsonPropertyDescription("Whether the last probe passed.")
   private Boolean passing;
 
@@ -93,5 +96,13 @@ public class CheckStatus {
 
   public void setLastCountedFailureTime(String lastCountedFailureTime) {
     this.lastCountedFailureTime = lastCountedFailureTime;
+  }
+
+  public CheckState getState() {
+    return state;
+  }
+
+  public void setState(CheckState state) {
+    this.state = state;
   }
 }

@@ -15,7 +15,7 @@ public class HealthCheckSpec {
   private String name;
 
   @Required
-  @JsonPropertyDescription("Kind of check.")
+  @JsonPropertyDescription("Kind of check: serviceHealth, http, responseTime, errorRate, exec or prometheus.")
   private CheckType type;
 
   @JsonPropertyDescription(
@@ -23,8 +23,72 @@ public class HealthCheckSpec {
   private List<String> services;
 
   @Min(1)
-  @JsonPropertyDescription("Failures in a row that trip the check. Default 1.")
+  @JsonPropertyDescription("Failures in a row that trip the check; one pass resets the count. Default 1.")
   private Integer consecutiveFailures;
+
+  @JsonPropertyDescription(
+      "How often this check runs, e.g. 5s. Default: spec.health.interval. responseTime and errorRate over an http check run whenever that check does.")
+  private String interval;
+
+  @JsonPropertyDescription(
+      "How long one probe may take before it counts as failed, e.g. 2s. Default: the interval, at most 10s.")
+  private String timeout;
+
+  @JsonPropertyDescription(
+      "What a tripped check does: rollback (default) or alert (phase Degraded, a warning event, no rollback).")
+  private CheckAction action;
+
+  @JsonPropertyDescription(
+      "http: the URL to request, e.g. http://127.0.0.1:8080/health. prometheus and errorRate with a query: the Prometheus server, e.g. http://prometheus:9090.")
+  private String url;
+
+  @JsonPropertyDescription(
+      "http: the request method. Default GET.")
+  private String method;
+
+  @JsonPropertyDescription(
+      "http: the status codes that pass, a code (200) or a range (200-399). Default 200-399.")
+  private String expectedStatus;
+
+  @JsonPropertyDescription(
+      "http: a regular expression the response body must contain a match of.")
+  private String bodyMatch;
+
+  @JsonPropertyDescription(
+      "responseTime and errorRate: the name of the http check whose samples are judged.")
+  private String check;
+
+  @JsonPropertyDescription(
+      "responseTime: the slowest passing response, e.g. 500ms (a response taking longer fails; exactly the limit passes). errorRate: the highest passing share of failed requests, e.g. 5% (more fails; exactly the limit passes).")
+  private String limit;
+
+  @JsonPropertyDescription(
+      "errorRate over an http check: how far back samples count, e.g. 1m. Default 1m.")
+  private String window;
+
+  @JsonPropertyDescription(
+      "prometheus: an instant PromQL query returning one number. errorRate: a query returning the error ratio between 0 and 1.")
+  private String query;
+
+  @JsonPropertyDescription(
+      "prometheus: how the query's value must compare with threshold to pass: <, <=, >, >=, == or !=.")
+  private String operator;
+
+  @JsonPropertyDescription(
+      "prometheus: the number the query's value is compared with, e.g. 0.05.")
+  private String threshold;
+
+  @JsonPropertyDescription(
+      "serviceHealth: the lowest passing share of selected services running and healthy, e.g. 100% (default): a lower share fails.")
+  private String minimum;
+
+  @JsonPropertyDescription(
+      "exec: the compose service in whose (first running) container the command runs.")
+  private String service;
+
+  @JsonPropertyDescription(
+      "exec: the command and its arguments, e.g. [redis-cli, ping]; exit code 0 passes.")
+  private List<String> command;
 
   public String getName() {
     return name;
@@ -56,5 +120,133 @@ public class HealthCheckSpec {
 
   public void setConsecutiveFailures(Integer consecutiveFailures) {
     this.consecutiveFailures = consecutiveFailures;
+  }
+
+  public String getInterval() {
+    return interval;
+  }
+
+  public void setInterval(String interval) {
+    this.interval = interval;
+  }
+
+  public String getTimeout() {
+    return timeout;
+  }
+
+  public void setTimeout(String timeout) {
+    this.timeout = timeout;
+  }
+
+  public CheckAction getAction() {
+    return action;
+  }
+
+  public void setAction(CheckAction action) {
+    this.action = action;
+  }
+
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public String getMethod() {
+    return method;
+  }
+
+  public void setMethod(String method) {
+    this.method = method;
+  }
+
+  public String getExpectedStatus() {
+    return expectedStatus;
+  }
+
+  public void setExpectedStatus(String expectedStatus) {
+    this.expectedStatus = expectedStatus;
+  }
+
+  public String getBodyMatch() {
+    return bodyMatch;
+  }
+
+  public void setBodyMatch(String bodyMatch) {
+    this.bodyMatch = bodyMatch;
+  }
+
+  public String getCheck() {
+    return check;
+  }
+
+  public void setCheck(String check) {
+    this.check = check;
+  }
+
+  public String getLimit() {
+    return limit;
+  }
+
+  public void setLimit(String limit) {
+    this.limit = limit;
+  }
+
+  public String getWindow() {
+    return window;
+  }
+
+  public void setWindow(String window) {
+    this.window = window;
+  }
+
+  public String getQuery() {
+    return query;
+  }
+
+  public void setQuery(String query) {
+    this.query = query;
+  }
+
+  public String getOperator() {
+    return operator;
+  }
+
+  public void setOperator(String operator) {
+    this.operator = operator;
+  }
+
+  public String getThreshold() {
+    return threshold;
+  }
+
+  public void setThreshold(String threshold) {
+    this.threshold = threshold;
+  }
+
+  public String getMinimum() {
+    return minimum;
+  }
+
+  public void setMinimum(String minimum) {
+    this.minimum = minimum;
+  }
+
+  public String getService() {
+    return service;
+  }
+
+  public void setService(String service) {
+    this.service = service;
+  }
+
+  public List<String> getCommand() {
+    return command;
+  }
+
+  public void setCommand(List<String> command) {
+    this.command = command;
   }
 }

@@ -53,5 +53,7 @@ public enum Reason {
   /** A Secret that spec names does not exist. */
   SecretNotFound,
   /** A Secret that spec names lacks the keys Backstop needs. */
-  SecretInvalid
+  SecretInvalid,
+  /** A health check's definition is broken (invalid field, rejected query): it is not acted on. */
+  CheckInvalid
 }

@@ -1,0 +1,177 @@
+package dev.backstop.operator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
+import dev.backstop.operator.health.ServiceHealthProbe;
+import dev.backstop.operator.local.StatusStore;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** `backstop verify NAME`: the runbook's verification script, declaratively: every check once, now. */
+@Command(name = "verify", description = "Run every health check of a release once now; exit 0 only when all pass.")
+final class VerifyCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Parameters(paramLabel = "NAME", description = "The release, as `backstop status` lists it.")
+  String name;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+  String output;
+
+  @Mixin StateOption state;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!output.equals("table") && !output.equals("json")) {
+      throw new IllegalArgumentException("-o " + output + " is not one of table, json");
+    }
+    StatusStore store = state.store();
+    Path releaseDir = store.releaseDir(name);
+    // The daemon keeps the last spec it saw beside the status (generation.json).
+    Path generation = releaseDir.resolve("generation.json");
+    if (!Files.exists(generation)) {
+      throw new IllegalArgumentException(
+          "no release named " + name + " in " + state.dir() + " (has `backstop run` seen its manifest?)");
+    }
+    JsonNode saved = JSON.readTree(generation.toFile());
+    StagingReleaseSpec releaseSpec = JSON.readValue(saved.path("specJson").asText(), StagingReleaseSpec.class);
+    ReleaseSettings settings = ReleaseSettings.from(name, releaseSpec);
+    StagingReleaseStatus status = store.read(name).orElse(null);
+
+    List<CheckResult> results = new ArrayList<>();
+    try (DockerContainerObserver observer = new DockerContainerObserver();
+        LiveProbes probes = new LiveProbes(Clock.systemUTC());
+        HealthMonitor monitor = new HealthMonitor(probes, Clock.systemUTC())) {
+      List<ContainerState> containers;
+      try {
+        containers = observer.containers(settings.projectName(), settings.dockerHost());
+      } catch (ComposeException e) {
+        containers = null;
+        for (ReleaseSettings.Check c : settings.checks()) {
+          if (c.type() == CheckType.SERVICE_HEALTH || c.type() == CheckType.EXEC) {
+            results.add(new CheckResult(c.name(), Outcome.PENDING, "?", e.getMessage(), List.of()));
+          }
+        }
+      }
+      List<String> services = definedServices(settings, status, releaseDir, containers);
+      if (containers != null) {
+        for (ReleaseSettings.Check c : settings.checks()) {
+          if (c.type() == CheckType.SERVICE_HEALTH && c.error() == null) {
+            results.add(ServiceHealthProbe.evaluate(c, services, containers));
+          }
+        }
+      }
+      results.addAll(monitor.runOnce(settings,
+          new HealthMonitor.Target(settings.dockerHost(), containers == null ? List.of() : containers, services)));
+    }
+    List<Map<String, String>> rows = new ArrayList<>();
+    boolean allPass = true;
+    for (ReleaseSettings.Check c : settings.checks()) {
+      CheckResult r = results.stream().filter(x -> x.check().equals(c.name())).findFirst().orElse(null);
+      String result = c.error() != null ? "ERROR" : r == null ? "PENDING" : r.outcome().name();
+      allPass &= result.equals("PASS");
+      Map<String, String> row = new LinkedHashMap<>();
+      row.put("name", c.name());
+      row.put("type", typeName(c.type()));
+      row.put("result", result);
+      row.put("value", r == null || r.value() == null ? "" : r.value());
+      row.put("message", c.error() != null ? c.error() : r == null ? "no result: its http check did not answer"
+          : r.message());
+      rows.add(row);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (output.equals("json")) {
+      Map<String, Object> doc = new LinkedHashMap<>();
+      doc.put("release", name);
+      doc.put("passed", allPass);
+      doc.put("checks", rows);
+      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+    } else {
+      table(out, rows);
+      out.println(allPass ? "all checks pass" : "some checks do not pass");
+    }
+    out.flush();
+    return allPass ? 0 : 1;
+  }
+
+  /** The services the running commit's compose files define, else those that have containers. */
+  private static List<String> definedServices(
+      ReleaseSettings settings, StagingReleaseStatus status, Path releaseDir, List<ContainerState> containers) {
+    if (status != null && status.getCurrent() != null && status.getCurrent().getCommit() != null) {
+      Path dir = releaseDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
+      if (Files.isDirectory(dir)) {
+        try {
+          return new DockerComposeCli().services(new ComposeProject(settings.projectName(), dir,
+              settings.composeFiles(), settings.envFiles(), settings.dockerHost()));
+        } catch (ComposeException e) {
+          // Fall back to what runs.
+        }
+      }
+    }
+    return containers == null ? List.of()
+        : containers.stream().map(ContainerState::service).distinct().sorted().toList();
+  }
+
+  private static String typeName(CheckType type) {
+    try {
+      return JSON.writeValueAsString(type).replace("\"", "");
+    } catch (Exception e) {
+      return type.name();
+    }
+  }
+
+  private static void table(PrintWriter out, List<Map<String, String>> rows) {
+    String[] cols = {"name", "type", "result", "value", "message"};
+    int[] width = new int[cols.length];
+    for (int i = 0; i < cols.length; i++) {
+      width[i] = cols[i].length();
+      for (Map<String, String> r : rows) {
+        width[i] = Math.max(width[i], i == cols.length - 1 ? 0 : r.get(cols[i]).length());
+      }
+    }
+    StringBuilder header = new StringBuilder();
+    for (int i = 0; i < cols.length; i++) {
+      header.append(pad(cols[i].toUpperCase(), i == cols.length - 1 ? 0 : width[i] + 2));
+    }
+    out.println(header.toString().stripTrailing());
+    for (Map<String, String> r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < cols.length; i++) {
+        line.append(pad(r.get(cols[i]), i == cols.length - 1 ? 0 : width[i] + 2));
+      }
+      out.println(line.toString().stripTrailing());
+    }
+  }
+
+  private static String pad(String s, int width) {
+    return width == 0 ? s : String.format("%-" + width + "s", s);
+  }
+}

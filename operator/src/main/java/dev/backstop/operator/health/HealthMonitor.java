@@ -1,0 +1,306 @@
+package dev.backstop.operator.health;
+
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.ReleaseSettings.Check;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the probed checks of every release in the background, each on its own interval, on a pool
+ * shared by all releases: a slow target holds one thread for its own timeout and nothing else
+ * waits for it. A reconcile only reads the latest results ({@link #results}); a new result that is
+ * not a pass, or that changes a check's outcome, is reported to the listener so the release is
+ * reconciled at once instead of at its next requeue.
+ */
+public final class HealthMonitor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HealthMonitor.class);
+  // Enough samples for a 1 s interval over a 10 minute window.
+  private static final int MAX_SAMPLES = 600;
+
+  /**
+   * What probes need to know about the running stack, refreshed at every reconcile.
+   *
+   * @param dockerHost DOCKER_HOST of the release; null = the local engine
+   * @param containers the containers of the project
+   * @param services the services the running commit's compose files define
+   */
+  public record Target(String dockerHost, List<ContainerState> containers, List<String> services) {}
+
+  private final Probes probes;
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+  private final ExecutorService pool;
+  private final Map<String, Release> releases = new ConcurrentHashMap<>();
+  private volatile Consumer<String> listener = name -> {};
+
+  public HealthMonitor(Probes probes, Clock clock) {
+    this.probes = probes;
+    this.clock = clock;
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("health-timer"));
+    this.pool = Executors.newCachedThreadPool(daemon("health-probe"));
+  }
+
+  /** Who is told that a release has news: the driver reconciles it now. */
+  public void onNews(Consumer<String> listener) {
+    this.listener = Objects.requireNonNull(listener);
+  }
+
+  /**
+   * The latest result of every probed check of a release (http, responseTime, errorRate, exec,
+   * prometheus) since {@code epoch} began; starts or reschedules its probes when the checks or the
+   * epoch changed. Never blocks on a probe.
+   *
+   * @param epoch what runs, e.g. commit and apply time: a new epoch discards older samples
+   */
+  public List<CheckResult> results(String release, ReleaseSettings settings, String epoch, Target target) {
+    Release r = releases.compute(release, (name, old) -> {
+      String plan = settings.checks().toString();
+      if (old != null && old.plan.equals(plan) && old.epoch.equals(epoch)) {
+        return old;
+      }
+      if (old != null) {
+        old.stop();
+      }
+      Release fresh = new Release(name, settings, plan, epoch);
+      fresh.start();
+      return fresh;
+    });
+    r.target = target;
+    return r.snapshot();
+  }
+
+  /** Stops probing a release (its manifest is gone). */
+  public void forget(String release) {
+    Release r = releases.remove(release);
+    if (r != null) {
+      r.stop();
+    }
+  }
+
+  /**
+   * Runs every probed check once now, concurrently, each bounded by its timeout: what
+   * {@code backstop verify} shows. serviceHealth is not included (it needs no probe).
+   */
+  public List<CheckResult> runOnce(ReleaseSettings settings, Target target) {
+    Release r = new Release("verify", settings, "", "");
+    r.target = target;
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    for (Check c : settings.checks()) {
+      if (probed(c)) {
+        running.add(pool.submit(() -> r.probe(c)));
+      }
+    }
+    for (java.util.concurrent.Future<?> f : running) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        LOG.warn("a probe failed unexpectedly", e.getCause());
+      }
+    }
+    return r.snapshot();
+  }
+
+  /** Checks that run a probe of their own; responseTime and errorRate over http ride on their http check. */
+  static boolean probed(Check c) {
+    if (c.error() != null) {
+      return false;
+    }
+    return switch (c.type()) {
+      case HTTP, EXEC, PROMETHEUS -> true;
+      case ERROR_RATE -> c.query() != null;
+      default -> false;
+    };
+  }
+
+  @Override
+  public void close() {
+    releases.values().forEach(Release::stop);
+    releases.clear();
+    timer.shutdownNow();
+    pool.shutdownNow();
+  }
+
+  /** The probes, samples and latest results of one release in one epoch. */
+  private final class Release {
+    final String name;
+    final ReleaseSettings settings;
+    final String plan;
+    final String epoch;
+    final Map<String, CheckResult> latest = new ConcurrentHashMap<>();
+    final Map<String, SampleWindow> windows = new ConcurrentHashMap<>();
+    // http checks that have had a response in this epoch; requests before it are start-up, not errors.
+    final java.util.Set<String> answered = ConcurrentHashMap.newKeySet();
+    final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+    volatile Target target = new Target(null, List.of(), List.of());
+    volatile boolean stopped;
+
+    Release(String name, ReleaseSettings settings, String plan, String epoch) {
+      this.name = name;
+      this.settings = settings;
+      this.plan = plan;
+      this.epoch = epoch;
+    }
+
+    synchronized void start() {
+      for (Check c : settings.checks()) {
+        if (probed(c)) {
+          schedule(c, Duration.ZERO);
+        }
+      }
+    }
+
+    /**
+     * Probes start one interval apart, and a probe that overruns its interval is followed at once
+     * by the next: a slow target is sampled as often as its answers allow, never twice at a time.
+     */
+    private synchronized void schedule(Check c, Duration delay) {
+      if (stopped) {
+        return;
+      }
+      try {
+        schedules.removeIf(java.util.concurrent.Future::isDone);
+        schedules.add(timer.schedule(() -> submit(c), delay.toMillis(), TimeUnit.MILLISECONDS));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.debug("{}: not scheduling check {}: shutting down", name, c.name());
+      }
+    }
+
+    private void submit(Check c) {
+      if (stopped) {
+        return;
+      }
+      try {
+        pool.execute(() -> {
+          long started = System.nanoTime();
+          try {
+            probe(c);
+          } catch (RuntimeException e) {
+            LOG.warn("{}: check {} failed unexpectedly", name, c.name(), e);
+          } finally {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            Duration left = c.interval().minus(elapsed);
+            schedule(c, left.isNegative() ? Duration.ZERO : left);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        LOG.debug("{}: not probing check {}: shutting down", name, c.name());
+      }
+    }
+
+    void probe(Check c) {
+      Instant at = clock.instant();
+      List<CheckResult> news = new ArrayList<>();
+      switch (c.type()) {
+        case HTTP -> {
+          HttpSample sample = probes.http(c);
+          if (!answered.contains(c.name()) && !Thresholds.answered(sample)) {
+            // The app of a fresh deploy is still starting: not an error yet (serviceHealth and the
+            // progress deadline catch one that never answers).
+            news.add(Thresholds.awaitingFirstResponse(c, sample));
+            break;
+          }
+          answered.add(c.name());
+          SampleWindow window = windows.computeIfAbsent(c.name(), k -> new SampleWindow(MAX_SAMPLES));
+          window.add(sample, longestWindow(c.name()));
+          news.add(Thresholds.http(c, sample));
+          for (Check d : settings.checks()) {
+            if (d.error() == null && c.name().equals(d.source())) {
+              news.add(d.type() == CheckType.RESPONSE_TIME
+                  ? Thresholds.responseTime(d, sample)
+                  : Thresholds.errorRate(d, window.snapshot(), sample.at()));
+            }
+          }
+        }
+        case EXEC -> news.add(exec(c, at));
+        case PROMETHEUS, ERROR_RATE -> news.add(Thresholds.query(c, probes.query(c.url(), c.query(), c.timeout()), at));
+        default -> {
+          return;
+        }
+      }
+      if (stopped) {
+        return;
+      }
+      boolean tell = false;
+      for (CheckResult result : news) {
+        CheckResult before = latest.put(result.check(), result);
+        tell |= result.outcome() != Outcome.PASS || before == null || before.outcome() != result.outcome();
+      }
+      if (tell) {
+        listener.accept(name);
+      }
+    }
+
+    private CheckResult exec(Check c, Instant at) {
+      Target t = target;
+      if (!t.services().isEmpty() && !t.services().contains(c.service())) {
+        return new CheckResult(c.name(), Outcome.ERROR, "?", "service " + c.service()
+            + " is not defined in the compose files (they define " + t.services() + "); fix the check's service",
+            List.of(), at);
+      }
+      ContainerState container = t.containers().stream()
+          .filter(s -> c.service().equals(s.service()) && s.running())
+          .findFirst().orElse(null);
+      if (container == null) {
+        return new CheckResult(c.name(), Outcome.FAIL, "no container",
+            "service " + c.service() + " has no running container to run the command in", List.of(c.service()), at);
+      }
+      return Thresholds.exec(c, probes.exec(t.dockerHost(), container.id(), c.command(), c.timeout()), at);
+    }
+
+    private Duration longestWindow(String http) {
+      Duration keep = Duration.ZERO;
+      for (Check d : settings.checks()) {
+        if (http.equals(d.source()) && d.window() != null && d.window().compareTo(keep) > 0) {
+          keep = d.window();
+        }
+      }
+      return keep;
+    }
+
+    List<CheckResult> snapshot() {
+      List<CheckResult> all = new ArrayList<>();
+      for (Check c : settings.checks()) {
+        CheckResult r = latest.get(c.name());
+        if (r != null) {
+          all.add(r);
+        }
+      }
+      return all;
+    }
+
+    synchronized void stop() {
+      stopped = true;
+      schedules.forEach(f -> f.cancel(false));
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,182 @@
+package dev.backstop.operator.health;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.ExecCreateCmdResponse;
+import com.github.dockerjava.api.model.Frame;
+import dev.backstop.operator.compose.DockerClients;
+import dev.backstop.operator.core.Durations;
+import dev.backstop.operator.core.ReleaseSettings.Check;
+import dev.backstop.operator.health.Probes.QueryOutcome.Kind;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@link Probes} against the real thing: java.net.http, docker-java exec, the Prometheus HTTP API. */
+public final class LiveProbes implements Probes, AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int OUTPUT_LIMIT = 300;
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+  private final DockerClients docker = new DockerClients(Duration.ofSeconds(30));
+  private final Clock clock;
+
+  public LiveProbes(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public HttpSample http(Check check) {
+    Instant at = clock.instant();
+    long start = System.nanoTime();
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(check.url()))
+          .timeout(check.timeout())
+          .method(check.method(), HttpRequest.BodyPublishers.noBody())
+          .header("User-Agent", "backstop-health")
+          .build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      Duration latency = Duration.ofNanos(System.nanoTime() - start);
+      int status = response.statusCode();
+      if (status < check.statusFrom() || status > check.statusTo()) {
+        return new HttpSample(at, status, latency, false, false, check.method() + " " + check.url() + " answered "
+            + status + ", expected " + expected(check));
+      }
+      if (check.bodyMatch() != null && !check.bodyMatch().matcher(response.body()).find()) {
+        return new HttpSample(at, status, latency, false, false,
+            "the response body does not match /" + check.bodyMatch().pattern() + "/");
+      }
+      return new HttpSample(at, status, latency, true, false, check.method() + " " + check.url() + " answered " + status);
+    } catch (HttpConnectTimeoutException e) {
+      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + " within 5s");
+    } catch (HttpTimeoutException e) {
+      return new HttpSample(at, 0, check.timeout(), false, true,
+          "no response from " + check.url() + " within the " + Durations.format(check.timeout()) + " timeout");
+    } catch (ConnectException e) {
+      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + ": connection refused");
+    } catch (IOException e) {
+      return new HttpSample(at, 0, null, false, false, "request to " + check.url() + " failed: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new HttpSample(at, 0, null, false, false, "interrupted");
+    }
+  }
+
+  private static String expected(Check c) {
+    return c.statusFrom() == c.statusTo() ? String.valueOf(c.statusFrom()) : c.statusFrom() + "-" + c.statusTo();
+  }
+
+  @Override
+  public ExecOutcome exec(String dockerHost, String containerId, List<String> command, Duration timeout) {
+    DockerClient client;
+    ExecCreateCmdResponse created;
+    try {
+      client = docker.client(dockerHost);
+      created = client.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+          .withAttachStdout(true).withAttachStderr(true).exec();
+    } catch (RuntimeException e) {
+      return new ExecOutcome(null, "cannot start the command through the Docker engine: " + e.getMessage(), true);
+    }
+    StringBuilder output = new StringBuilder();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        synchronized (output) {
+          output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+        }
+      }
+    };
+    try (ResultCallback.Adapter<Frame> running = client.execStartCmd(created.getId()).exec(callback)) {
+      if (!running.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        return new ExecOutcome(null, "still running after the " + Durations.format(timeout) + " timeout", false);
+      }
+      Long exit = client.inspectExecCmd(created.getId()).exec().getExitCodeLong();
+      String out;
+      synchronized (output) {
+        out = tail(output.toString().trim());
+      }
+      return new ExecOutcome(exit == null ? null : exit.intValue(), out, exit == null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ExecOutcome(null, "interrupted", true);
+    } catch (IOException | RuntimeException e) {
+      return new ExecOutcome(null, "the command failed through the Docker engine: " + e.getMessage(), true);
+    }
+  }
+
+  private static String tail(String s) {
+    return s.length() <= OUTPUT_LIMIT ? s : "..." + s.substring(s.length() - OUTPUT_LIMIT);
+  }
+
+  @Override
+  public QueryOutcome query(String prometheusUrl, String query, Duration timeout) {
+    String base = prometheusUrl.endsWith("/") ? prometheusUrl.substring(0, prometheusUrl.length() - 1) : prometheusUrl;
+    URI uri = URI.create(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
+        + "&timeout=" + Math.max(1, timeout.toMillis()) + "ms");
+    HttpResponse<String> response;
+    try {
+      response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "cannot query Prometheus at " + base + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "interrupted");
+    }
+    JsonNode body;
+    try {
+      body = JSON.readTree(response.body());
+    } catch (IOException e) {
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "Prometheus at " + base + " answered " + response.statusCode()
+          + " without a JSON body; is the url a Prometheus server?");
+    }
+    if (!"success".equals(body.path("status").asText())) {
+      String error = body.path("errorType").asText("?") + ": " + body.path("error").asText("");
+      // bad_data (400) and execution (422) errors are the query's fault; anything else is the server's.
+      boolean rejected = response.statusCode() == 400 || response.statusCode() == 422;
+      return new QueryOutcome(null, rejected ? Kind.REJECTED : Kind.UNAVAILABLE,
+          "Prometheus " + (rejected ? "rejected" : "failed") + " the query " + query + ": " + error);
+    }
+    JsonNode data = body.path("data");
+    JsonNode result = data.path("result");
+    JsonNode pair;
+    switch (data.path("resultType").asText()) {
+      case "vector" -> {
+        if (result.isEmpty()) {
+          return new QueryOutcome(null, Kind.NO_DATA, "the query " + query + " returned no series");
+        }
+        pair = result.get(0).path("value");
+      }
+      case "scalar" -> pair = result;
+      default -> {
+        return new QueryOutcome(null, Kind.REJECTED, "the query " + query + " returns a "
+            + data.path("resultType").asText() + "; use one that returns an instant vector or a scalar");
+      }
+    }
+    try {
+      return new QueryOutcome(Double.parseDouble(pair.get(1).asText()), Kind.OK, "ok");
+    } catch (RuntimeException e) {
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "cannot read the value Prometheus returned: " + pair);
+    }
+  }
+
+  @Override
+  public void close() {
+    docker.close();
+  }
+}

@@ -1,0 +1,128 @@
+package dev.backstop.operator.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ReleaseSettings;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Scheduling of probes with fake I/O: independence of slow targets, start-up grace, epochs. */
+class HealthMonitorTest {
+
+  private final CountDownLatch release = new CountDownLatch(1);
+  private final AtomicInteger refusals = new AtomicInteger();
+  private final ConcurrentLinkedQueue<String> news = new ConcurrentLinkedQueue<>();
+
+  private final Probes fake = new Probes() {
+    @Override
+    public HttpSample http(ReleaseSettings.Check check) {
+      Instant at = Instant.now();
+      if (check.url().contains("stuck")) {
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return new HttpSample(at, 0, check.timeout(), false, true, "no response within the timeout");
+      }
+      if (refusals.getAndDecrement() > 0) {
+        return new HttpSample(at, 0, null, false, false, "connection refused");
+      }
+      return new HttpSample(at, 200, Duration.ofMillis(5), true, false, "answered 200");
+    }
+
+    @Override
+    public ExecOutcome exec(String host, String id, List<String> command, Duration timeout) {
+      return new ExecOutcome(0, "", false);
+    }
+
+    @Override
+    public QueryOutcome query(String url, String query, Duration timeout) {
+      return new QueryOutcome(1.0, QueryOutcome.Kind.OK, "ok");
+    }
+  };
+
+  private final HealthMonitor monitor = new HealthMonitor(fake, Clock.systemUTC());
+
+  @AfterEach
+  void tearDown() {
+    release.countDown();
+    monitor.close();
+  }
+
+  private static HealthCheckSpec http(String name, String url) {
+    HealthCheckSpec c = ThresholdsTest.http();
+    c.setName(name);
+    c.setUrl(url);
+    c.setInterval("100ms");
+    return c;
+  }
+
+  private static HealthCheckSpec rate(String check) {
+    HealthCheckSpec c = ThresholdsTest.errorRate("5%", "1m");
+    c.setCheck(check);
+    return c;
+  }
+
+  private List<CheckResult> results(ReleaseSettings s, String epoch) {
+    return monitor.results("demo", s, epoch, new HealthMonitor.Target(null, List.of(), List.of()));
+  }
+
+  private static Outcome outcome(List<CheckResult> results, String check) {
+    return results.stream().filter(r -> r.check().equals(check)).map(CheckResult::outcome).findFirst().orElse(null);
+  }
+
+  @Test
+  void aStuckTargetDoesNotHoldBackTheOtherChecks() throws Exception {
+    ReleaseSettings s = ThresholdsTest.settings(http("stuck", "http://stuck.invalid/"), http("fast", "http://fast/"));
+    monitor.onNews(news::add);
+    results(s, "e1");
+    AtomicInteger fastProbes = new AtomicInteger();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      CheckResult fast = results(s, "e1").stream().filter(r -> r.check().equals("fast")).findFirst().orElse(null);
+      if (fast != null) {
+        fastProbes.incrementAndGet();
+      }
+      return fastProbes.get() >= 5 && outcome(results(s, "e1"), "stuck") == null;
+    });
+    assertThat(outcome(results(s, "e1"), "fast")).isEqualTo(Outcome.PASS);
+    release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> outcome(results(s, "e1"), "stuck") == Outcome.FAIL);
+    assertThat(news).contains("demo");
+  }
+
+  @Test
+  void requestsBeforeTheFirstResponseAreStartUpNotErrors() throws Exception {
+    refusals.set(3);
+    ReleaseSettings s = ThresholdsTest.settings(http("http", "http://app/"), rate("http"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      assertThat(results(s, "e1")).as("refused requests before the first answer").noneMatch(r -> r.outcome() == Outcome.FAIL);
+      return outcome(results(s, "e1"), "error_rate") == Outcome.PASS;
+    });
+    CheckResult rate = results(s, "e1").stream().filter(r -> r.check().equals("error_rate")).findFirst().orElseThrow();
+    assertThat(rate.message()).startsWith("0/");
+    assertThat(refusals.get()).as("the refusals were all used").isNegative();
+  }
+
+  @Test
+  void aNewEpochForgetsTheOldSamples() throws Exception {
+    ReleaseSettings s = ThresholdsTest.settings(http("http", "http://app/"), rate("http"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> outcome(results(s, "e1"), "error_rate") == Outcome.PASS);
+    Instant switched = Instant.now();
+    assertThat(results(s, "e2")).as("only probes of the new epoch")
+        .allSatisfy(r -> assertThat(r.probedAt()).isAfterOrEqualTo(switched));
+  }
+}

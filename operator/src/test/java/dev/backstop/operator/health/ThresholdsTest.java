@@ -1,0 +1,152 @@
+package dev.backstop.operator.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
+import dev.backstop.operator.api.v1alpha1.HealthSpec;
+import dev.backstop.operator.api.v1alpha1.SourceSpec;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.ReleaseSettings.Check;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The runbook's limits at and around their boundaries, with a fake clock. */
+class ThresholdsTest {
+
+  private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+
+  static ReleaseSettings settings(HealthCheckSpec... checks) throws Exception {
+    StagingReleaseSpec spec = new StagingReleaseSpec();
+    SourceSpec source = new SourceSpec();
+    source.setUrl("file:///repo");
+    source.setRef("main");
+    spec.setSource(source);
+    HealthSpec health = new HealthSpec();
+    health.setInterval("1s");
+    health.setChecks(List.of(checks));
+    spec.setHealth(health);
+    return ReleaseSettings.from("demo", spec);
+  }
+
+  static HealthCheckSpec http() {
+    HealthCheckSpec c = new HealthCheckSpec();
+    c.setName("http");
+    c.setType(CheckType.HTTP);
+    c.setUrl("http://127.0.0.1:8080/health");
+    return c;
+  }
+
+  static HealthCheckSpec responseTime(String limit) {
+    HealthCheckSpec c = new HealthCheckSpec();
+    c.setName("response_time");
+    c.setType(CheckType.RESPONSE_TIME);
+    c.setCheck("http");
+    c.setLimit(limit);
+    c.setConsecutiveFailures(3);
+    return c;
+  }
+
+  static HealthCheckSpec errorRate(String limit, String window) {
+    HealthCheckSpec c = new HealthCheckSpec();
+    c.setName("error_rate");
+    c.setType(CheckType.ERROR_RATE);
+    c.setCheck("http");
+    c.setLimit(limit);
+    c.setWindow(window);
+    c.setConsecutiveFailures(2);
+    return c;
+  }
+
+  private static HttpSample sample(Instant at, long millis, boolean passed) {
+    return new HttpSample(at, passed ? 200 : 500, Duration.ofMillis(millis), passed, false, "x");
+  }
+
+  private static Check responseTimeCheck() throws Exception {
+    return settings(http(), responseTime("500ms")).check("response_time");
+  }
+
+  @Test
+  void responseOfExactly500msIsNotOverA500msLimit() throws Exception {
+    Check c = responseTimeCheck();
+    assertThat(Thresholds.responseTime(c, sample(T0, 499, true)).outcome()).isEqualTo(Outcome.PASS);
+    assertThat(Thresholds.responseTime(c, sample(T0, 500, true)).outcome()).isEqualTo(Outcome.PASS);
+    CheckResult slow = Thresholds.responseTime(c, sample(T0, 501, true));
+    assertThat(slow.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(slow.message()).isEqualTo("response took 501ms, over the 500ms limit");
+    assertThat(slow.probedAt()).isEqualTo(T0);
+  }
+
+  @Test
+  void aTimedOutRequestIsSlowAndARefusedOneIsNotMeasured() throws Exception {
+    Check c = responseTimeCheck();
+    HttpSample timedOut = new HttpSample(T0, 0, Duration.ofSeconds(1), false, true, "no response");
+    assertThat(Thresholds.responseTime(c, timedOut).outcome()).isEqualTo(Outcome.FAIL);
+    HttpSample refused = new HttpSample(T0, 0, null, false, false, "connection refused");
+    assertThat(Thresholds.responseTime(c, refused).outcome()).isEqualTo(Outcome.PENDING);
+  }
+
+  @Test
+  void errorRateOfExactly5PercentIsNotOverA5PercentLimit() throws Exception {
+    Check c = settings(http(), errorRate("5%", "1m")).check("error_rate");
+    List<HttpSample> samples = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      samples.add(sample(T0.plusSeconds(i), 10, i != 0));
+    }
+    CheckResult atLimit = Thresholds.errorRate(c, samples, T0.plusSeconds(19));
+    assertThat(atLimit.outcome()).isEqualTo(Outcome.PASS);
+    assertThat(atLimit.value()).isEqualTo("5%");
+
+    samples.add(sample(T0.plusSeconds(20), 10, false));
+    CheckResult over = Thresholds.errorRate(c, samples, T0.plusSeconds(20));
+    assertThat(over.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(over.message()).isEqualTo("2/21 requests failed: error rate 9.52% is over the 5% limit");
+  }
+
+  @Test
+  void errorRateWindowSlidesOldFailuresOut() throws Exception {
+    Check c = settings(http(), errorRate("5%", "10s")).check("error_rate");
+    List<HttpSample> samples = new ArrayList<>();
+    samples.add(sample(T0, 10, false));
+    for (int i = 1; i <= 10; i++) {
+      samples.add(sample(T0.plusSeconds(i), 10, true));
+    }
+    // At T0+9s the failure at T0 is inside (T0-1s, T0+9s]; at T0+10s it sits on the edge and is out.
+    assertThat(Thresholds.errorRate(c, samples, T0.plusSeconds(9)).outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(Thresholds.errorRate(c, samples, T0.plusSeconds(10)).outcome()).isEqualTo(Outcome.PASS);
+    assertThat(Thresholds.errorRate(c, samples, T0.plusSeconds(30)).outcome()).isEqualTo(Outcome.PENDING);
+  }
+
+  @Test
+  void prometheusComparisonsFollowTheOperator() {
+    assertThat(Thresholds.compare(0.05, "<", 0.05)).isFalse();
+    assertThat(Thresholds.compare(0.05, "<=", 0.05)).isTrue();
+    assertThat(Thresholds.compare(1, "==", 1)).isTrue();
+    assertThat(Thresholds.compare(Double.NaN, "!=", 1)).isTrue();
+    assertThat(Thresholds.compare(Double.NaN, ">=", 0)).isFalse();
+  }
+
+  @Test
+  void aQueryTheServerRejectsIsAnErrorNotAFailure() throws Exception {
+    HealthCheckSpec prom = new HealthCheckSpec();
+    prom.setName("up");
+    prom.setType(CheckType.PROMETHEUS);
+    prom.setUrl("http://127.0.0.1:9090");
+    prom.setQuery("up");
+    prom.setOperator("==");
+    prom.setThreshold("1");
+    Check c = settings(prom).check("up");
+    Probes.QueryOutcome rejected = new Probes.QueryOutcome(null, Probes.QueryOutcome.Kind.REJECTED, "bad_data");
+    assertThat(Thresholds.query(c, rejected, T0).outcome()).isEqualTo(Outcome.ERROR);
+    Probes.QueryOutcome down = new Probes.QueryOutcome(null, Probes.QueryOutcome.Kind.UNAVAILABLE, "refused");
+    assertThat(Thresholds.query(c, down, T0).outcome()).isEqualTo(Outcome.PENDING);
+    assertThat(Thresholds.query(c, new Probes.QueryOutcome(0.0, Probes.QueryOutcome.Kind.OK, "ok"), T0).outcome())
+        .isEqualTo(Outcome.FAIL);
+  }
+}
