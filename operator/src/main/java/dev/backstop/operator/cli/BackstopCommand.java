@@ -7,6 +7,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "backstop",
     mixinStandardHelpOptions = true,
+    // Every subcommand gets --help and --version too: people type `backstop status --help`.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = BackstopCommand.Version.class,
     description = "Keeps Docker Compose stacks on a git ref and rolls them back to last-known-good.",
     subcommands = {
