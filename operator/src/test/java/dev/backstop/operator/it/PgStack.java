@@ -175,7 +175,8 @@ final class PgStack implements AutoCloseable {
   }
 
   void reconcileOnce() {
-    engine.reconcile(release, generation, Map.copyOf(requests), status, dir.resolve("state"), new ReleaseEngine.Recorder() {
+    Map<String, String> asked = Map.copyOf(requests);
+    engine.reconcile(release, generation, asked, status, dir.resolve("state"), new ReleaseEngine.Recorder() {
       @Override
       public void record(StagingReleaseStatus s) {
         status = s;

@@ -54,7 +54,8 @@ class RestoreFromIT {
 
     // 1. A known backup: exactly its rows again, recorded once.
     restoreFrom(first);
-    stack.reconcileUntil(Duration.ofSeconds(30), () -> restoreEntries() == 1 && last().getResult() != Result.InProgress);
+    stack.reconcileUntil(Duration.ofSeconds(30),
+        () -> restoreEntries() == 1 && last().getResult() != Result.InProgress);
     assertThat(last().getResult()).as("restore: %s", last().getReason()).isEqualTo(Result.Succeeded);
     assertThat(last().getBackup()).isEqualTo(first);
     assertThat(rows()).isEqualTo(firstRows);
@@ -83,7 +84,8 @@ class RestoreFromIT {
       ch.write(ByteBuffer.wrap(new byte[] {0x42, 0x42, 0x42}), ch.size() / 2);
     }
     restoreFrom(second);
-    stack.reconcileUntil(Duration.ofSeconds(20), () -> restoreEntries() == 3 && last().getResult() != Result.InProgress);
+    stack.reconcileUntil(Duration.ofSeconds(20),
+        () -> restoreEntries() == 3 && last().getResult() != Result.InProgress);
     assertThat(last().getResult()).isEqualTo(Result.Failed);
     assertThat(stalled().getReason()).isEqualTo(Reason.RestoreFailed);
     assertThat(stalled().getMessage()).contains(second, "SHA-256", "not restored");
