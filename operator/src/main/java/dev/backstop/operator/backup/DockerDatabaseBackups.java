@@ -46,6 +46,8 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration SILENCE_TIMEOUT = Duration.ofMinutes(10);
   private static final int STDERR_KEEP = 2000;
+  // Once the restore command has run, the core cannot tell how far it got; people must know.
+  private static final String PARTLY = "; the database may be partly restored";
 
   @Override
   public BackupOutcome dump(Target target, String command, Path file) {
@@ -105,7 +107,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   public BackupOutcome restore(Target target, String command, Path file, String sha256) {
     try {
       if (!Files.isRegularFile(file)) {
-        return BackupOutcome.failed("backup file " + file + " does not exist");
+        return BackupOutcome.failed("backup file " + file + " does not exist, so nothing was restored");
       }
       String actual = BackupFiles.sha256(file);
       if (sha256 == null || !actual.equalsIgnoreCase(sha256)) {
@@ -135,10 +137,10 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       int exit = p.waitFor();
       output.join();
       if (exit != 0) {
-        return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()));
+        return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()) + PARTLY);
       }
       if (feed != null) {
-        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + shortCause(feed));
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + shortCause(feed) + PARTLY);
       }
       return BackupOutcome.restored();
     } catch (BackupException e) {

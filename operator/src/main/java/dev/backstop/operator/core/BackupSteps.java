@@ -83,7 +83,7 @@ final class BackupSteps {
     }
     BackupRecord record = find(s, op.getBackup());
     if (record == null) {
-      failRestore(s, op, "it is no longer listed in status.backups", now);
+      failRestore(s, op, "it is no longer listed in status.backups, so nothing was restored", now);
       return Action.NONE;
     }
     return new Action.Restore(record.getName(), record.getSha256());
@@ -111,6 +111,12 @@ final class BackupSteps {
       failRestore(s, op, "no stack is running to restore it into", now);
       return Action.NONE;
     }
+    if (find(s, wanted) == null) {
+      // Most likely a typo: say so, and list what can be restored, before anything is touched.
+      failRestore(s, op, "status.backups lists no backup of that name, so nothing was restored and the database"
+          + " was not touched; known backups: " + known(s), now);
+      return Action.NONE;
+    }
     return startRestore(s, op, now);
   }
 
@@ -124,13 +130,17 @@ final class BackupSteps {
       ReleaseDecider.finishHistory(s, op, Result.Failed, message, now);
       s.setOperation(null);
       if (op.getKind() == ActionKind.Deploy) {
+        // Held back like a quarantined commit, so it is not retried on every reconcile; Conditions
+        // words it as the backup failure it is, from this first status on.
         ReleaseDecider.addQuarantine(s, op.getTarget(), dev.backstop.operator.api.v1alpha1.Reason.BackupFailed,
-            "the backup before deploying it failed, so the running stack was left alone: " + outcome.message(), now);
+            outcome.message(), now);
         s.setPhase(s.getCurrent() == null ? Phase.Pending : Phase.Healthy);
+        return ReleaseDecider.finish(s, Action.NONE, null, obs, now, settings.interval());
       }
       return ReleaseDecider.finish(s, Action.NONE,
-          new Observation.Problem(dev.backstop.operator.api.v1alpha1.Reason.BackupFailed, message), obs, now,
-          settings.interval());
+          new Observation.Problem(dev.backstop.operator.api.v1alpha1.Reason.BackupFailed,
+              message + "; nothing else was changed. Fix spec.backup or the database, then request it again"),
+          obs, now, settings.interval());
     }
     BackupRecord record = new BackupRecord();
     record.setName(action.name());
@@ -225,6 +235,14 @@ final class BackupSteps {
     }
     all.removeIf(b -> expired.contains(b.getName()));
     return expired;
+  }
+
+  private static String known(StagingReleaseStatus s) {
+    if (s.getBackups().isEmpty()) {
+      return "none";
+    }
+    List<String> names = s.getBackups().stream().map(BackupRecord::getName).limit(5).toList();
+    return String.join(", ", names) + (s.getBackups().size() > 5 ? ", ... (`backstop backups` lists all)" : "");
   }
 
   static BackupRecord find(StagingReleaseStatus s, String name) {

@@ -82,7 +82,7 @@ public final class Conditions {
       return condition(ConditionType.Ready, ConditionStatus.False, failureReason(s, q), lastFailure(s));
     }
     if (q != null) {
-      return condition(ConditionType.Ready, ConditionStatus.False, q.getReason(), quarantineMessage(q));
+      return condition(ConditionType.Ready, ConditionStatus.False, q.getReason(), holdBackMessage(q));
     }
     if (s.getCurrent() == null) {
       return condition(ConditionType.Ready, ConditionStatus.False, Reason.NotDeployed, "nothing applied yet");
@@ -117,7 +117,9 @@ public final class Conditions {
       return condition(ConditionType.Stalled, ConditionStatus.True, failureReason(s, q), lastFailure(s));
     }
     if (q != null) {
-      return condition(ConditionType.Stalled, ConditionStatus.True, Reason.CommitQuarantined, quarantineMessage(q));
+      // A failed backup is not the commit's fault: name what failed instead of blaming the commit.
+      Reason reason = q.getReason() == Reason.BackupFailed ? Reason.BackupFailed : Reason.CommitQuarantined;
+      return condition(ConditionType.Stalled, ConditionStatus.True, reason, holdBackMessage(q));
     }
     return null;
   }
@@ -155,8 +157,9 @@ public final class Conditions {
     HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
     String what = last == null ? "the last operation failed" : last.getReason();
     if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
-      return what + "; the database may be partly restored: check it, then restore a backup by hand or set"
-          + " spec.backup.restoreFrom. Nothing on data is retried by itself.";
+      // Whether the database was touched is in `what`: a refused file or unknown name leaves it alone.
+      return what + "; check the database, then restore a backup by hand or set spec.backup.restoreFrom."
+          + " Nothing on data is retried by itself.";
     }
     if (s.getLastKnownGood() == null) {
       return what + "; no last-known-good commit to roll back to: the stack is left as it is for inspection."
@@ -168,7 +171,7 @@ public final class Conditions {
   private static String rolledBackMessage(StagingReleaseStatus s, QuarantinedCommit q) {
     String msg = "rolled back to " + describe(s.getCurrent());
     if (q != null) {
-      msg += "; " + quarantineMessage(q);
+      msg += "; " + holdBackMessage(q);
     }
     return msg;
   }
@@ -176,6 +179,19 @@ public final class Conditions {
   static String quarantineMessage(QuarantinedCommit q) {
     return "commit " + shortSha(q.getCommit()) + " (" + q.getRef() + ") is quarantined: " + q.getMessage()
         + ". Set spec.source.ref to another commit, or annotate backstop.dev/retry to try it again";
+  }
+
+  /**
+   * Why the desired commit is held back. A failed backup reuses the quarantine so the deploy is
+   * not retried on every reconcile, but the commit itself is fine: say what failed and what to do.
+   */
+  static String holdBackMessage(QuarantinedCommit q) {
+    if (q.getReason() != Reason.BackupFailed) {
+      return quarantineMessage(q);
+    }
+    return "the backup before deploying " + q.getRef() + " (" + shortSha(q.getCommit()) + ") failed, so the"
+        + " running stack was left alone: " + q.getMessage() + ". Fix spec.backup or the database, then annotate"
+        + " backstop.dev/retry (any change to the spec also tries again)";
   }
 
   static QuarantinedCommit quarantinedDesired(StagingReleaseStatus s) {

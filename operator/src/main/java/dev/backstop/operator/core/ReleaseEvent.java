@@ -28,6 +28,10 @@ public record ReleaseEvent(Type type, Kind reason, String message) {
     NotReady,
     ImagesRebuilt,
     BackupStarted,
-    RestoreStarted
+    RestoreStarted,
+    BackupTaken,
+    BackupFailed,
+    RestoreSucceeded,
+    RestoreFailed
   }
 }

@@ -1,16 +1,23 @@
 package dev.backstop.operator.core;
 
+import dev.backstop.operator.api.v1alpha1.ActionKind;
+import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.Condition;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
+import dev.backstop.operator.api.v1alpha1.HistoryEntry;
 import dev.backstop.operator.api.v1alpha1.Operation;
+import dev.backstop.operator.api.v1alpha1.OperationStage;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.QuarantinedCommit;
 import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.Result;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.ReleaseEvent.Kind;
 import dev.backstop.operator.core.ReleaseEvent.Type;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** The events between two statuses: only what changed, so an unchanged state says nothing. */
 public final class Transitions {
@@ -27,7 +34,12 @@ public final class Transitions {
         events.add(e);
       }
     }
+    events.addAll(backupEvents(before, after));
     for (QuarantinedCommit q : after.getQuarantined()) {
+      if (q.getReason() == Reason.BackupFailed) {
+        // Not a verdict on the commit: the BackupFailed event above says what happened.
+        continue;
+      }
       boolean known = before != null && before.getQuarantined().stream().anyMatch(b -> b.getCommit().equals(q.getCommit()));
       if (!known) {
         events.add(new ReleaseEvent(Type.Warning, Kind.CommitQuarantined, Conditions.quarantineMessage(q)));
@@ -40,6 +52,62 @@ public final class Transitions {
       events.add(new ReleaseEvent(Type.Warning, Kind.NotReady, ready.getReason() + ": " + ready.getMessage()));
     }
     return events;
+  }
+
+  /**
+   * Backups taken or failed and restores done or failed, each once: read from what changed in
+   * status.backups, the operation's stage and the history's restore results.
+   */
+  private static List<ReleaseEvent> backupEvents(StagingReleaseStatus before, StagingReleaseStatus after) {
+    List<ReleaseEvent> events = new ArrayList<>();
+    Set<String> had = before == null ? Set.of() : names(before.getBackups());
+    Set<String> has = names(after.getBackups());
+    for (BackupRecord b : after.getBackups()) {
+      if (!had.contains(b.getName())) {
+        events.add(new ReleaseEvent(Type.Normal, Kind.BackupTaken, "backup " + b.getName() + " of commit "
+            + Conditions.shortSha(b.getCommit()) + " taken " + b.getReason() + " (" + b.getSize() + " bytes)"));
+      }
+    }
+    Operation was = before == null ? null : before.getOperation();
+    if (was != null && was.getStage() == OperationStage.BackingUp && !has.contains(was.getBackup())) {
+      Operation op = after.getOperation();
+      boolean stillBackingUp = op != null && op.getStage() == OperationStage.BackingUp
+          && was.getBackup().equals(op.getBackup());
+      if (!stillBackingUp) {
+        HistoryEntry h = match(after, was.getKind(), was.getStartTime());
+        events.add(new ReleaseEvent(Type.Warning, Kind.BackupFailed,
+            h == null || h.getReason() == null ? "backup " + was.getBackup() + " failed" : h.getReason()));
+      }
+    }
+    for (HistoryEntry h : after.getHistory()) {
+      Result restore = h.getRestore();
+      if (restore != Result.Succeeded && restore != Result.Failed) {
+        continue;
+      }
+      HistoryEntry prior = before == null ? null : match(before, h.getAction(), h.getStartTime());
+      if (prior != null && prior.getRestore() == restore) {
+        continue;
+      }
+      events.add(restore == Result.Succeeded
+          ? new ReleaseEvent(Type.Normal, Kind.RestoreSucceeded, "database restored from backup " + h.getBackup())
+          : new ReleaseEvent(Type.Warning, Kind.RestoreFailed, h.getReason()));
+    }
+    return events;
+  }
+
+  private static Set<String> names(List<BackupRecord> backups) {
+    Set<String> names = new HashSet<>();
+    backups.forEach(b -> names.add(b.getName()));
+    return names;
+  }
+
+  private static HistoryEntry match(StagingReleaseStatus s, ActionKind kind, String startTime) {
+    for (HistoryEntry h : s.getHistory()) {
+      if (h.getAction() == kind && h.getStartTime() != null && h.getStartTime().equals(startTime)) {
+        return h;
+      }
+    }
+    return null;
   }
 
   private static boolean isBlocking(Reason reason) {
@@ -71,9 +139,12 @@ public final class Transitions {
           "running " + Conditions.describe(s.getCurrent()) + " again" + recovery(s));
       case Failed -> from == Phase.RollingBack
           ? new ReleaseEvent(Type.Warning, Kind.RollbackFailed, lastReason(s))
+          // A failed restoreFrom is no deploy: its RestoreFailed event says it all.
+          : lastAction(s) == ActionKind.Restore ? null
           : new ReleaseEvent(Type.Warning, Kind.DeployFailed, lastReason(s));
       case BackingUp -> new ReleaseEvent(Type.Normal, Kind.BackupStarted, "backing up before deploying " + target);
-      case Restoring -> new ReleaseEvent(Type.Normal, Kind.RestoreStarted, "restoring the database backup taken before " + target);
+      case Restoring -> new ReleaseEvent(Type.Normal, Kind.RestoreStarted,
+          "restoring backup " + (op == null ? "?" : op.getBackup()) + " into the database of " + target);
       case Suspended -> new ReleaseEvent(Type.Normal, Kind.Suspended, "spec.suspend is true: observing only");
       default -> null;
     };
@@ -88,6 +159,10 @@ public final class Transitions {
     }
     Double seconds = s.getLastRollback().getRecoverySeconds();
     return seconds == null ? "" : String.format(" (recovered %.1fs after detection)", seconds);
+  }
+
+  private static ActionKind lastAction(StagingReleaseStatus s) {
+    return s.getHistory().isEmpty() ? null : s.getHistory().get(0).getAction();
   }
 
   private static String lastReason(StagingReleaseStatus s) {

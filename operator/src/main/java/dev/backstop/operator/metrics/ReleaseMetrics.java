@@ -1,17 +1,20 @@
 package dev.backstop.operator.metrics;
 
+import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.ConditionStatus;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.core.Timestamps;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,6 +41,7 @@ public final class ReleaseMetrics {
           .description("Detection to recovery of the most recent rollback")
           .tag("release", release)
           .register(registry);
+      backupGauges(release);
     }
   }
 
@@ -48,6 +52,48 @@ public final class ReleaseMetrics {
         .tags("release", release, "reason", event.reason().name(), "type", event.type().name())
         .register(registry)
         .increment();
+    // Events come once per transition, so counting them counts backups and restores exactly once.
+    switch (event.reason()) {
+      case BackupTaken -> count("backstop_backups_total", "Database backups by result", release, "succeeded");
+      case BackupFailed -> count("backstop_backups_total", "Database backups by result", release, "failed");
+      case RestoreSucceeded -> count("backstop_restores_total", "Database restores by result", release, "succeeded");
+      case RestoreFailed -> count("backstop_restores_total", "Database restores by result", release, "failed");
+      default -> {}
+    }
+  }
+
+  private void count(String name, String description, String release, String result) {
+    Counter.builder(name).description(description).tags("release", release, "result", result)
+        .register(registry).increment();
+  }
+
+  private void backupGauges(String release) {
+    Gauge.builder("backstop_backup_last_size_bytes", latest, m -> lastBackup(m.get(release), false))
+        .description("Compressed size of the newest backup in status.backups")
+        .baseUnit("bytes")
+        .tag("release", release)
+        .register(registry);
+    // Age is computed at scrape time so an alert on a stale backup needs no PromQL arithmetic.
+    Gauge.builder("backstop_backup_last_age_seconds", latest, m -> lastBackup(m.get(release), true))
+        .description("Seconds since the newest backup in status.backups was taken")
+        .tag("release", release)
+        .register(registry);
+    Gauge.builder("backstop_backups_kept", latest, m -> m.get(release) == null ? 0 : m.get(release).getBackups().size())
+        .description("Backups listed in status.backups (kept by retention)")
+        .tag("release", release)
+        .register(registry);
+  }
+
+  private static double lastBackup(StagingReleaseStatus s, boolean age) {
+    if (s == null || s.getBackups().isEmpty()) {
+      return Double.NaN;
+    }
+    BackupRecord newest = s.getBackups().get(0);
+    if (!age) {
+      return newest.getSize() == null ? Double.NaN : newest.getSize();
+    }
+    Instant taken = Timestamps.parse(newest.getTime());
+    return taken == null ? Double.NaN : Duration.between(taken, Instant.now()).toMillis() / 1000.0;
   }
 
   public void reconciled(String release, Duration took) {

@@ -124,6 +124,65 @@ class BackupDeciderTest {
   }
 
   @Test
+  void failedBackupSaysWhatFailedAndWhatToDoNotThatTheCommitIsQuarantined() {
+    healthyOnV1();
+    h.nextBackup = BackupOutcome.failed("`pg_dump -U app app` exited with 1: database \"app\" does not exist");
+    h.ref("v2").reconcile();
+
+    for (int i = 0; i < 2; i++) {
+      // The first status after the failure and every later one say the same.
+      Condition stalled = condition(ConditionType.Stalled);
+      assertThat(stalled.getReason()).isEqualTo(Reason.BackupFailed);
+      assertThat(stalled.getMessage())
+          .startsWith("the backup before deploying v2 (2222222) failed")
+          .contains("running stack was left alone", "exited with 1", "Fix spec.backup or the database",
+              "annotate backstop.dev/retry")
+          .doesNotContain("quarantined");
+      assertThat(condition(ConditionType.Ready).getReason()).isEqualTo(Reason.BackupFailed);
+      assertThat(condition(ConditionType.Ready).getMessage()).isEqualTo(stalled.getMessage());
+      h.advance(Duration.ofSeconds(30)).reconcile();
+    }
+  }
+
+  @Test
+  void aHealthQuarantineKeepsItsWording() {
+    healthyOnV1();
+    h.ref("v2").reconcile();
+    h.advance(Duration.ofSeconds(1)).reconcile();
+    h.checks(Outcome.FAIL, "web").advance(Duration.ofSeconds(1)).reconcile();
+    h.checks(Outcome.PASS).advance(Duration.ofSeconds(1)).settle();
+    assertThat(h.status.getPhase()).isEqualTo(Phase.RolledBack);
+    assertThat(condition(ConditionType.Stalled).getReason()).isEqualTo(Reason.CommitQuarantined);
+    assertThat(condition(ConditionType.Stalled).getMessage()).startsWith("commit 2222222 (v2) is quarantined: ");
+  }
+
+  @Test
+  void processKilledWhileBackingUpTakesTheSameBackupOnceAndThenDeploys() {
+    healthyOnV1();
+    // The driver records the BackingUp status, starts the dump, and is killed before completing.
+    Decision recorded = h.decider.decide("demo", h.ref("v2").spec, h.status, h.observation(), h.now);
+    String name = ((Action.Backup) recorded.action()).name();
+
+    // A new process: a new decider that knows only the recorded status.
+    ReleaseHarness restarted = new ReleaseHarness();
+    restarted.spec.setBackup(backup);
+    restarted.ref("v2");
+    restarted.generation = h.generation;
+    restarted.now = h.now;
+    restarted.status = recorded.status();
+    restarted.applied.addAll(h.applied);
+    restarted.advance(Duration.ofSeconds(20)).reconcile();
+    assertThat(restarted.last.action()).isEqualTo(new Action.Backup(name, V1, "before deploying v2 (2222222)"));
+    restarted.advance(Duration.ofSeconds(1)).settle();
+
+    assertThat(restarted.backedUp).containsExactly(name);
+    assertThat(restarted.status.getBackups()).extracting(b -> b.getName()).containsExactly(name);
+    assertThat(restarted.status.getHistory()).extracting(e -> e.getAction() + ":" + e.getResult() + ":" + e.getBackup())
+        .containsExactly("Deploy:Succeeded:" + name, "Deploy:Succeeded:null");
+    assertThat(restarted.applied).containsExactly(V1, V2);
+  }
+
+  @Test
   void retryRequestTriesAFailedBackupAgain() {
     healthyOnV1();
     h.nextBackup = BackupOutcome.failed("the database service db is not running");
@@ -258,7 +317,11 @@ class BackupDeciderTest {
     assertThat(h.restored).isEmpty();
     assertThat(h.status.getPhase()).isEqualTo(Phase.Failed);
     assertThat(condition(ConditionType.Stalled).getReason()).isEqualTo(Reason.RestoreFailed);
-    assertThat(condition(ConditionType.Stalled).getMessage()).contains("20200101-000000-deadbee");
+    assertThat(condition(ConditionType.Stalled).getMessage())
+        .contains("20200101-000000-deadbee", "lists no backup of that name", "not touched", "known backups: none")
+        .doesNotContain("partly restored");
+    assertThat(h.status.getHistory().get(0).getAction()).isEqualTo(ActionKind.Restore);
+    assertThat(h.status.getHistory().get(0).getResult()).isEqualTo(Result.Failed);
     h.advance(Duration.ofSeconds(30)).reconcile();
     assertThat(h.status.getPhase()).isEqualTo(Phase.Failed);
   }

@@ -20,10 +20,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 /**
  * An app + real PostgreSQL stack in a generated git repository, reconciled in-process by the real
@@ -43,7 +45,11 @@ final class PgStack implements AutoCloseable {
   final Path repo;
   final String project = "bsbk-" + UUID.randomUUID().toString().substring(0, 8);
   final DockerContainerObserver observer = new DockerContainerObserver();
-  final ReleaseEngine engine;
+  ReleaseEngine engine;
+  /** Request annotations (backstop.dev/backup, ...) as a driver would pass them. */
+  final Map<String, String> requests = new HashMap<>();
+  /** When it holds for a status just recorded, the "process" dies there: {@link Killed} is thrown. */
+  Predicate<StagingReleaseStatus> killAfterRecording;
   final StagingRelease release = new StagingRelease();
   final List<ReleaseEvent> events = new ArrayList<>();
   StagingReleaseStatus status;
@@ -52,8 +58,7 @@ final class PgStack implements AutoCloseable {
   PgStack(Path dir) throws Exception {
     this.dir = dir;
     this.repo = dir.resolve("repo");
-    engine = new ReleaseEngine(new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
-        new DockerComposeCli(Duration.ofSeconds(120)), observer, Clock.systemUTC());
+    restart();
     makeRepo();
     release.setMetadata(new ObjectMetaBuilder().withName("shop").build());
     StagingReleaseSpec spec = new StagingReleaseSpec();
@@ -75,6 +80,19 @@ final class PgStack implements AutoCloseable {
     backup.setRestoreOnRollback(true);
     spec.setBackup(backup);
     release.setSpec(spec);
+  }
+
+  /** A new engine, as a restarted process has: only the recorded status carries over. */
+  void restart() {
+    engine = new ReleaseEngine(new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
+        new DockerComposeCli(Duration.ofSeconds(120)), observer, Clock.systemUTC());
+  }
+
+  /** Thrown by the recorder to stop a reconcile the way a killed process stops. */
+  static final class Killed extends RuntimeException {
+    Killed() {
+      super("killed after recording");
+    }
   }
 
   private void makeRepo() throws Exception {
@@ -103,10 +121,11 @@ final class PgStack implements AutoCloseable {
               interval: 1s
               retries: 2
         """.formatted(IMAGE, IMAGE));
-    Files.writeString(repo.resolve("migrate.sql"), """
+    String v1Migration = """
         CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, name text NOT NULL);
         INSERT INTO items VALUES (1, 'apple'), (2, 'pear'), (3, 'plum') ON CONFLICT DO NOTHING;
-        """);
+        """;
+    Files.writeString(repo.resolve("migrate.sql"), v1Migration);
     Files.writeString(repo.resolve("healthy"), "yes\n");
     DemoRepo.run(List.of("git", "init", "-q", "-b", "main"), repo);
     DemoRepo.run(List.of("git", "-c", "user.email=t@backstop.dev", "-c", "user.name=t", "add", "-A"), repo);
@@ -120,6 +139,12 @@ final class PgStack implements AutoCloseable {
         """);
     Files.writeString(repo.resolve("healthy"), "no: v2 is broken\n");
     commitAndTag("v2: migrates items, then fails its healthcheck");
+    // v3 is v1 again under another commit: a healthy deploy that leaves the data alone.
+    Files.writeString(repo.resolve("migrate.sql"), v1Migration);
+    Files.writeString(repo.resolve("healthy"), "yes\n");
+    Files.writeString(repo.resolve("VERSION"), "3\n");
+    DemoRepo.run(List.of("git", "-c", "user.email=t@backstop.dev", "-c", "user.name=t", "add", "-A"), repo);
+    commitAndTag("v3: healthy again, data untouched");
   }
 
   private void commitAndTag(String message) throws Exception {
@@ -150,10 +175,15 @@ final class PgStack implements AutoCloseable {
   }
 
   void reconcileOnce() {
-    engine.reconcile(release, generation, Map.of(), status, dir.resolve("state"), new ReleaseEngine.Recorder() {
+    Map<String, String> asked = Map.copyOf(requests);
+    engine.reconcile(release, generation, asked, status, dir.resolve("state"), new ReleaseEngine.Recorder() {
       @Override
       public void record(StagingReleaseStatus s) {
         status = s;
+        if (killAfterRecording != null && killAfterRecording.test(s)) {
+          killAfterRecording = null;
+          throw new Killed();
+        }
       }
 
       @Override

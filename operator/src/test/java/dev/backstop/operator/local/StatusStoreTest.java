@@ -30,7 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StatusStoreTest {
 
-  @TempDir Path state;
+  // A directory of its own inside the temp dir, so that '../x' lands somewhere only this test sees.
+  @TempDir Path temp;
+  Path state;
+
+  @org.junit.jupiter.api.BeforeEach
+  void stateInsideTheTempDir() throws IOException {
+    state = java.nio.file.Files.createDirectories(temp.resolve("state"));
+  }
 
   private StatusStore store() {
     return new StatusStore(state);
