@@ -110,11 +110,11 @@ class ClusterModeIT {
 
     // Level-triggered but quiet: reconciles keep running, the state and its events do not change.
     List<String> eventsAtRollback = eventReasons();
-    String stateAtRollback = withoutProbeTimes(release().get().getStatus());
+    StagingReleaseStatus stateAtRollback = release().get().getStatus();
     await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
         .until(() -> eventReasons().equals(eventsAtRollback));
-    // Each probe stamps checks[].lastProbeTime (a real change, written); nothing else may move.
-    assertThat(withoutProbeTimes(release().get().getStatus())).isEqualTo(stateAtRollback);
+    // A steady release writes no status: probes keep running, nothing in status moves.
+    assertThat(Serialization.asJson(release().get().getStatus())).isEqualTo(Serialization.asJson(stateAtRollback));
     assertThat(eventsAtRollback).containsSubsequence("DeployStarted", "Applied", "DeploySucceeded",
         "DeployStarted", "Applied", "RollbackStarted", "CommitQuarantined", "RollbackSucceeded");
     assertThat(eventsAtRollback).filteredOn("CommitQuarantined"::equals).hasSize(1);
@@ -136,13 +136,6 @@ class ClusterModeIT {
     release().delete();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .until(() -> release().get() == null && docker.containers(project, null).isEmpty());
-  }
-
-  private static String withoutProbeTimes(StagingReleaseStatus status) {
-    com.fasterxml.jackson.databind.node.ObjectNode json = new com.fasterxml.jackson.databind.ObjectMapper()
-        .valueToTree(status);
-    json.withArray("checks").forEach(c -> ((com.fasterxml.jackson.databind.node.ObjectNode) c).remove("lastProbeTime"));
-    return json.toString();
   }
 
   private void startOperator(int port) throws Exception {
