@@ -136,13 +136,22 @@ class ClusterModeIT {
     release().delete();
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .until(() -> release().get() == null && docker.containers(project, null).isEmpty());
+    // Nothing the operator process called is missing from the chart's RBAC.
+    assertGranted(cluster.operatorCalls());
+  }
+
+  static void assertGranted(java.util.Map<String, java.util.TreeSet<String>> calls) {
+    java.util.Map<String, java.util.TreeSet<String>> grants = dev.backstop.operator.deploy.ChartRbac.defaultGrants();
+    assertThat(calls).isNotEmpty();
+    calls.forEach((resource, verbs) -> assertThat(grants.getOrDefault(resource, new java.util.TreeSet<>()))
+        .as("chart RBAC for %s", resource).containsAll(verbs));
   }
 
   private void startOperator(int port) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-Dbackstop.debug=true", "-jar", LocalModeIT.jar(), "operator",
         "--state", tmp.resolve("state").toString(), "--namespaces", NS, "--leader-election",
         "--lease-namespace", NS, "--bind", "127.0.0.1", "--port", String.valueOf(port));
-    pb.environment().put("KUBECONFIG", cluster.kubeconfig(tmp).toString());
+    pb.environment().put("KUBECONFIG", cluster.operatorKubeconfig(tmp).toString());
     pb.environment().put("DEMO_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("operator.log").toFile()));
