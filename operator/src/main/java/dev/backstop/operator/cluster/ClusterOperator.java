@@ -8,6 +8,7 @@ import dev.backstop.operator.engine.ReleaseEngine;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.metrics.ReleaseMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
@@ -16,7 +17,10 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Operator mode: the StagingRelease controller on a cluster, plus /healthz, /readyz and /metrics. */
 public final class ClusterOperator implements AutoCloseable {
@@ -38,11 +42,40 @@ public final class ClusterOperator implements AutoCloseable {
       String leaseNamespace,
       String bind,
       int port,
-      Clock clock) {}
+      Clock clock,
+      Lease lease) {
+
+    /** Settings with the usual Lease timings and identity. */
+    public Settings(
+        Path stateDir,
+        Set<String> namespaces,
+        boolean leaderElection,
+        String leaseNamespace,
+        String bind,
+        int port,
+        Clock clock) {
+      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, Lease.DEFAULT);
+    }
+  }
+
+  /**
+   * How replicas compete for the Lease.
+   *
+   * @param identity this replica's name in the Lease; null = the pod name (HOSTNAME), else random
+   */
+  public record Lease(Duration duration, Duration renewDeadline, Duration retryPeriod, String identity) {
+    public static final Lease DEFAULT = new Lease(LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        null);
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger("backstop");
 
   private final Operator operator;
   private final ReleaseMetrics metrics;
   private HttpServer http;
+  // Set before stopping, so that giving the Lease up on shutdown is not taken for losing it.
+  private volatile boolean closing;
 
   private ClusterOperator(Operator operator, ReleaseMetrics metrics) {
     this.operator = operator;
@@ -57,6 +90,13 @@ public final class ClusterOperator implements AutoCloseable {
       ContainerObserver containers,
       Settings settings)
       throws IOException {
+    return start(client, new ReleaseEngine(git, compose, containers, settings.clock()), settings);
+  }
+
+  /** Starts the controller over an engine of the caller's (tests bring fake adapters and probes). */
+  public static ClusterOperator start(KubernetesClient client, ReleaseEngine engine, Settings settings)
+      throws IOException {
+    ClusterOperator[] self = new ClusterOperator[1];
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           // Merge patch works on every API server (and the test mock, which has no SSA).
@@ -64,13 +104,27 @@ public final class ClusterOperator implements AutoCloseable {
           .withCloseClientOnStop(false);
       if (settings.leaderElection()) {
         String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace() : client.getNamespace();
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, namespace));
+        Lease lease = settings.lease();
+        // JOSDK would exit on every stop of leading, also when close() gives the Lease up, and a
+        // System.exit inside the shutdown hook hangs the JVM. Exit only when the Lease was lost.
+        LeaderCallbacks callbacks = new LeaderCallbacks(() -> {}, () -> {
+          if (self[0] == null || !self[0].closing) {
+            LOG.error("lost the Lease {}/{}: exiting so that only the new leader acts", namespace, LEASE_NAME);
+            new Thread(() -> System.exit(1), "lost-lease").start();
+          }
+        }, leader -> LOG.info("leader of {}/{}: {}", namespace, LEASE_NAME, leader));
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, namespace, lease.duration(),
+            lease.renewDeadline(), lease.retryPeriod(), lease.identity(), callbacks, false));
       }
     });
     ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
-    ReleaseEngine engine = new ReleaseEngine(git, compose, containers, settings.clock());
+    self[0] = result;
+    StagingReleaseReconciler reconciler =
+        new StagingReleaseReconciler(engine, settings.stateDir(), settings.clock(), result.metrics);
+    // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
+    engine.health().onNews(reconciler::healthNews);
     operator.register(
-        new StagingReleaseReconciler(engine, settings.stateDir(), settings.clock(), result.metrics),
+        reconciler,
         c -> {
           if (settings.namespaces().isEmpty()) {
             c.watchingAllNamespaces();
@@ -131,6 +185,7 @@ public final class ClusterOperator implements AutoCloseable {
 
   @Override
   public void close() {
+    closing = true;
     if (http != null) {
       http.stop(0);
     }

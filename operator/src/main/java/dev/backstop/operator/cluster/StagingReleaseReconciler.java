@@ -20,8 +20,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +66,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   private final Map<String, StagingReleaseStatus> recorded = new ConcurrentHashMap<>();
   // The status as last written to the API server per uid, so an unchanged status is not written.
   private final Map<String, JsonNode> persisted = new ConcurrentHashMap<>();
+  // Health news from the background probes, turned into reconcile triggers by ResourceID.
+  private final SimpleInboundEventSource<StagingRelease> healthNews = new SimpleInboundEventSource<>("health-news");
 
   public StagingReleaseReconciler(ReleaseEngine engine, Path stateDir, Clock clock, ReleaseMetrics metrics) {
     this.engine = engine;
@@ -101,6 +107,22 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   }
 
   @Override
+  public List<EventSource<?, StagingRelease>> prepareEventSources(EventSourceContext<StagingRelease> context) {
+    return List.of(healthNews);
+  }
+
+  /** Reconciles the release a probe has news about ("namespace/name", see ReleaseEngine#healthKey) now. */
+  void healthNews(String key) {
+    int slash = key.indexOf('/');
+    try {
+      healthNews.propagateEvent(new ResourceID(key.substring(slash + 1), key.substring(0, slash)));
+    } catch (RuntimeException e) {
+      // Not started (a standby replica, or stopping): the requeue still comes.
+      LOG.debug("{}: health news not delivered: {}", key, e.toString());
+    }
+  }
+
+  @Override
   public DeleteControl cleanup(StagingRelease release, Context<StagingRelease> context) {
     String uid = release.getMetadata().getUid();
     DeletionPolicy policy = release.getSpec() == null || release.getSpec().getDeletionPolicy() == null
@@ -123,6 +145,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     }
     recorded.remove(uid);
     persisted.remove(uid);
+    engine.health().forget(ReleaseEngine.healthKey(release));
     return DeleteControl.defaultDelete();
   }
 

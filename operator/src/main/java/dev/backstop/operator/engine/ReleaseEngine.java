@@ -105,6 +105,16 @@ public final class ReleaseEngine {
     this.images = new StackImages(compose);
   }
 
+  /**
+   * The key of a release's background probes and of {@link HealthMonitor} news: namespace/name,
+   * because two namespaces may each hold a release of the same name. No namespace means "default",
+   * as local mode loads manifests.
+   */
+  public static String healthKey(StagingRelease release) {
+    String namespace = release.getMetadata().getNamespace();
+    return (namespace == null || namespace.isEmpty() ? "default" : namespace) + "/" + release.getMetadata().getName();
+  }
+
   /** The background probes; drivers subscribe to its news to reconcile at once. */
   public HealthMonitor health() {
     return health;
@@ -208,7 +218,7 @@ public final class ReleaseEngine {
     // Probed checks run in the background; a reconcile reads their latest results, never waits.
     String epoch = previous == null || previous.getCurrent() == null
         ? "none" : previous.getCurrent().getCommit() + "@" + previous.getCurrent().getTime();
-    results.addAll(health.results(release.getMetadata().getName(), settings, epoch,
+    results.addAll(health.results(healthKey(release), settings, epoch,
         new HealthMonitor.Target(settings.dockerHost(), observed, expected)));
     return new Observation(generation, source, observed, results, null, requests);
   }

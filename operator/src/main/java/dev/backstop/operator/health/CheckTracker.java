@@ -17,6 +17,10 @@ import java.util.List;
  * the reconciler happens to look does not change when a check trips; one pass resets the count; a
  * pending or error result neither counts nor resets; a check whose definition is broken never
  * trips.
+ *
+ * <p>A check's status changes only with its outcome: state, verdict and count. A steady check keeps
+ * the value, message and transition time it had, so a healthy release writes no status at all
+ * however often it is probed (probe times and live values belong in logs and metrics).
  */
 public final class CheckTracker {
 
@@ -65,7 +69,7 @@ public final class CheckTracker {
       s.setConsecutiveFailures(0);
       s.setTripped(false);
       s.setMessage(check.error());
-      return s;
+      return settle(before, s, now);
     }
     if (result == null) {
       s.setConsecutiveFailures(failures);
@@ -73,8 +77,7 @@ public final class CheckTracker {
       s.setState(s.getTripped() ? CheckState.Tripped : CheckState.Pending);
       s.setMessage("not probed yet");
       s.setLastCountedFailureTime(lastCounted);
-      s.setLastProbeTime(before == null ? null : before.getLastProbeTime());
-      return s;
+      return settle(before, s, now);
     }
     Instant probed = result.probedAt() == null ? now : result.probedAt();
     switch (result.outcome()) {
@@ -99,8 +102,28 @@ public final class CheckTracker {
     s.setState(state(result.outcome(), s.getTripped()));
     s.setLastValue(result.value());
     s.setMessage(result.message());
-    s.setLastProbeTime(Timestamps.format(probed));
     s.setLastCountedFailureTime(lastCounted);
+    return settle(before, s, probed);
+  }
+
+  /**
+   * Keeps what a steady check showed before: when state, verdict and count are those of {@code
+   * before}, its value, message and transition time stay, so nothing in status moves; otherwise the
+   * check entered a new state at {@code at} (or counted another failure) and shows the new values.
+   */
+  private static CheckStatus settle(CheckStatus before, CheckStatus s, Instant at) {
+    if (before == null || before.getState() != s.getState()) {
+      s.setLastTransitionTime(Timestamps.format(at));
+      return s;
+    }
+    s.setLastTransitionTime(before.getLastTransitionTime() != null
+        ? before.getLastTransitionTime() : Timestamps.format(at));
+    if (java.util.Objects.equals(before.getPassing(), s.getPassing())
+        && java.util.Objects.equals(before.getConsecutiveFailures(), s.getConsecutiveFailures())
+        && java.util.Objects.equals(before.getTripped(), s.getTripped())) {
+      s.setLastValue(before.getLastValue());
+      s.setMessage(before.getMessage());
+    }
     return s;
   }
 

@@ -56,6 +56,8 @@ public final class LocalDaemon implements AutoCloseable {
   private final ContainerEvents events;
   private final Map<String, ContainerEvents.Subscription> subscriptions = new TreeMap<>();
   private final Map<String, String> projects = new TreeMap<>();
+  // The key each release's background probes run under, to stop them when the release goes.
+  private final Map<String, String> healthKeys = new TreeMap<>();
   // Probe and event threads hand triggers over here: a trigger waits while the release reconciles.
   private final ExecutorService triggers = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "trigger");
@@ -90,7 +92,8 @@ public final class LocalDaemon implements AutoCloseable {
 
   /** Loads the manifests, starts reconciling, watching the directory, and serving on port. */
   public void start(String bindAddress, int port) throws IOException {
-    engine.health().onNews(name -> triggers.execute(() -> trigger(name)));
+    // News names namespace/name; local releases are unique by name alone.
+    engine.health().onNews(key -> triggers.execute(() -> trigger(key.substring(key.indexOf('/') + 1))));
     reload();
     watcher = FileSystems.getDefault().newWatchService();
     manifests.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -119,6 +122,12 @@ public final class LocalDaemon implements AutoCloseable {
     for (StagingRelease release : set.releases()) {
       String name = release.getMetadata().getName();
       seen.add(name);
+      String healthKey = ReleaseEngine.healthKey(release);
+      String oldKey = healthKeys.put(name, healthKey);
+      if (oldKey != null && !oldKey.equals(healthKey)) {
+        // Its namespace changed: the probes under the old key would run on for nobody.
+        engine.health().forget(oldKey);
+      }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
         worker = new ReleaseWorker(release, engine, store, requests, metrics, scheduler);
@@ -208,7 +217,10 @@ public final class LocalDaemon implements AutoCloseable {
       sub.close();
     }
     projects.remove(name);
-    engine.health().forget(name);
+    String healthKey = healthKeys.remove(name);
+    if (healthKey != null) {
+      engine.health().forget(healthKey);
+    }
   }
 
   private void watch() {

@@ -41,6 +41,7 @@ class ClusterApiIT {
   private static DockerContainerObserver docker;
   private static DemoRepo repo;
   private static Path kubeconfig;
+  private static io.fabric8.kubernetes.client.KubernetesClient operatorClient;
   private final String project = "bsapi-" + UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeAll
@@ -49,7 +50,8 @@ class ClusterApiIT {
     cluster = new MockCluster();
     kubeconfig = cluster.kubeconfig(tmp);
     docker = new DockerContainerObserver();
-    operator = ClusterOperator.start(cluster.client,
+    operatorClient = cluster.operatorClient();
+    operator = ClusterOperator.start(operatorClient,
         new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null), new DockerComposeCli(), docker,
         new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC()));
   }
@@ -58,6 +60,9 @@ class ClusterApiIT {
   static void stop() {
     if (operator != null) {
       operator.close();
+      // Nothing the operator called for bad input and kubectl's changes is missing from the chart.
+      ClusterModeIT.assertGranted(cluster.operatorCalls());
+      operatorClient.close();
     }
     if (docker != null) {
       docker.close();

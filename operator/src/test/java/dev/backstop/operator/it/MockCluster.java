@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionNames;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
@@ -19,6 +21,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +30,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A fabric8 mock API server in CRUD mode that knows the StagingRelease CRD and answers discovery
@@ -34,6 +40,11 @@ import java.util.Queue;
 final class MockCluster implements AutoCloseable {
 
   static final Path CRD_FILE = Path.of("../crds/stagingreleases.backstop.dev-v1.yml");
+  /** The bearer token the operator's clients send: how its requests are told from the test's. */
+  static final String OPERATOR_TOKEN = "backstop-operator";
+
+  /** Every request the operator made, in order: what its RBAC must grant. */
+  final List<RecordedRequest> operatorRequests = new CopyOnWriteArrayList<>();
 
   final KubernetesMockServer server;
   final NamespacedKubernetesClient client;
@@ -43,7 +54,15 @@ final class MockCluster implements AutoCloseable {
     crd = Serialization.unmarshal(Files.readString(CRD_FILE), CustomResourceDefinition.class);
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), responses,
-        new KubernetesMixedDispatcher(responses, List.of(CustomResourceDefinitionContext.fromCrd(crd))), false);
+        new KubernetesMixedDispatcher(responses, List.of(CustomResourceDefinitionContext.fromCrd(crd))) {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            if (("Bearer " + OPERATOR_TOKEN).equals(request.getHeader("Authorization"))) {
+              operatorRequests.add(request);
+            }
+            return super.dispatch(request);
+          }
+        }, false);
     server.init();
     // Expectations match the query too; kubectl asks with its default request timeout.
     for (String query : List.of("", "?timeout=32s")) {
@@ -67,6 +86,18 @@ final class MockCluster implements AutoCloseable {
         .always();
     client = server.createClient();
     client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+  }
+
+  /** A client as the operator's service account: its requests are recorded. */
+  NamespacedKubernetesClient operatorClient() {
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withOauthToken(OPERATOR_TOKEN).build())
+        .build().adapt(NamespacedKubernetesClient.class);
+  }
+
+  /** The (group/resource, verb) pairs of the operator's requests, as RBAC rules name them. */
+  Map<String, TreeSet<String>> operatorCalls() {
+    return ApiCalls.of(operatorRequests.stream().map(r -> r.getMethod() + " " + r.getPath()).toList());
   }
 
   static APIGroupList groupList(CustomResourceDefinition crd) {
@@ -109,10 +140,19 @@ final class MockCluster implements AutoCloseable {
         .build();
   }
 
-  /** A kubeconfig file for the mock, for kubectl and for the operator process. */
+  /** A kubeconfig file for the mock, for kubectl. */
   Path kubeconfig(Path dir) throws IOException {
+    return kubeconfig(dir, "kubeconfig", "mock");
+  }
+
+  /** A kubeconfig file for an operator process: its requests are recorded. */
+  Path operatorKubeconfig(Path dir) throws IOException {
+    return kubeconfig(dir, "operator-kubeconfig", OPERATOR_TOKEN);
+  }
+
+  private Path kubeconfig(Path dir, String name, String token) throws IOException {
     String url = client.getMasterUrl().toString().replaceAll("/$", "");
-    Path file = dir.resolve("kubeconfig");
+    Path file = dir.resolve(name);
     Files.writeString(file, """
         apiVersion: v1
         kind: Config
@@ -130,8 +170,8 @@ final class MockCluster implements AutoCloseable {
         users:
         - name: mock
           user:
-            token: mock
-        """.formatted(url));
+            token: %s
+        """.formatted(url, token));
     return file;
   }
 

@@ -22,14 +22,15 @@ public class CheckStatus {
   @JsonPropertyDescription("Whether consecutive failures reached the check's threshold.")
   private Boolean tripped;
 
-  @JsonPropertyDescription("Last measured value, e.g. 2/2 services healthy.")
+  @JsonPropertyDescription("Value measured when the check last changed state or counted a failure, e.g. 2/2"
+      + " services healthy. A steady check keeps it, so that status is written only when something changed.")
   private String lastValue;
 
-  @JsonPropertyDescription("What the last probe found, for people.")
+  @JsonPropertyDescription("What the probe found when the check last changed state or counted a failure.")
   private String message;
 
-  @JsonPropertyDescription("When the last probe ran (RFC 3339).")
-  private String lastProbeTime;
+  @JsonPropertyDescription("When the check entered its current state (RFC 3339).")
+  private String lastTransitionTime;
 
   @JsonPropertyDescription("When a failure was last counted; failures count at most once per interval (RFC 3339).")
   private String lastCountedFailureTime;
@@ -82,12 +83,12 @@ public class CheckStatus {
     this.message = message;
   }
 
-  public String getLastProbeTime() {
-    return lastProbeTime;
+  public String getLastTransitionTime() {
+    return lastTransitionTime;
   }
 
-  public void setLastProbeTime(String lastProbeTime) {
-    this.lastProbeTime = lastProbeTime;
+  public void setLastTransitionTime(String lastTransitionTime) {
+    this.lastTransitionTime = lastTransitionTime;
   }
 
   public String getLastCountedFailureTime() {

@@ -1,0 +1,108 @@
+package dev.backstop.operator.engine;
+
+import dev.backstop.operator.compose.ComposeDriver;
+import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.ContainerObserver;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.git.SourceException;
+import dev.backstop.operator.git.SourceRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Git, Compose and Docker in memory, for tests about the drivers around the engine (keys, leader
+ * election, triggers) where a real stack would only add minutes. Every `compose up` is recorded,
+ * so a test can tell which engine acted. Refs map to fixed fake commits: "v1" -> "1111...".
+ */
+public final class FakeWorld implements SourceRepository, ComposeDriver, ContainerObserver {
+
+  /** Every `up` this world saw, as "project@commit-directory". */
+  public final List<String> ups = new CopyOnWriteArrayList<>();
+  private final Map<String, Path> running = new ConcurrentHashMap<>();
+
+  /** The fake commit a ref like "v1" resolves to: its digit 40 times. */
+  public static String commit(String ref) {
+    return ref.substring(ref.length() - 1).repeat(40);
+  }
+
+  @Override
+  public String resolve(String url, String ref, boolean fetch) throws SourceException {
+    if (!ref.matches("v[0-9]")) {
+      throw new SourceException(SourceException.Kind.REF_NOT_FOUND, "ref '" + ref + "' not found in " + url);
+    }
+    return commit(ref);
+  }
+
+  @Override
+  public Path checkout(String url, String commit, Path root) {
+    try {
+      return Files.createDirectories(root.resolve(commit));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public List<String> services(ComposeProject project) {
+    return List.of("web");
+  }
+
+  @Override
+  public void up(ComposeProject project) {
+    upLocal(project);
+  }
+
+  @Override
+  public void upLocal(ComposeProject project) {
+    ups.add(project.name() + "@" + project.directory());
+    running.put(project.name(), project.directory());
+  }
+
+  @Override
+  public void down(ComposeProject project, boolean removeOrphans) {
+    running.remove(project.name());
+  }
+
+  @Override
+  public String config(ComposeProject project) {
+    return "{\"name\":\"" + project.name() + "\",\"services\":{\"web\":{\"image\":\"fake:1\"}}}";
+  }
+
+  @Override
+  public void build(ComposeProject project, List<String> services) {}
+
+  @Override
+  public void pull(ComposeProject project, String policy, List<String> services) {}
+
+  @Override
+  public Optional<String> imageId(String dockerHost, String image) {
+    return Optional.of("sha256:fake");
+  }
+
+  @Override
+  public List<String> images(String dockerHost, String label, String value) {
+    return List.of();
+  }
+
+  @Override
+  public boolean removeImage(String dockerHost, String image) {
+    return true;
+  }
+
+  @Override
+  public List<ContainerState> containers(String project, String dockerHost) {
+    Path dir = running.get(project);
+    if (dir == null) {
+      return List.of();
+    }
+    return List.of(new ContainerState("web", project + "-web", project + "-web-1", "running",
+        ContainerState.Health.HEALTHY, "fake:1", dir.toString(), null));
+  }
+}

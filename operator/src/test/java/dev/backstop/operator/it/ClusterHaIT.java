@@ -1,0 +1,207 @@
+package dev.backstop.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.backstop.operator.api.v1alpha1.CheckState;
+import dev.backstop.operator.api.v1alpha1.Phase;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.cluster.ClusterOperator;
+import dev.backstop.operator.deploy.ChartRbac;
+import dev.backstop.operator.engine.FakeWorld;
+import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two replicas against one API server, as the chart runs them: only the Lease holder acts, the
+ * other takes over when it stops. Git, Compose and Docker are in memory ({@link FakeWorld}), so
+ * each replica's own world shows who acted. Also: a steady release writes no status, a failing
+ * probe reconciles at once, and the RBAC the chart grants is exactly what the operator used.
+ */
+class ClusterHaIT {
+
+  private static final String NS = "default";
+  private static final ClusterOperator.Lease FAST = new ClusterOperator.Lease(
+      Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250), null);
+
+  @TempDir Path tmp;
+  private MockCluster cluster;
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** One replica: its own client (as the operator's service account), engine and fake world. */
+  private record Replica(String name, FakeWorld world, ClusterOperator operator) {}
+
+  private Replica replica(String name, boolean leaderElection, ClusterOperator.Lease lease) throws Exception {
+    FakeWorld world = new FakeWorld();
+    NamespacedKubernetesClient client = cluster.operatorClient();
+    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
+    ReleaseEngine engine = new ReleaseEngine(world, world, world, Clock.systemUTC(), null, health);
+    open.add(client);
+    open.add(health);
+    ClusterOperator operator = ClusterOperator.start(client, engine, new ClusterOperator.Settings(
+        tmp.resolve(name), Set.of(NS), leaderElection, NS, "127.0.0.1", -1, Clock.systemUTC(),
+        new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name)));
+    open.add(operator);
+    return new Replica(name, world, operator);
+  }
+
+  @Test
+  void onlyTheLeaseHolderActsTheOtherTakesOverAndRbacIsExactlyWhatWasUsed() throws Exception {
+    cluster = new MockCluster();
+    Replica a = replica("replica-a", true, FAST);
+    await().atMost(Duration.ofSeconds(15)).until(() -> "replica-a".equals(holder()));
+    Replica b = replica("replica-b", true, FAST);
+
+    cluster.client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("git")
+        .endMetadata().addToStringData("password", "t0ken").build()).create();
+    cluster.client.resource(release("demo", "v1", "1s", "    secretRef:\n      name: git\n", "")).create();
+    awaitStatus("v1 Healthy", s -> s.getPhase() == Phase.Healthy && isCommit(s, "v1"));
+    assertThat(a.world().ups).singleElement().asString().contains(FakeWorld.commit("v1"));
+    assertThat(holder()).isEqualTo("replica-a");
+
+    // Steady: A keeps reconciling every second, yet writes no status and B does nothing at all.
+    int requestsBefore = cluster.operatorRequests.size();
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+        .until(() -> statusWrites(requestsBefore) == 0 && b.world().ups.isEmpty());
+    assertThat(a.world().ups).hasSize(1);
+
+    int upsOfA = a.world().ups.size();
+    a.operator().close();
+    await().atMost(Duration.ofSeconds(15)).until(() -> "replica-b".equals(holder()));
+    patchSpec("demo", "{\"spec\":{\"source\":{\"ref\":\"v2\"}}}");
+    awaitStatus("v2 Healthy by replica-b", s -> s.getPhase() == Phase.Healthy && isCommit(s, "v2"));
+    assertThat(b.world().ups).singleElement().asString().contains(FakeWorld.commit("v2"));
+    assertThat(a.world().ups).hasSize(upsOfA);
+
+    // Deletion runs the finalizer (deletionPolicy Retain): the stack stays, the resource goes.
+    release("demo").delete();
+    await().atMost(Duration.ofSeconds(15)).until(() -> release("demo").get() == null);
+
+    // Every call above is one the chart grants, and the chart grants nothing that was not called,
+    // but for the Lease update that JOSDK's start-up check demands (SelfSubjectRulesReview) and
+    // the elector itself never sends (it renews by patch).
+    Map<String, TreeSet<String>> used = new TreeMap<>(cluster.operatorCalls());
+    used.computeIfAbsent("coordination.k8s.io/leases", k -> new TreeSet<>()).add("update");
+    assertThat(ChartRbac.defaultGrants()).isEqualTo(used);
+  }
+
+  @Test
+  void aFailingProbeReconcilesAtOnceNotAtTheNextRequeue() throws Exception {
+    cluster = new MockCluster();
+    AtomicInteger status = new AtomicInteger(200);
+    HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    app.createContext("/health", ex -> {
+      ex.sendResponseHeaders(status.get(), -1);
+      ex.close();
+    });
+    app.start();
+    open.add(() -> app.stop(0));
+    replica("solo", false, ClusterOperator.Lease.DEFAULT);
+    // Requeue every 60 s; the check probes every 200 ms and needs 3 failures to trip.
+    String check = """
+          checks:
+          - name: app
+            type: http
+            url: http://127.0.0.1:%d/health
+            interval: 200ms
+            consecutiveFailures: 3
+      """.formatted(app.getAddress().getPort());
+    cluster.client.resource(release("fast", "v1", "60s", "", check)).create();
+    awaitStatus("fast", "v1 Healthy", s -> s.getPhase() == Phase.Healthy, Duration.ofSeconds(20));
+
+    status.set(500);
+    long failed = System.nanoTime();
+    // Without the news, the next look would be the 60 s requeue; with it, three probes' time.
+    awaitStatus("fast", "check app tripped", s -> s.getChecks().stream()
+        .anyMatch(c -> c.getName().equals("app") && c.getState() == CheckState.Tripped), Duration.ofSeconds(10));
+    System.out.printf("[figures] cluster mode: probe failing -> check Tripped in status %.1f s (requeue 60 s)%n",
+        (System.nanoTime() - failed) / 1e9);
+  }
+
+  private long statusWrites(int from) {
+    return cluster.operatorRequests.subList(from, cluster.operatorRequests.size()).stream()
+        .filter(r -> r.getPath().contains("/status") && !r.getMethod().equals("GET")).count();
+  }
+
+  private String holder() {
+    Lease lease = cluster.client.leases().inNamespace(NS).withName(ClusterOperator.LEASE_NAME).get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  private static StagingRelease release(
+      String name, String ref, String interval, String sourceExtra, String healthExtra) {
+    StagingRelease sr = Serialization.unmarshal("""
+        apiVersion: backstop.dev/v1alpha1
+        kind: StagingRelease
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          source:
+            url: file:///fake/repo
+            ref: %s
+        %s  health:
+            interval: %s
+            progressDeadline: 60s
+        %s""".formatted(name, NS, ref, sourceExtra, interval, healthExtra), StagingRelease.class);
+    return sr;
+  }
+
+  private Resource<StagingRelease> release(String name) {
+    return cluster.client.resources(StagingRelease.class).inNamespace(NS).withName(name);
+  }
+
+  private void patchSpec(String name, String mergePatch) {
+    release(name).patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+  }
+
+  private static boolean isCommit(StagingReleaseStatus s, String ref) {
+    return s.getCurrent() != null && FakeWorld.commit(ref).equals(s.getCurrent().getCommit());
+  }
+
+  private void awaitStatus(String what, Predicate<StagingReleaseStatus> done) {
+    awaitStatus("demo", what, done, Duration.ofSeconds(20));
+  }
+
+  private void awaitStatus(String name, String what, Predicate<StagingReleaseStatus> done, Duration within) {
+    await().alias(what).atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
+      StagingRelease r = release(name).get();
+      return r != null && r.getStatus() != null && r.getStatus().getPhase() != null && done.test(r.getStatus());
+    });
+  }
+}
