@@ -74,6 +74,7 @@ public final class CheckTracker {
       s.setMessage("not probed yet");
       s.setLastCountedFailureTime(lastCounted);
       s.setLastProbeTime(before == null ? null : before.getLastProbeTime());
+      s.setPassingSince(before == null ? null : before.getPassingSince());
       return s;
     }
     Instant probed = result.probedAt() == null ? now : result.probedAt();
@@ -101,7 +102,21 @@ public final class CheckTracker {
     s.setMessage(result.message());
     s.setLastProbeTime(Timestamps.format(probed));
     s.setLastCountedFailureTime(lastCounted);
+    s.setPassingSince(passingSince(before, result, probed));
     return s;
+  }
+
+  /**
+   * A pass continues the unbroken run of passes it belongs to, or starts one; anything else (a
+   * failure, and also pending or error, which say nothing about health) ends it. This is what
+   * spec.health.stableFor waits on.
+   */
+  private static String passingSince(CheckStatus before, CheckResult result, Instant probed) {
+    if (result.outcome() != Outcome.PASS) {
+      return null;
+    }
+    String since = before == null ? null : before.getPassingSince();
+    return since != null ? since : Timestamps.format(probed);
   }
 
   /**
