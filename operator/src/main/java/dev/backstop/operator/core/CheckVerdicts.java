@@ -4,6 +4,8 @@ import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.core.Observation.Problem;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,9 +34,62 @@ public final class CheckVerdicts {
     return true;
   }
 
+  /**
+   * Whether a deploy passed verification with spec.health.stableFor: as {@link #verified} and, in
+   * addition, every gating check has passed without a break for at least {@code stableFor} (exactly
+   * {@code stableFor} is enough).
+   */
+  public static boolean verified(
+      List<CheckStatus> statuses, ReleaseSettings settings, Duration stableFor, Instant now) {
+    if (!verified(statuses, settings)) {
+      return false;
+    }
+    if (stableFor.isZero()) {
+      // Statuses written before passingSince existed must still verify as they did.
+      return true;
+    }
+    for (CheckStatus c : statuses) {
+      if (gates(c, settings)) {
+        Instant since = Timestamps.parse(c.getPassingSince());
+        if (since == null || since.plus(stableFor).isAfter(now)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The gating checks that pass but not yet for {@code stableFor}, with how long they have, for a
+   * progress deadline message; empty when none.
+   */
+  public static String describeUnstable(
+      List<CheckStatus> statuses, ReleaseSettings settings, Duration stableFor, Instant now) {
+    if (stableFor.isZero()) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    for (CheckStatus c : statuses) {
+      Instant since = Timestamps.parse(c.getPassingSince());
+      if (gates(c, settings) && since != null && since.plus(stableFor).isAfter(now)) {
+        parts.add("check " + c.getName() + " passing for only " + Durations.format(Duration.between(since, now))
+            + " of stableFor " + Durations.format(stableFor));
+      }
+    }
+    return String.join("; ", parts);
+  }
+
   /** Whether a check whose trip rolls back has tripped. */
   public static boolean rollbackTripped(List<CheckStatus> statuses, ReleaseSettings settings) {
     return statuses.stream().anyMatch(c -> gates(c, settings) && Boolean.TRUE.equals(c.getTripped()));
+  }
+
+  /** The names of the tripped rollback-action checks, in spec order: what history names as the trip. */
+  public static List<String> rollbackTrips(List<CheckStatus> statuses, ReleaseSettings settings) {
+    return statuses.stream()
+        .filter(c -> gates(c, settings) && Boolean.TRUE.equals(c.getTripped()))
+        .map(CheckStatus::getName)
+        .toList();
   }
 
   /** The tripped rollback-action checks, named with their count and message, for history and reports. */

@@ -292,7 +292,9 @@ public final class ReleaseDecider {
       BackupSteps.failRestore(s, op, "the process stopped while restoring it, so the database may be partly restored", now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
-    if (CheckVerdicts.verified(s.getChecks(), settings)) {
+    // stableFor gates last-known-good only: a rollback goes back to a commit that already earned it.
+    Duration stableFor = op.getKind() == ActionKind.Deploy ? settings.stableFor() : Duration.ZERO;
+    if (CheckVerdicts.verified(s.getChecks(), settings, stableFor, now)) {
       if (op.getKind() == ActionKind.Rollback && op.getBackup() != null) {
         // Last-known-good runs and its database service is healthy: now put its data back.
         Action restore = BackupSteps.startRestore(s, op, now);
@@ -304,12 +306,17 @@ public final class ReleaseDecider {
     Instant deadline = Timestamps.parse(op.getAppliedTime()).plus(settings.progressDeadline());
     if (CheckVerdicts.rollbackTripped(s.getChecks(), settings)) {
       String trips = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
+      List<String> tripped = CheckVerdicts.rollbackTrips(s.getChecks(), settings);
       Action next = failOperation(s, settings, Reason.HealthCheckFailed, trips, failingServices(obs), now);
+      nameTrips(s, op, tripped);
       return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
     }
     if (now.isAfter(deadline)) {
+      String unstable = CheckVerdicts.describeUnstable(s.getChecks(), settings, stableFor, now);
+      String waiting = String.join("; ", java.util.stream.Stream.of(pendingChecks(s), unstable)
+          .filter(part -> !part.isEmpty()).toList());
       String message = "not healthy within progressDeadline " + Durations.format(settings.progressDeadline())
-          + ": " + pendingChecks(s);
+          + ": " + waiting;
       Action next = failOperation(s, settings, Reason.ProgressDeadlineExceeded, message, failingServices(obs), now);
       return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
     }
@@ -331,9 +338,11 @@ public final class ReleaseDecider {
       Revision target = rollbackTarget(s);
       if (target != null) {
         String reason = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
+        List<String> trips = CheckVerdicts.rollbackTrips(s.getChecks(), settings);
         quarantineCurrent(s, Reason.HealthCheckFailed, reason, now);
         Action rollback = startRollback(s, settings, target, ActionKind.Rollback, Trigger.HealthCheck,
             describe(s.getCurrent()) + " turned unhealthy: " + reason, now, failingServices(obs), now);
+        nameTrips(s, null, trips);
         return finish(s, rollback, blocking, obs, now, ACTIVE_REQUEUE);
       }
     }
@@ -536,6 +545,26 @@ public final class ReleaseDecider {
         }
         return;
       }
+    }
+  }
+
+  /**
+   * Names the tripped checks structurally: on the history entry of {@code failed} (a deploy or
+   * rollback they failed; null when none failed), and on the rollback they started, if any, and its
+   * report. A failed rollback's report keeps the trip that started it.
+   */
+  private static void nameTrips(StagingReleaseStatus s, Operation failed, List<String> tripped) {
+    if (failed != null) {
+      for (HistoryEntry h : s.getHistory()) {
+        if (h.getAction() == failed.getKind() && failed.getStartTime().equals(h.getStartTime())) {
+          h.setTrippedChecks(new ArrayList<>(tripped));
+        }
+      }
+    }
+    Operation started = s.getOperation();
+    if (started != null && started != failed && started.getKind() != ActionKind.Deploy) {
+      s.getHistory().get(0).setTrippedChecks(new ArrayList<>(tripped));
+      s.getLastRollback().setTrippedChecks(new ArrayList<>(tripped));
     }
   }
 

@@ -35,7 +35,8 @@ public record ReleaseSettings(
     List<Check> checks,
     boolean automaticRollback,
     boolean suspend,
-    BackupSettings backup) {
+    BackupSettings backup,
+    Duration stableFor) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
@@ -147,6 +148,7 @@ public record ReleaseSettings(
     Duration interval =
         duration(problems, "spec.health.interval", health.getInterval(), DEFAULT_INTERVAL);
     List<Check> checks = checks(problems, health.getChecks(), interval);
+    Duration stableFor = stableFor(problems, health.getStableFor(), deadline);
 
     boolean automatic =
         spec.getRollback() == null || !Boolean.FALSE.equals(spec.getRollback().getAutomatic());
@@ -169,7 +171,29 @@ public record ReleaseSettings(
         checks,
         automatic,
         Boolean.TRUE.equals(spec.getSuspend()),
-        backup);
+        backup,
+        stableFor);
+  }
+
+  /**
+   * spec.health.stableFor: 0 is allowed (and the default). It must leave room inside the progress
+   * deadline, or no deploy could ever be verified and every one would be rolled back.
+   */
+  private static Duration stableFor(List<String> problems, String text, Duration deadline) {
+    if (text == null) {
+      return Duration.ZERO;
+    }
+    try {
+      Duration d = Durations.parse("spec.health.stableFor", text);
+      if (d.compareTo(deadline) >= 0) {
+        problems.add("spec.health.stableFor " + text.trim() + " must be shorter than progressDeadline "
+            + Durations.format(deadline) + ", or no deploy could pass verification in time");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      return Duration.ZERO;
+    }
   }
 
   private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");

@@ -77,6 +77,7 @@ public final class CheckTracker {
       s.setState(s.getTripped() ? CheckState.Tripped : CheckState.Pending);
       s.setMessage("not probed yet");
       s.setLastCountedFailureTime(lastCounted);
+      s.setPassingSince(before == null ? null : before.getPassingSince());
       return settle(before, s, now);
     }
     Instant probed = result.probedAt() == null ? now : result.probedAt();
@@ -103,6 +104,7 @@ public final class CheckTracker {
     s.setLastValue(result.value());
     s.setMessage(result.message());
     s.setLastCountedFailureTime(lastCounted);
+    s.setPassingSince(passingSince(before, result, probed));
     return settle(before, s, probed);
   }
 
@@ -125,6 +127,19 @@ public final class CheckTracker {
       s.setMessage(before.getMessage());
     }
     return s;
+  }
+
+  /**
+   * A pass continues the unbroken run of passes it belongs to, or starts one; anything else (a
+   * failure, and also pending or error, which say nothing about health) ends it. This is what
+   * spec.health.stableFor waits on.
+   */
+  private static String passingSince(CheckStatus before, CheckResult result, Instant probed) {
+    if (result.outcome() != Outcome.PASS) {
+      return null;
+    }
+    String since = before == null ? null : before.getPassingSince();
+    return since != null ? since : Timestamps.format(probed);
   }
 
   /**

@@ -81,6 +81,9 @@ public final class HealthMonitor implements AutoCloseable {
         old.stop();
       }
       Release fresh = new Release(name, settings, plan, epoch);
+      // Before start: the first probes run at once, on other threads, and must not see the empty
+      // default target (an exec check would find no container and no services, and fail).
+      fresh.target = target;
       fresh.start();
       return fresh;
     });

@@ -123,6 +123,9 @@ class CheckActionDeciderTest {
     assertThat(status.getHistory().get(0).getTrigger()).isEqualTo(Trigger.HealthCheck);
     assertThat(status.getHistory().get(0).getReason()).contains("check app failed 3x");
     assertThat(status.getLastRollback().getReason()).contains("check app failed 3x").doesNotContain("redis");
+    assertThat(status.getHistory().get(0).getTrippedChecks()).as("named structurally, alert checks not")
+        .containsExactly("app");
+    assertThat(status.getLastRollback().getTrippedChecks()).containsExactly("app");
     for (int i = 0; i < 5; i++) {
       reconcile();
     }

@@ -125,4 +125,26 @@ class HealthMonitorTest {
     assertThat(results(s, "e2")).as("only probes of the new epoch")
         .allSatisfy(r -> assertThat(r.probedAt()).isAfterOrEqualTo(switched));
   }
+
+  @Test
+  void theFirstProbeOfAnEpochAlreadySeesTheStack() throws Exception {
+    HealthCheckSpec ghost = new HealthCheckSpec();
+    ghost.setName("ghost");
+    ghost.setType(CheckType.EXEC);
+    ghost.setService("db");
+    ghost.setCommand(List.of("true"));
+    ReleaseSettings s = ThresholdsTest.settings(ghost);
+    dev.backstop.operator.core.ContainerState web = new dev.backstop.operator.core.ContainerState(
+        "web", "c1", "demo-web-1", "running", null, "busybox:1.36", "/", null);
+    HealthMonitor.Target stack = new HealthMonitor.Target(null, List.of(web), List.of("web"));
+    // Every epoch starts its probes at once, on other threads: each first result must already know
+    // the stack's services, or an unknown service reads as a dead one (a failure, then a rollback).
+    for (int epoch = 0; epoch < 20; epoch++) {
+      String e = "e" + epoch;
+      await().atMost(Duration.ofSeconds(10)).until(() -> outcome(monitor.results("demo", s, e, stack), "ghost") != null);
+      CheckResult first = monitor.results("demo", s, e, stack).get(0);
+      assertThat(first.outcome()).as(first.message()).isEqualTo(Outcome.ERROR);
+      assertThat(first.message()).contains("service db is not defined in the compose files");
+    }
+  }
 }

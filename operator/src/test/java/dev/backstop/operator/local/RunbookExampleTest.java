@@ -30,5 +30,6 @@ class RunbookExampleTest {
     assertThat(s.check("error_rate").consecutiveFailures()).isEqualTo(2);
     assertThat(s.check("service_health").minimum()).isEqualTo(1.0);
     assertThat(s.check("service_health").consecutiveFailures()).isEqualTo(1);
+    assertThat(s.stableFor()).isEqualTo(Duration.ofMinutes(1));
   }
 }

@@ -19,6 +19,10 @@ public class CheckStatus {
   @JsonPropertyDescription("Failures in a row; one success resets it.")
   private Integer consecutiveFailures;
 
+  @JsonPropertyDescription(
+      "Since when every probe has passed (RFC 3339); cleared by any result that is not a pass. spec.health.stableFor is measured from it.")
+  private String passingSince;
+
   @JsonPropertyDescription("Whether consecutive failures reached the check's threshold.")
   private Boolean tripped;
 
@@ -105,5 +109,13 @@ public class CheckStatus {
 
   public void setState(CheckState state) {
     this.state = state;
+  }
+
+  public String getPassingSince() {
+    return passingSince;
+  }
+
+  public void setPassingSince(String passingSince) {
+    this.passingSince = passingSince;
   }
 }

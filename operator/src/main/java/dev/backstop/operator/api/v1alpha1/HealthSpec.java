@@ -18,6 +18,11 @@ public class HealthSpec {
   @JsonPropertyDescription("How often checks run once the release is healthy, e.g. 10s. Default 10s.")
   private String interval;
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @JsonPropertyDescription(
+      "How long every rollback-action check must pass without a break before a deploy is verified and becomes last-known-good (minReadySeconds), e.g. 30s. A failure in that time counts as usual and restarts the wait. Must be shorter than progressDeadline. Default 0: verified on the first pass.")
+  private String stableFor;
+
   @JsonPropertyDescription(
       "Checks that must pass. Default: one serviceHealth check over every compose service.")
   private List<HealthCheckSpec> checks;
@@ -36,6 +41,14 @@ public class HealthSpec {
 
   public void setInterval(String interval) {
     this.interval = interval;
+  }
+
+  public String getStableFor() {
+    return stableFor;
+  }
+
+  public void setStableFor(String stableFor) {
+    this.stableFor = stableFor;
   }
 
   public List<HealthCheckSpec> getChecks() {

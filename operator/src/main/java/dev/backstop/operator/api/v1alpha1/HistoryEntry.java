@@ -2,6 +2,8 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One deploy or rollback. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -30,6 +32,10 @@ public class HistoryEntry {
 
   @JsonPropertyDescription("Why it started, and for a failure what failed.")
   private String reason;
+
+  @JsonPropertyDescription(
+      "The checks whose trip started this rollback or failed this deploy or rollback; empty when no check tripped (e.g. a deadline or a request).")
+  private List<String> trippedChecks = new ArrayList<>();
 
   @JsonPropertyDescription("The backup taken before this deploy, or restored by this rollback or restore.")
   private String backup;
@@ -115,5 +121,13 @@ public class HistoryEntry {
 
   public void setReason(String reason) {
     this.reason = reason;
+  }
+
+  public List<String> getTrippedChecks() {
+    return trippedChecks;
+  }
+
+  public void setTrippedChecks(List<String> trippedChecks) {
+    this.trippedChecks = trippedChecks;
   }
 }

@@ -39,6 +39,10 @@ public class RollbackReport {
   @JsonPropertyDescription("From detection to the last-known-good stack passing its checks.")
   private Double recoverySeconds;
 
+  @JsonPropertyDescription(
+      "The checks whose trip caused this rollback (directly, or by failing the deploy it undoes); empty when no check tripped.")
+  private List<String> trippedChecks = new ArrayList<>();
+
   @JsonPropertyDescription("Compose services that were failing.")
   private List<String> servicesAffected = new ArrayList<>();
 
@@ -150,5 +154,13 @@ public class RollbackReport {
 
   public void setResult(Result result) {
     this.result = result;
+  }
+
+  public List<String> getTrippedChecks() {
+    return trippedChecks;
+  }
+
+  public void setTrippedChecks(List<String> trippedChecks) {
+    this.trippedChecks = trippedChecks;
   }
 }
