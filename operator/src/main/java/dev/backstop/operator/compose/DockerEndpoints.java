@@ -64,6 +64,13 @@ public final class DockerEndpoints {
     DefaultDockerClientConfig.Builder builder =
         DefaultDockerClientConfig.createDefaultConfigBuilder();
     if (dockerHost != null) {
+      if (dockerHost.regionMatches(true, 0, "ssh://", 0, 6)) {
+        // docker-java has no SSH transport; the compose CLI alone would deploy blind.
+        throw new IllegalArgumentException(
+            "ssh:// Docker hosts work for the compose CLI only and Backstop cannot observe"
+                + " containers over SSH yet; use tcp:// with spec.compose.tlsSecretRef, or"
+                + " forward the remote socket to a local unix:// one");
+      }
       builder.withDockerHost(dockerHost);
       Path certs = tlsCertPath(dockerHost);
       if (certs != null) {
