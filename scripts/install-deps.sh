@@ -18,6 +18,7 @@ need_root_debian() {
   - busybox-static (a static /bin/busybox), used to build the test and demo images
   - debootstrap, used to build the PostgreSQL test image from Debian's packages
   - prometheus (2.x server binary on the PATH), used by the PromQL check tests
+  - openssh-server (/usr/sbin/sshd) and openssl, used by the ssh:// git and TLS Docker host tests
   - JDK 17 and Maven 3.8+
 then run `make test` again.
 MSG
@@ -83,6 +84,15 @@ if ! command -v prometheus >/dev/null 2>&1; then
   log "installing prometheus"
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+fi
+
+# openssh-server and openssl for the transport tests: they start their own sshd on a free loopback
+# port (git over ssh://) and a second dockerd with --tlsverify, never the packaged services.
+if [ ! -x /usr/sbin/sshd ] || ! command -v openssl >/dev/null 2>&1; then
+  need_root_debian
+  log "installing openssh-server and openssl"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssl >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

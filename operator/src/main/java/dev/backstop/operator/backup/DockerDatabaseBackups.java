@@ -6,9 +6,9 @@ import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import dev.backstop.operator.compose.DockerEndpoints;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.backstop.operator.core.BackupOutcome;
 import java.io.BufferedOutputStream;
@@ -119,11 +119,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         container = container(client, target);
       }
       List<String> cmd = new ArrayList<>(List.of("docker"));
-      if (target.dockerHost() != null) {
-        cmd.addAll(List.of("-H", target.dockerHost()));
-      }
       cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+      // DOCKER_HOST plus, for TLS hosts, the certificate directory.
+      DockerEndpoints.shared().configureCli(builder.environment(), target.dockerHost());
+      Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
       IOException feed = null;
@@ -205,11 +205,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   }
 
   private static DockerClient client(String dockerHost) {
-    DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
-    if (dockerHost != null) {
-      builder.withDockerHost(dockerHost);
-    }
-    DockerClientConfig config = builder.build();
+    DockerClientConfig config = DockerEndpoints.shared().clientConfig(dockerHost);
     ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig())

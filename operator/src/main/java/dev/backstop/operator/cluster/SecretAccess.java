@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.SecretReference;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.git.GitCredentials;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +42,7 @@ final class SecretAccess {
     String namespace = release.getMetadata().getNamespace();
     StagingReleaseSpec spec = release.getSpec();
     GitCredentials git = null;
+    DockerTls tls = null;
     try {
       SecretReference gitRef = spec == null || spec.getSource() == null ? null : spec.getSource().getSecretRef();
       if (gitRef != null) {
@@ -55,17 +58,21 @@ final class SecretAccess {
       SecretReference tlsRef = spec == null || spec.getCompose() == null ? null : spec.getCompose().getTlsSecretRef();
       if (tlsRef != null) {
         Map<String, String> data = read(namespace, tlsRef, "spec.compose.tlsSecretRef");
+        List<String> pems = new ArrayList<>();
         for (List<String> names : TLS_KEYS) {
-          if (names.stream().noneMatch(data::containsKey)) {
+          String pem = names.stream().map(data::get).filter(v -> v != null && !v.isBlank()).findFirst().orElse(null);
+          if (pem == null) {
             throw new Blocked(Reason.SecretInvalid, "Secret '" + tlsRef.getName()
                 + "' (spec.compose.tlsSecretRef) has no '" + names.get(0) + "' (or '" + names.get(1) + "'); add it");
           }
+          pems.add(pem);
         }
+        tls = new DockerTls(pems.get(0), pems.get(1), pems.get(2));
       }
     } catch (Blocked b) {
       return Access.blocked(new Problem(b.reason, b.getMessage()));
     }
-    return new Access(git, null);
+    return new Access(git, null, tls);
   }
 
   private Map<String, String> read(String namespace, SecretReference ref, String field) throws Blocked {

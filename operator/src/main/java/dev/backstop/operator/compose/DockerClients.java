@@ -1,7 +1,6 @@
 package dev.backstop.operator.compose;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -16,7 +15,6 @@ import org.slf4j.LoggerFactory;
 public final class DockerClients implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerClients.class);
-  private static final String LOCAL = "";
 
   private final Map<String, DockerClient> clients = new ConcurrentHashMap<>();
   private final Duration responseTimeout;
@@ -30,15 +28,13 @@ public final class DockerClients implements AutoCloseable {
   }
 
   public DockerClient client(String dockerHost) {
-    return clients.computeIfAbsent(dockerHost == null ? LOCAL : dockerHost, this::connect);
+    // Keyed with the TLS fingerprint: rotated certificates get a new client.
+    return clients.computeIfAbsent(
+        DockerEndpoints.shared().cacheKey(dockerHost), key -> connect(dockerHost));
   }
 
-  private DockerClient connect(String key) {
-    DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder();
-    if (!LOCAL.equals(key)) {
-      builder.withDockerHost(key);
-    }
-    DockerClientConfig config = builder.build();
+  private DockerClient connect(String dockerHost) {
+    DockerClientConfig config = DockerEndpoints.shared().clientConfig(dockerHost);
     ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
         .sslConfig(config.getSSLConfig())

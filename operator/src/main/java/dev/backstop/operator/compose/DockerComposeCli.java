@@ -29,7 +29,11 @@ public final class DockerComposeCli implements ComposeDriver {
       List.of(
           "Cannot connect to the Docker daemon",
           "error during connect",
-          "'compose' is not a docker command");
+          "'compose' is not a docker command",
+          // A TLS engine answering a client without certificates: reachable, but not for us.
+          "HTTP request to an HTTPS server",
+          "tls: ",
+          "x509: ");
   // stdout carries `config --services`; stderr only matters for its last lines.
   private static final int MAX_STDOUT_LINES = 10_000;
   private static final int MAX_STDERR_LINES = 200;
@@ -297,11 +301,7 @@ public final class DockerComposeCli implements ComposeDriver {
     // The project's files come from git, not from whatever the daemon's environment says.
     env.remove("COMPOSE_FILE");
     env.remove("COMPOSE_ENV_FILES");
-    if (dockerHost != null) {
-      env.put("DOCKER_HOST", dockerHost);
-      // The docker CLI refuses DOCKER_HOST and DOCKER_CONTEXT together.
-      env.remove("DOCKER_CONTEXT");
-    }
+    DockerEndpoints.shared().configureCli(env, dockerHost);
   }
 
   private static void checkFilesExist(ComposeProject project) throws ComposeException {
@@ -339,7 +339,8 @@ public final class DockerComposeCli implements ComposeDriver {
             + " failed (exit "
             + output.exitCode
             + "): "
-            + (trimmed.isEmpty() ? "no output" : trimmed);
+            + (trimmed.isEmpty() ? "no output" : trimmed)
+            + DockerEndpoints.shared().hint(project.dockerHost(), raw);
     return new ComposeException(kind, message);
   }
 

@@ -5,7 +5,6 @@ import com.github.dockerjava.api.command.HealthState;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -31,8 +30,6 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
   static final String WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerObserver.class);
-  // ConcurrentHashMap takes no null key; null means "the local engine".
-  private static final String LOCAL = "";
   // Reconciles run often: a dead engine should fail them fast, not hang them.
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -62,7 +59,7 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
       return states;
     } catch (RuntimeException e) {
       // docker-java wraps I/O failures in plain RuntimeExceptions, API errors in DockerException.
-      throw unreachable(engine.host(), e);
+      throw unreachable(engine.host(), e, engine.dockerHost());
     }
   }
 
@@ -117,20 +114,17 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
       throw new IllegalStateException("observer is closed");
     }
     try {
-      return engines.computeIfAbsent(dockerHost == null ? LOCAL : dockerHost, this::connect);
+      // Keyed with the TLS fingerprint: rotated certificates get a new client.
+      return engines.computeIfAbsent(
+          DockerEndpoints.shared().cacheKey(dockerHost), key -> connect(dockerHost));
     } catch (RuntimeException e) {
       // A malformed host URI fails here, before any connection.
-      throw unreachable(dockerHost == null ? "the local engine" : dockerHost, e);
+      throw unreachable(dockerHost == null ? "the local engine" : dockerHost, e, dockerHost);
     }
   }
 
-  private Engine connect(String key) {
-    DefaultDockerClientConfig.Builder builder =
-        DefaultDockerClientConfig.createDefaultConfigBuilder();
-    if (!LOCAL.equals(key)) {
-      builder.withDockerHost(key);
-    }
-    DockerClientConfig config = builder.build();
+  private Engine connect(String dockerHost) {
+    DockerClientConfig config = DockerEndpoints.shared().clientConfig(dockerHost);
     ApacheDockerHttpClient http =
         new ApacheDockerHttpClient.Builder()
             .dockerHost(config.getDockerHost())
@@ -139,12 +133,21 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
             .responseTimeout(RESPONSE_TIMEOUT)
             .build();
     return new Engine(
-        DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
+        DockerClientImpl.getInstance(config, http),
+        config.getDockerHost().toString(),
+        dockerHost);
   }
 
-  private static ComposeException unreachable(String host, RuntimeException e) {
+  private static ComposeException unreachable(String host, RuntimeException e, String dockerHost) {
+    String cause = shortCause(e);
     return new ComposeException(
-        Kind.UNAVAILABLE, "cannot reach the Docker engine at " + host + ": " + shortCause(e), e);
+        Kind.UNAVAILABLE,
+        "cannot reach the Docker engine at "
+            + host
+            + ": "
+            + cause
+            + DockerEndpoints.shared().hint(dockerHost, cause),
+        e);
   }
 
   static String shortCause(Throwable e) {
@@ -171,6 +174,9 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
     engines.clear();
   }
 
-  /** A client and the host it talks to, as resolved from the default configuration. */
-  private record Engine(DockerClient client, String host) {}
+  /**
+   * A client, the host it talks to as resolved from the configuration, and the DOCKER_HOST it was
+   * asked for (null = the local engine).
+   */
+  private record Engine(DockerClient client, String host, String dockerHost) {}
 }

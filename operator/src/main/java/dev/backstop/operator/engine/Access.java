@@ -1,5 +1,6 @@
 package dev.backstop.operator.engine;
 
+import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.git.GitCredentials;
 
@@ -9,11 +10,16 @@ import dev.backstop.operator.git.GitCredentials;
  * @param git credentials for the repository, or null for none
  * @param problem why credentials the spec names cannot be used (e.g. a missing Secret), or null;
  *     it blocks the reconcile like an unreachable engine, so no container is touched
+ * @param dockerTls TLS material for spec.compose.dockerHost, or null for none
  */
-public record Access(GitCredentials git, Observation.Problem problem) {
+public record Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls) {
 
   /** No credentials and nothing wrong: local mode, public repositories. */
-  public static final Access NONE = new Access(null, null);
+  public static final Access NONE = new Access(null, null, null);
+
+  public Access(GitCredentials git, Observation.Problem problem) {
+    this(git, problem, null);
+  }
 
   public static Access blocked(Observation.Problem problem) {
     return new Access(null, problem);

@@ -12,6 +12,7 @@ import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.ContainerObserver;
+import dev.backstop.operator.compose.DockerEndpoints;
 import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
@@ -201,6 +202,11 @@ public final class ReleaseEngine {
       return new Observation(generation, SourceState.failed(Reason.InvalidSpec, e.getMessage(), false), List.of(), List.of(), null, requests);
     }
     SourceState source = resolve(settings, generation, previous, access);
+    Observation.Problem tls =
+        DockerAccess.install(settings.dockerHost(), workDir, access.dockerTls(), DockerEndpoints.shared());
+    if (tls != null) {
+      return new Observation(generation, source, List.of(), List.of(), tls, requests);
+    }
     List<ContainerState> observed;
     try {
       observed = containers.containers(settings.projectName(), settings.dockerHost());

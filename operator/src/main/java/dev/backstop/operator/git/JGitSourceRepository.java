@@ -212,14 +212,24 @@ public final class JGitSourceRepository implements SourceRepository {
   private void fetch(Repository repo, String url, GitCredentials credentials)
       throws SourceException {
     checkLocalSource(url);
-    if (credentials != null && credentials.hasSshKey()) {
-      // JGit needs its SSH module for keys; this build ships without it (see the README).
+    boolean sshKey = credentials != null && credentials.hasSshKey();
+    if (sshKey && !isSsh(url)) {
       throw new SourceException(
           UNAVAILABLE,
           "cannot fetch "
               + display(url)
-              + ": SSH keys from spec.source.secretRef are not supported yet;"
-              + " use an https URL with username and password (token) in the Secret");
+              + ": spec.source.secretRef holds an ssh-privatekey but the URL is not an ssh URL;"
+              + " use ssh://user@host/path (or user@host:path), or put a username and password"
+              + " (token) in the Secret");
+    }
+    if (sshKey && (credentials.knownHosts() == null || credentials.knownHosts().isBlank())) {
+      // Trusting whatever host answers would hand the repository to anyone on the path.
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot fetch "
+              + display(url)
+              + ": spec.source.secretRef has an ssh-privatekey but no known_hosts, and unknown"
+              + " hosts are refused; add the host's line (from `ssh-keyscan`) as known_hosts");
     }
     if (isSsh(url) && SshSessionFactory.getInstance() == null) {
       throw new SourceException(
@@ -249,8 +259,23 @@ public final class JGitSourceRepository implements SourceRepository {
           new UsernamePasswordCredentialsProvider(
               user == null || user.isBlank() ? "x-access-token" : user, token));
     }
+    SshAccess ssh = null;
     try {
+      if (sshKey) {
+        ssh = SshAccess.open(cacheRoot, credentials);
+        fetch.setTransportConfigCallback(ssh.callback());
+      }
       fetch.call();
+    } catch (IOException e) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot fetch "
+              + display(url)
+              + ": the SSH key cannot be written under "
+              + cacheRoot
+              + " ("
+              + e.getClass().getSimpleName()
+              + "); check that the directory is writable");
     } catch (GitAPIException | JGitInternalException e) {
       // No cause attached: transport exceptions may carry the URL with its credentials.
       String reason = redact(url, reason(e));
@@ -260,9 +285,16 @@ public final class JGitSourceRepository implements SourceRepository {
       String hint =
           http && (token == null || token.isBlank()) && looksLikeAuth(reason)
               ? "set " + TOKEN_VARIABLE + " to a token that can read it"
-              : "check the URL, the network and the credentials";
+              : sshKey && reason.contains("Server key did not validate")
+                  ? "the server's host key is not the one known_hosts in spec.source.secretRef"
+                      + " names for it; compare it with `ssh-keyscan` and update the Secret"
+                  : "check the URL, the network and the credentials";
       throw new SourceException(
           UNAVAILABLE, "cannot fetch " + display(url) + " (" + reason + "); " + hint);
+    } finally {
+      if (ssh != null) {
+        ssh.close();
+      }
     }
   }
 
