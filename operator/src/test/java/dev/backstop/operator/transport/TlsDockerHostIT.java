@@ -43,6 +43,11 @@ class TlsDockerHostIT {
     if (engine != null) {
       engine.close();
     }
+    // A second engine must leave the main one whole: with --bridge=none dockerd deletes docker0,
+    // and every later `docker run` on the default network then fails.
+    org.assertj.core.api.Assertions.assertThat(java.nio.file.Path.of("/sys/class/net/docker0"))
+        .as("the main engine's docker0 bridge after the TLS engine stopped")
+        .exists();
   }
 
   @AfterEach

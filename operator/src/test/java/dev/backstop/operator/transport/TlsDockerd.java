@@ -11,9 +11,10 @@ import java.util.List;
 /**
  * A second, throwaway Docker engine on this machine that only answers TLS clients with a
  * certificate from its own CA, on {@code tcp://127.0.0.1:PORT}. Its own data root, exec root,
- * pidfile, containerd namespace and unix socket keep it apart from the main engine; no bridge and
- * no iptables so the two do not fight over the network (test stacks use {@code network_mode:
- * none}); vfs storage so nothing is left mounted after it stops.
+ * pidfile, containerd namespace and unix socket keep it apart from the main engine; a bridge of its
+ * own and no iptables so the two do not fight over the network (test stacks use {@code
+ * network_mode: none}); vfs storage so nothing is left mounted after it stops. Not {@code
+ * --bridge=none}: with it dockerd deletes any interface named docker0, the main engine's bridge.
  */
 final class TlsDockerd implements AutoCloseable {
 
@@ -23,6 +24,7 @@ final class TlsDockerd implements AutoCloseable {
   final String host;
   final String unixHost;
   private Process process;
+  private String bridge;
 
   private TlsDockerd(Path dir, int port) {
     this.dir = dir;
@@ -74,7 +76,11 @@ final class TlsDockerd implements AutoCloseable {
     Files.copy(ca.resolve("client-key.pem"), client.resolve("key.pem"));
   }
 
-  private void startEngine() throws IOException {
+  private void startEngine() throws Exception {
+    // An empty bridge of its own: dockerd gives it an address from its default pools, as it does
+    // for every compose network, and leaves docker0 alone.
+    bridge = "bstls" + Integer.toHexString(dir.hashCode() & 0xfffff);
+    Processes.run(dir, List.of("ip", "link", "add", "name", bridge, "type", "bridge"));
     Path ca = dir.resolve("ca");
     String ns = "backstop-it-" + dir.getFileName();
     process = new ProcessBuilder(List.of("dockerd",
@@ -84,7 +90,7 @@ final class TlsDockerd implements AutoCloseable {
         "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
         "--pidfile", dir.resolve("d.pid").toString(),
         "--containerd-namespace", ns, "--containerd-plugins-namespace", ns + "-plugins",
-        "--bridge=none", "--iptables=false", "--ip6tables=false", "--storage-driver=vfs"))
+        "--bridge=" + bridge, "--iptables=false", "--ip6tables=false", "--storage-driver=vfs"))
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("dockerd.log").toFile())
         .start();
@@ -113,6 +119,9 @@ final class TlsDockerd implements AutoCloseable {
       Processes.stop(process);
       // vfs layers hold symlinks to /usr/bin/busybox that JUnit's cleanup warns about one by one.
       Processes.run(dir, List.of("rm", "-rf", dir.resolve("data").toString(), dir.resolve("exec").toString()));
+    }
+    if (bridge != null) {
+      Processes.run(dir, List.of("ip", "link", "del", bridge));
     }
   }
 }
