@@ -328,6 +328,22 @@ class JGitSourceRepositoryTest {
           catchThrowableOfType(() -> wrongToken.resolve(url, "main", true), SourceException.class);
       assertThat(wrong.kind()).isEqualTo(UNAVAILABLE);
       assertThat(wrong.getMessage()).doesNotContain("wr0ngToken").doesNotContain("t0kenValue");
+
+      // The cluster's way: username and token from spec.source.secretRef, no environment at all.
+      Path fromSecretCache = tmp.resolve("secret-cache");
+      JGitSourceRepository noEnv = new JGitSourceRepository(fromSecretCache, name -> null);
+      GitCredentials secret = GitCredentials.basic("deployer", "t0kenValue");
+      assertThat(noEnv.resolve(url, "v2", true, secret)).isEqualTo(second.name());
+      assertThat(noEnv.checkout(url, second.name(), tmp.resolve("secret-checkouts"), secret)
+              .resolve("compose.yaml"))
+          .exists();
+      SourceException badSecret =
+          catchThrowableOfType(
+              () -> noEnv.resolve(url, "main", true, GitCredentials.basic("deployer", "n0tIt")),
+              SourceException.class);
+      assertThat(badSecret.kind()).isEqualTo(UNAVAILABLE);
+      assertThat(badSecret.getMessage()).doesNotContain("n0tIt").doesNotContain("t0kenValue");
+      assertThat(secret.toString()).doesNotContain("t0kenValue");
     } finally {
       server.stop(0);
     }
