@@ -43,6 +43,7 @@ final class HistoryCommand implements Callable<Integer> {
       out.println("  detected:          " + r.getDetectionTime());
       out.println("  rollback time:     " + seconds(r.getRollbackSeconds()) + " (start to last-known-good applied)");
       out.println("  recovery time:     " + seconds(r.getRecoverySeconds()) + " (detection to checks passing)");
+      out.println("  tripped checks:    " + (r.getTrippedChecks().isEmpty() ? "-" : String.join(", ", r.getTrippedChecks())));
       out.println("  services affected: " + (r.getServicesAffected().isEmpty() ? "-" : String.join(", ", r.getServicesAffected())));
       if (Boolean.TRUE.equals(r.getManualVerificationRequired())) {
         out.println("  manual verification required: no checks gated this emergency rollback");

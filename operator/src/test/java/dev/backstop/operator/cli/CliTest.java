@@ -99,7 +99,8 @@ class CliTest {
     assertThat(out.toString())
         .contains("Rollback", "VerificationFailed", "Deploy", "Failed", "Succeeded")
         .contains("Last rollback: VerificationFailed, Succeeded")
-        .contains("services affected: web");
+        .contains("services affected: web")
+        .contains("tripped checks:    services");
   }
 
   @Test
