@@ -25,8 +25,7 @@ final class HistoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StagingReleaseStatus s = state.store().read(name).orElseThrow(() -> new IllegalArgumentException(
-        "no release named " + name + " in " + state.dir()));
+    StagingReleaseStatus s = state.status(name);
     PrintWriter out = spec.commandLine().getOut();
     if (output.equals("json")) {
       out.println(StatusCommand.JSON.writeValueAsString(s.getHistory()));

@@ -18,9 +18,7 @@ final class Requests {
 
   static void send(StateOption state, String name, String key, PrintWriter out) {
     StatusStore store = state.store();
-    if (store.read(name).isEmpty()) {
-      throw new IllegalArgumentException("no release named " + name + " in " + state.dir());
-    }
+    state.status(name);
     new RequestStore(store).request(name, key, Instant.now().toString());
     boolean nudged = DaemonInfo.read(state.dir()).map(d -> nudge(d, name)).orElse(false);
     out.println(key.substring(key.indexOf('/') + 1) + " requested for " + name

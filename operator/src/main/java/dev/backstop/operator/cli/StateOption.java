@@ -1,5 +1,6 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.local.StatusStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -23,5 +24,15 @@ final class StateOption {
 
   StatusStore store() {
     return new StatusStore(dir());
+  }
+
+  /** The recorded status of {@code name}, or an error a person can act on. */
+  StagingReleaseStatus status(String name) {
+    return store().read(name).orElseThrow(() -> noSuchRelease(name));
+  }
+
+  IllegalArgumentException noSuchRelease(String name) {
+    return new IllegalArgumentException("no release named " + name + " in " + dir()
+        + " (has `backstop run` seen its manifest?)");
   }
 }

@@ -39,8 +39,7 @@ final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Map<String, StagingReleaseStatus> statuses = new LinkedHashMap<>();
     if (name != null) {
-      statuses.put(name, store.read(name).orElseThrow(() -> new IllegalArgumentException(
-          "no release named " + name + " in " + state.dir() + " (has `backstop run` seen its manifest?)")));
+      statuses.put(name, state.status(name));
     } else {
       for (String n : store.names()) {
         store.read(n).ifPresent(s -> statuses.put(n, s));

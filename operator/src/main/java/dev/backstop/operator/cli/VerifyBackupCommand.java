@@ -30,8 +30,7 @@ final class VerifyBackupCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StagingReleaseStatus s = state.store().read(name).orElseThrow(() -> new IllegalArgumentException(
-        "no release named " + name + " in " + state.dir()));
+    StagingReleaseStatus s = state.status(name);
     BackupRecord record = s.getBackups().stream().filter(b -> b.getName().equals(backup)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("release " + name + " has no backup named " + backup
             + "; `backstop backups " + name + "` lists them"));

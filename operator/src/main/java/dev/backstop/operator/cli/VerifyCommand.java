@@ -58,8 +58,7 @@ final class VerifyCommand implements Callable<Integer> {
     // The daemon keeps the last spec it saw beside the status (generation.json).
     Path generation = releaseDir.resolve("generation.json");
     if (!Files.exists(generation)) {
-      throw new IllegalArgumentException(
-          "no release named " + name + " in " + state.dir() + " (has `backstop run` seen its manifest?)");
+      throw state.noSuchRelease(name);
     }
     JsonNode saved = JSON.readTree(generation.toFile());
     StagingReleaseSpec releaseSpec = JSON.readValue(saved.path("specJson").asText(), StagingReleaseSpec.class);
