@@ -17,6 +17,7 @@ public final class DockerClients implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DockerClients.class);
 
   private final Map<String, DockerClient> clients = new ConcurrentHashMap<>();
+  private final SshForwards forwards = new SshForwards(DockerEndpoints.shared());
   private final Duration responseTimeout;
 
   /**
@@ -27,10 +28,25 @@ public final class DockerClients implements AutoCloseable {
     this.responseTimeout = responseTimeout;
   }
 
+  /**
+   * The client for {@code dockerHost}; for an {@code ssh://} host it first (re)starts the socket
+   * forward, failing with an {@link IllegalStateException} that says why the host is unreachable.
+   */
   public DockerClient client(String dockerHost) {
+    String forward = null;
+    if (SshForwards.isSsh(dockerHost)) {
+      try {
+        forward = forwards.ensure(dockerHost);
+      } catch (ComposeException e) {
+        // Callers already treat runtime failures as an unreachable engine.
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    String url = forward;
     // Keyed with the TLS fingerprint: rotated certificates get a new client.
     return clients.computeIfAbsent(
-        DockerEndpoints.shared().cacheKey(dockerHost), key -> connect(dockerHost));
+        DockerEndpoints.shared().cacheKey(dockerHost),
+        key -> connect(url != null ? url : dockerHost));
   }
 
   private DockerClient connect(String dockerHost) {
@@ -54,5 +70,6 @@ public final class DockerClients implements AutoCloseable {
       }
     }
     clients.clear();
+    forwards.close();
   }
 }

@@ -35,6 +35,7 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
   private static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(30);
 
   private final Map<String, Engine> engines = new ConcurrentHashMap<>();
+  private final SshForwards forwards = new SshForwards(DockerEndpoints.shared());
   private volatile boolean closed;
 
   @Override
@@ -113,18 +114,21 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
     if (closed) {
       throw new IllegalStateException("observer is closed");
     }
+    // Every call checks the forward: one that died is restarted on the same socket path.
+    String forward = SshForwards.isSsh(dockerHost) ? forwards.ensure(dockerHost) : null;
     try {
       // Keyed with the TLS fingerprint: rotated certificates get a new client.
       return engines.computeIfAbsent(
-          DockerEndpoints.shared().cacheKey(dockerHost), key -> connect(dockerHost));
+          DockerEndpoints.shared().cacheKey(dockerHost), key -> connect(dockerHost, forward));
     } catch (RuntimeException e) {
       // A malformed host URI fails here, before any connection.
       throw unreachable(dockerHost == null ? "the local engine" : dockerHost, e, dockerHost);
     }
   }
 
-  private Engine connect(String dockerHost) {
-    DockerClientConfig config = DockerEndpoints.shared().clientConfig(dockerHost);
+  private Engine connect(String dockerHost, String forward) {
+    DockerClientConfig config =
+        DockerEndpoints.shared().clientConfig(forward != null ? forward : dockerHost);
     ApacheDockerHttpClient http =
         new ApacheDockerHttpClient.Builder()
             .dockerHost(config.getDockerHost())
@@ -134,7 +138,7 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
             .build();
     return new Engine(
         DockerClientImpl.getInstance(config, http),
-        config.getDockerHost().toString(),
+        forward != null ? dockerHost : config.getDockerHost().toString(),
         dockerHost);
   }
 
@@ -172,6 +176,7 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
       }
     }
     engines.clear();
+    forwards.close();
   }
 
   /**

@@ -22,6 +22,8 @@ public final class DockerEndpoints {
 
   // Host string -> directory holding ca.pem, cert.pem and key.pem (the docker CLI's layout).
   private final Map<String, Tls> tls = new ConcurrentHashMap<>();
+  // ssh:// host -> the key and known_hosts its socket forward uses instead of the user's ~/.ssh.
+  private final Map<String, Ssh> ssh = new ConcurrentHashMap<>();
 
   public static DockerEndpoints shared() {
     return SHARED;
@@ -36,9 +38,27 @@ public final class DockerEndpoints {
     tls.put(dockerHost, new Tls(certDir.toAbsolutePath(), TlsFiles.fingerprint(certDir)));
   }
 
-  /** Stops using TLS material for {@code dockerHost} (tests; a spec that dropped its Secret). */
+  /**
+   * Makes the socket forward for the {@code ssh://} host {@code dockerHost} check host keys against
+   * {@code knownHosts} only and log in with {@code identity} (null = the user's keys and agent).
+   * The compose CLI still uses the operator user's own ssh setup: Docker's ssh support takes no
+   * key or known_hosts options.
+   */
+  public void useSsh(String dockerHost, Path identity, Path knownHosts) {
+    Objects.requireNonNull(dockerHost, "dockerHost");
+    ssh.put(dockerHost, new Ssh(identity == null ? null : identity.toAbsolutePath(),
+        knownHosts.toAbsolutePath()));
+  }
+
+  /** The files registered by {@link #useSsh}, or null: the operator user's {@code ~/.ssh}. */
+  Ssh sshFiles(String dockerHost) {
+    return dockerHost == null ? null : ssh.get(dockerHost);
+  }
+
+  /** Stops using TLS or SSH material for {@code dockerHost} (tests; a spec that dropped it). */
   public void forget(String dockerHost) {
     tls.remove(dockerHost);
+    ssh.remove(dockerHost);
   }
 
   /** The TLS directory for {@code dockerHost}, or null when it is not a TLS host. */
@@ -66,10 +86,10 @@ public final class DockerEndpoints {
     if (dockerHost != null) {
       if (dockerHost.regionMatches(true, 0, "ssh://", 0, 6)) {
         // docker-java has no SSH transport; the compose CLI alone would deploy blind.
+        // docker-java has no SSH transport: owners of an SshForwards pass its unix:// URL instead.
         throw new IllegalArgumentException(
-            "ssh:// Docker hosts work for the compose CLI only and Backstop cannot observe"
-                + " containers over SSH yet; use tcp:// with spec.compose.tlsSecretRef, or"
-                + " forward the remote socket to a local unix:// one");
+            "ssh:// Docker hosts are reached through a socket forward, which this caller does"
+                + " not manage; use tcp:// with spec.compose.tlsSecretRef for it");
       }
       builder.withDockerHost(dockerHost);
       Path certs = tlsCertPath(dockerHost);
@@ -115,4 +135,7 @@ public final class DockerEndpoints {
   }
 
   private record Tls(Path dir, String fingerprint) {}
+
+  /** An ssh:// host's private key (null = the user's) and known_hosts file. */
+  record Ssh(Path identity, Path knownHosts) {}
 }

@@ -50,14 +50,20 @@ class DockerEndpointsTest {
   }
 
   @Test
-  void sshHostsAreRefusedByTheObserverWithAReason() {
+  void sshHostsWithAPathAreInvalidAndOnlyForwardOwnersGetAConfig() {
     DockerContainerObserver observer = new DockerContainerObserver();
     ComposeException e =
-        catchThrowableOfType(() -> observer.containers("p", "ssh://me@example.invalid"), ComposeException.class);
+        catchThrowableOfType(
+            () -> observer.containers("p", "ssh://me:pw@example.invalid/some/path"),
+            ComposeException.class);
     observer.close();
-    assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
-    assertThat(e.getMessage()).contains("ssh:// Docker hosts work for the compose CLI only");
-    assertThatThrownBy(() -> endpoints.clientConfig("SSH://x")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(e.kind()).isEqualTo(ComposeException.Kind.INVALID);
+    assertThat(e.getMessage())
+        .contains("is not of the form ssh://user@host[:port]")
+        .doesNotContain("pw");
+    // Backups build short-lived clients without a forward: they refuse rather than misroute.
+    assertThatThrownBy(() -> endpoints.clientConfig("SSH://x"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -26,7 +26,9 @@ public class ComposeSpec {
 
   @Pattern("^(unix|tcp|ssh)://.+$")
   @JsonPropertyDescription(
-      "Docker host to apply to, e.g. unix:///var/run/docker.sock or tcp://host:2376. Default: the local engine.")
+      "Docker host to apply to: unix:///var/run/docker.sock, tcp://host:2376 (TLS from"
+          + " tlsSecretRef) or ssh://user@host[:port] (the operator user's ~/.ssh key, agent and"
+          + " known_hosts; its /var/run/docker.sock is forwarded). Default: the local engine.")
   private String dockerHost;
 
   @JsonPropertyDescription(

@@ -1,0 +1,298 @@
+package dev.backstop.operator.compose;
+
+import dev.backstop.operator.compose.ComposeException.Kind;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code ssh -L} forward per {@code ssh://} Docker host from a private local unix socket to the
+ * host's {@code /var/run/docker.sock}: docker-java has no SSH transport, but it speaks unix
+ * sockets. Started lazily, restarted when it died, stopped on {@link #close()}.
+ */
+public final class SshForwards implements AutoCloseable {
+
+  static final String REMOTE_SOCKET = "/var/run/docker.sock";
+
+  private static final Logger LOG = LoggerFactory.getLogger(SshForwards.class);
+  // Long enough for a slow handshake, short enough that a reconcile does not hang on a dead host.
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+  private final DockerEndpoints endpoints;
+  private final Map<String, Forward> forwards = new HashMap<>();
+  private boolean closed;
+
+  public SshForwards(DockerEndpoints endpoints) {
+    this.endpoints = endpoints;
+  }
+
+  /** Whether {@code dockerHost} is an {@code ssh://} URL. */
+  public static boolean isSsh(String dockerHost) {
+    return dockerHost != null && dockerHost.regionMatches(true, 0, "ssh://", 0, 6);
+  }
+
+  /**
+   * The {@code unix://} URL of a live forward to {@code dockerHost}'s engine, starting or
+   * restarting the forward as needed. The URL stays the same across restarts, so clients built on
+   * it keep working.
+   */
+  public synchronized String ensure(String dockerHost) throws ComposeException {
+    if (closed) {
+      throw new IllegalStateException("SSH forwards are closed");
+    }
+    Target target = Target.parse(dockerHost);
+    Forward forward = forwards.get(dockerHost);
+    if (forward != null && forward.process.isAlive() && Files.exists(forward.socket())) {
+      return forward.url();
+    }
+    if (forward != null) {
+      forward.stop();
+    }
+    Path dir = forward != null ? forward.dir : privateDir();
+    Forward started = start(target, dockerHost, dir);
+    forwards.put(dockerHost, started);
+    return started.url();
+  }
+
+  /** The forward's process for {@code dockerHost}, if one runs (tests check it is stopped). */
+  synchronized ProcessHandle process(String dockerHost) {
+    Forward f = forwards.get(dockerHost);
+    return f == null ? null : f.process.toHandle();
+  }
+
+  private Forward start(Target target, String dockerHost, Path dir) throws ComposeException {
+    Path socket = dir.resolve("docker.sock");
+    Path log = dir.resolve("ssh.log");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ssh",
+                "-nNT",
+                "-o",
+                "BatchMode=yes",
+                "-o",
+                "ExitOnForwardFailure=yes",
+                "-o",
+                "StrictHostKeyChecking=yes",
+                "-o",
+                "ConnectTimeout=10",
+                // Notice a dead connection instead of forwarding into it forever.
+                "-o",
+                "ServerAliveInterval=15",
+                "-o",
+                "ServerAliveCountMax=3",
+                // A restart reuses the path; a stale socket file must not fail the bind.
+                "-o",
+                "StreamLocalBindUnlink=yes"));
+    DockerEndpoints.Ssh ssh = endpoints.sshFiles(dockerHost);
+    if (ssh != null) {
+      command.addAll(List.of("-o", "UserKnownHostsFile=" + ssh.knownHosts()));
+      if (ssh.identity() != null) {
+        command.addAll(List.of("-o", "IdentitiesOnly=yes", "-i", ssh.identity().toString()));
+      }
+    }
+    if (target.port() > 0) {
+      command.addAll(List.of("-p", Integer.toString(target.port())));
+    }
+    command.addAll(List.of("-L", socket + ":" + REMOTE_SOCKET, "--", target.destination()));
+    Process process;
+    try {
+      Files.deleteIfExists(socket);
+      process =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(log.toFile())
+              .start();
+    } catch (IOException e) {
+      throw new ComposeException(
+          Kind.UNAVAILABLE,
+          "cannot start ssh to forward the Docker socket of "
+              + target.display()
+              + " ("
+              + e.getClass().getSimpleName()
+              + "); install an OpenSSH client",
+          e);
+    }
+    Forward forward = new Forward(dir, process);
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    // ssh binds the local socket only after it logged in, so the file says the forward is up.
+    while (!Files.exists(socket)) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        forward.stop();
+        throw new ComposeException(Kind.UNAVAILABLE, reason(target, process, log));
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        forward.stop();
+        Thread.currentThread().interrupt();
+        throw new ComposeException(
+            Kind.UNAVAILABLE, "interrupted while connecting to " + target.display());
+      }
+    }
+    LOG.info("Forwarding the Docker socket of {} over ssh", target.display());
+    return forward;
+  }
+
+  // One sentence from what ssh said; its log never holds key material, but only the verdict leaves.
+  private static String reason(Target target, Process process, Path log) {
+    String said;
+    try {
+      said = Files.readString(log);
+    } catch (IOException e) {
+      said = "";
+    }
+    String where = target.display();
+    if (process.isAlive()) {
+      return "cannot reach the Docker engine at "
+          + where
+          + ": ssh did not set up the socket forward"
+          + " within "
+          + START_TIMEOUT.toSeconds()
+          + "s";
+    }
+    if (said.contains("Permission denied")) {
+      return "cannot reach the Docker engine at "
+          + where
+          + ": the SSH server refused the key for user '"
+          + target.user()
+          + "'; authorize the operator's key there";
+    }
+    if (said.contains("Host key verification failed")
+        || said.contains("IDENTIFICATION HAS CHANGED")) {
+      return "cannot reach the Docker engine at "
+          + where
+          + ": the SSH host key is unknown or does not"
+          + " match known_hosts; add the line ssh-keyscan prints for this host";
+    }
+    if (said.contains("Connection refused")
+        || said.contains("timed out")
+        || said.contains("resolve")
+        || said.contains("No route to host")
+        || said.contains("Connection closed")) {
+      return "cannot reach the Docker engine at " + where + ": cannot connect to its SSH server";
+    }
+    if (said.contains("forwarding failed") || said.contains("bind")) {
+      return "cannot reach the Docker engine at "
+          + where
+          + ": ssh could not set up the socket forward";
+    }
+    return "cannot reach the Docker engine at "
+        + where
+        + ": ssh exited with status "
+        + process.exitValue();
+  }
+
+  private static Path privateDir() throws ComposeException {
+    try {
+      // Short path: unix socket paths are limited to about 100 bytes.
+      return Files.createTempDirectory(
+          "bs-ssh-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (IOException e) {
+      throw new ComposeException(
+          Kind.UNAVAILABLE,
+          "cannot create a private directory for an SSH forward ("
+              + e.getClass().getSimpleName()
+              + ")",
+          e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    for (Forward f : forwards.values()) {
+      f.stop();
+      deleteTree(f.dir);
+    }
+    forwards.clear();
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.debug("removing {} failed", dir, e);
+    }
+  }
+
+  private record Forward(Path dir, Process process) {
+    Path socket() {
+      return dir.resolve("docker.sock");
+    }
+
+    String url() {
+      return "unix://" + socket();
+    }
+
+    void stop() {
+      process.destroy();
+      try {
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Where ssh logs in: user@host and the port (0 = ssh's default). */
+  record Target(String user, String host, int port) {
+    static Target parse(String dockerHost) throws ComposeException {
+      URI uri;
+      try {
+        uri = new URI(dockerHost);
+      } catch (URISyntaxException e) {
+        uri = null;
+      }
+      if (uri == null
+          || !isSsh(dockerHost)
+          || uri.getHost() == null
+          || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))) {
+        throw new ComposeException(
+            Kind.INVALID,
+            "spec.compose.dockerHost "
+                + safe(dockerHost)
+                + " is not of the form ssh://user@host[:port]");
+      }
+      String user = uri.getUserInfo();
+      // Only the name: a password in the URL is never used and never shown.
+      user = user == null ? null : user.split(":", 2)[0];
+      return new Target(user, uri.getHost(), Math.max(uri.getPort(), 0));
+    }
+
+    String destination() {
+      String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+      return user == null ? h : user + "@" + h;
+    }
+
+    String display() {
+      return "ssh://" + (user == null ? "" : user + "@") + host + (port > 0 ? ":" + port : "");
+    }
+
+    // A password in the URL would be a secret; ssh:// hosts never need one.
+    private static String safe(String dockerHost) {
+      return dockerHost == null ? "null" : dockerHost.replaceAll("//[^@/]*@", "//…@");
+    }
+  }
+}

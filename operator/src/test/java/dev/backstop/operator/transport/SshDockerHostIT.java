@@ -1,0 +1,179 @@
+package dev.backstop.operator.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
+
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.compose.DockerEndpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An {@code ssh://} Docker host: a real sshd on loopback whose user reaches this machine's engine
+ * socket, observed through Backstop's managed {@code ssh -L} forward. The containers are started by
+ * the local compose CLI: its ssh:// path is Docker's own and uses the operator user's ~/.ssh, which
+ * a test must not touch.
+ */
+class SshDockerHostIT {
+
+  private static final String PROJECT = "sshobserve";
+
+  @TempDir static Path tmp;
+  private static TestSshd sshd;
+  private static String host;
+  private static Path knownHosts;
+  private static Path wrongKnownHosts;
+  private static final DockerComposeCli CLI = new DockerComposeCli(Duration.ofSeconds(60));
+  private static ComposeProject project;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sshd = TestSshd.start(Files.createDirectories(tmp.resolve("sshd")));
+    host = "ssh://root@127.0.0.1:" + sshd.port;
+    knownHosts = Files.writeString(tmp.resolve("known_hosts"), sshd.knownHosts);
+    wrongKnownHosts = Files.writeString(tmp.resolve("wrong_known_hosts"), sshd.wrongKnownHosts);
+    Path dir = Files.createDirectories(tmp.resolve("project"));
+    Files.writeString(
+        dir.resolve("compose.yaml"),
+        """
+        services:
+          app:
+            image: busybox:1.36
+            command: ["sleep", "300"]
+            network_mode: none
+            init: true
+            stop_grace_period: 1s
+        """);
+    project = new ComposeProject(PROJECT, dir, List.of("compose.yaml"), List.of(), null);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (project != null) {
+        CLI.down(project, true);
+      }
+    } finally {
+      if (sshd != null) {
+        sshd.close();
+      }
+    }
+  }
+
+  @AfterEach
+  void forget() {
+    DockerEndpoints.shared().forget(host);
+  }
+
+  @Test
+  void observerSeesTheContainersThroughTheForwardAndStopsItOnClose() throws Exception {
+    DockerEndpoints.shared().useSsh(host, sshd.clientKey, knownHosts);
+    CLI.up(project);
+    DockerContainerObserver observer = new DockerContainerObserver();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () ->
+                  assertThat(observer.containers(PROJECT, host))
+                      .singleElement()
+                      .satisfies(
+                          c -> {
+                            assertThat(c.service()).isEqualTo("app");
+                            assertThat(c.state()).isEqualTo("running");
+                            assertThat(c.image()).isEqualTo("busybox:1.36");
+                          }));
+      assertThat(sshd.log()).contains("Accepted publickey for root");
+      Optional<ProcessHandle> forward = sshForwardsTo(sshd.port);
+      assertThat(forward).as("the managed ssh -L process").isPresent();
+
+      // A forward that died is restarted on the next call.
+      forward.get().destroyForcibly();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !forward.get().isAlive());
+      assertThat(observer.containers(PROJECT, host)).hasSize(1);
+      assertThat(sshForwardsTo(sshd.port)).isPresent().get().isNotEqualTo(forward.get());
+    } finally {
+      observer.close();
+    }
+    assertThat(sshForwardsTo(sshd.port)).as("ssh forwards after close").isEmpty();
+  }
+
+  @Test
+  void aKeyTheServerRefusesIsUnavailableWithoutShowingTheKey() throws Exception {
+    DockerEndpoints.shared().useSsh(host, sshd.strangerKey, knownHosts);
+    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+      ComposeException e =
+          catchThrowableOfType(() -> observer.containers(PROJECT, host), ComposeException.class);
+      assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
+      assertThat(e.getMessage())
+          .isEqualTo(
+              "cannot reach the Docker engine at "
+                  + host
+                  + ": the SSH server refused the key for user 'root'; authorize the operator's key"
+                  + " there")
+          .doesNotContain(keyBody(sshd.strangerKey))
+          .doesNotContain("PRIVATE KEY");
+    }
+    assertThat(sshForwardsTo(sshd.port)).isEmpty();
+  }
+
+  @Test
+  void anUnknownHostKeyIsUnavailableBeforeLoggingIn() throws Exception {
+    DockerEndpoints.shared().useSsh(host, sshd.clientKey, wrongKnownHosts);
+    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+      ComposeException e =
+          catchThrowableOfType(() -> observer.containers(PROJECT, host), ComposeException.class);
+      assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
+      assertThat(e.getMessage())
+          .startsWith("cannot reach the Docker engine at " + host)
+          .contains("host key is unknown or does not match known_hosts");
+    }
+  }
+
+  @Test
+  void aClosedPortIsUnavailable() throws Exception {
+    String closed = "ssh://root@127.0.0.1:" + Processes.freePort();
+    DockerEndpoints.shared().useSsh(closed, sshd.clientKey, knownHosts);
+    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+      ComposeException e =
+          catchThrowableOfType(() -> observer.containers(PROJECT, closed), ComposeException.class);
+      assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
+      assertThat(e.getMessage())
+          .isEqualTo(
+              "cannot reach the Docker engine at " + closed + ": cannot connect to its SSH server");
+    } finally {
+      DockerEndpoints.shared().forget(closed);
+    }
+  }
+
+  // The ssh client processes forwarding to this test's sshd, found by their command line.
+  private static Optional<ProcessHandle> sshForwardsTo(int port) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.isAlive())
+        .filter(p -> p.info().command().map(c -> c.endsWith("/ssh")).orElse(false))
+        .filter(
+            p ->
+                p.info()
+                    .arguments()
+                    .map(a -> String.join(" ", a).contains("-p " + port + " -L "))
+                    .orElse(false))
+        .findFirst();
+  }
+
+  private static String keyBody(Path key) throws Exception {
+    return Files.readString(key).lines().skip(1).findFirst().orElseThrow();
+  }
+}
