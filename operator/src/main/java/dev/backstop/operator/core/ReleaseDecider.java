@@ -59,7 +59,7 @@ public final class ReleaseDecider {
     try {
       settings = ReleaseSettings.from(name, spec);
     } catch (InvalidSpecException e) {
-      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+      return invalidSpec(s, e, obs, now);
     }
     observe(s, settings, obs, now);
     Problem blocking = obs.dockerError() != null ? obs.dockerError() : sourceProblem(obs.source());
@@ -112,7 +112,7 @@ public final class ReleaseDecider {
     try {
       settings = ReleaseSettings.from(name, spec);
     } catch (InvalidSpecException e) {
-      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+      return invalidSpec(s, e, obs, now);
     }
     Operation op = s.getOperation();
     if (outcome.ok()) {
@@ -176,7 +176,7 @@ public final class ReleaseDecider {
     try {
       settings = ReleaseSettings.from(name, spec);
     } catch (InvalidSpecException e) {
-      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+      return invalidSpec(s, e, obs, now);
     }
     if (settings.backup() == null || s.getOperation() == null) {
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
@@ -198,7 +198,7 @@ public final class ReleaseDecider {
     try {
       settings = ReleaseSettings.from(name, spec);
     } catch (InvalidSpecException e) {
-      return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now, ReleaseSettings.DEFAULT_INTERVAL);
+      return invalidSpec(s, e, obs, now);
     }
     if (s.getOperation() == null) {
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
@@ -594,6 +594,13 @@ public final class ReleaseDecider {
 
   private static Problem sourceProblem(SourceState source) {
     return source.ok() ? null : new Problem(source.errorReason(), source.errorMessage());
+  }
+
+  /** A spec that cannot be acted on: say why, change nothing, look again at the usual pace. */
+  private static Decision invalidSpec(
+      StagingReleaseStatus s, InvalidSpecException e, Observation obs, Instant now) {
+    return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now,
+        ReleaseSettings.DEFAULT_INTERVAL);
   }
 
   static Decision finish(

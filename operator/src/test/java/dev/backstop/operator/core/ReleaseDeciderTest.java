@@ -438,12 +438,16 @@ class ReleaseDeciderTest {
   }
 
   @Test
-  void decideDoesNotModifyItsInput() {
+  void decideDoesNotModifyItsInput() throws Exception {
     healthyOnV1();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
     var before = h.status;
-    String json = before.getPhase() + ":" + before.getHistory().size();
-    h.decider.decide("demo", h.spec, before, h.observation(), h.now.plusSeconds(60));
-    assertThat(before.getPhase() + ":" + before.getHistory().size()).isEqualTo(json);
+    String snapshot = json.writeValueAsString(before);
+    // A decision that changes a lot: a new ref starts a deploy, resets checks, adds history.
+    h.ref("v2");
+    Decision d = h.decider.decide("demo", h.spec, before, h.observation(), h.now.plusSeconds(60));
+    assertThat(d.status().getPhase()).isEqualTo(Phase.Deploying);
+    assertThat(json.writeValueAsString(before)).isEqualTo(snapshot);
   }
 
   private static dev.backstop.operator.api.v1alpha1.HealthCheckSpec check(int failures) {

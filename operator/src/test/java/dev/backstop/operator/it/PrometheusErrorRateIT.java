@@ -48,7 +48,7 @@ class PrometheusErrorRateIT {
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private HttpServer app;
-  private Process prometheus;
+  private TestPrometheus prometheus;
   private LiveProbes probes;
   private HealthMonitor monitor;
   private ReleaseSettings settings;
@@ -67,8 +67,7 @@ class PrometheusErrorRateIT {
       probes.close();
     }
     if (prometheus != null) {
-      prometheus.destroy();
-      prometheus.waitFor(20, TimeUnit.SECONDS);
+      prometheus.close();
     }
     if (app != null) {
       app.stop(0);
@@ -136,22 +135,8 @@ class PrometheusErrorRateIT {
   }
 
   private String startPrometheus() throws Exception {
-    Path binary = Path.of("/usr/bin/prometheus");
-    assertThat(binary).as("prometheus is installed by scripts/install-deps.sh (make deps)").exists();
-    int port = LocalModeIT.freePort();
-    Path config = tmp.resolve("prometheus.yml");
-    Files.writeString(config, """
-        global:
-          scrape_interval: 1s
-        scrape_configs:
-        - job_name: app
-          static_configs:
-          - targets: ['127.0.0.1:%d']
-        """.formatted(app.getAddress().getPort()));
-    prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-        "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
-    return "http://127.0.0.1:" + port;
+    prometheus = TestPrometheus.start(tmp, "app", "127.0.0.1:" + app.getAddress().getPort());
+    return prometheus.url;
   }
 
   private static ReleaseSettings settings(String url) throws Exception {
@@ -202,7 +187,7 @@ class PrometheusErrorRateIT {
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError(what + " not reached; check: " + error().getState() + " " + error().getLastValue()
           + " " + error().getMessage() + "; seen " + seen + "\nprometheus log:\n"
-          + Files.readString(tmp.resolve("prometheus.log")), e);
+          + Files.readString(prometheus.log), e);
     }
   }
 }

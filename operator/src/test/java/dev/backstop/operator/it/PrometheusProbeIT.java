@@ -34,29 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
 class PrometheusProbeIT {
 
   @TempDir static Path tmp;
-  private static Process prometheus;
+  private static TestPrometheus prometheus;
   private static String url;
   private static final LiveProbes PROBES = new LiveProbes(Clock.systemUTC());
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   @BeforeAll
   static void startPrometheus() throws Exception {
-    Path binary = Path.of("/usr/bin/prometheus");
-    assertThat(binary).as("prometheus is installed by scripts/install-deps.sh (make deps)").exists();
-    int port = LocalModeIT.freePort();
-    url = "http://127.0.0.1:" + port;
-    Path config = tmp.resolve("prometheus.yml");
-    Files.writeString(config, """
-        global:
-          scrape_interval: 1s
-        scrape_configs:
-        - job_name: self
-          static_configs:
-          - targets: ['127.0.0.1:%d']
-        """.formatted(port));
-    prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-        "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
+    prometheus = TestPrometheus.start(tmp, "self", null);
+    url = prometheus.url;
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
         .until(() -> PROBES.query(url, "up{job=\"self\"}", TIMEOUT).kind() == Kind.OK);
   }
@@ -64,8 +50,7 @@ class PrometheusProbeIT {
   @AfterAll
   static void stop() throws Exception {
     if (prometheus != null) {
-      prometheus.destroy();
-      prometheus.waitFor(20, TimeUnit.SECONDS);
+      prometheus.close();
     }
     PROBES.close();
   }
