@@ -1,9 +1,7 @@
 package dev.backstop.operator.cli;
 
 import dev.backstop.operator.cluster.ClusterOperator;
-import dev.backstop.operator.compose.DockerComposeCli;
-import dev.backstop.operator.compose.DockerContainerObserver;
-import dev.backstop.operator.git.JGitSourceRepository;
+import dev.backstop.operator.stack.LiveStack;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
@@ -46,6 +44,11 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to serve on (default: ${DEFAULT-VALUE}).")
   String bind;
 
+  @Option(names = "--workers", defaultValue = "" + ClusterOperator.Settings.DEFAULT_WORKERS,
+      description = "Releases reconciled at the same time; each holds a thread while its compose command runs"
+          + " (default: ${DEFAULT-VALUE}).")
+  int workers;
+
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
@@ -57,14 +60,10 @@ final class OperatorCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        DockerContainerObserver observer = new DockerContainerObserver()) {
-      ClusterOperator operator = ClusterOperator.start(
-          client,
-          new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
-          new DockerComposeCli(),
-          observer,
+        LiveStack stack = new LiveStack(stateDir, Clock.systemUTC())) {
+      ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(),
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
-              Clock.systemUTC()));
+              Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
           + " on " + client.getMasterUrl() + (leaderElection ? ", with leader election" : ""));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,11 +1,8 @@
 package dev.backstop.operator.cli;
 
-import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerEvents;
-import dev.backstop.operator.compose.DockerContainerObserver;
-import dev.backstop.operator.engine.ReleaseEngine;
-import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.local.LocalDaemon;
+import dev.backstop.operator.stack.LiveStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -43,15 +40,10 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (DockerContainerObserver observer = new DockerContainerObserver();
+    try (LiveStack stack = new LiveStack(stateDir, Clock.systemUTC());
         DockerContainerEvents events = new DockerContainerEvents()) {
-      ReleaseEngine engine = new ReleaseEngine(
-          new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
-          new DockerComposeCli(),
-          observer,
-          Clock.systemUTC());
-      LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, engine, Clock.systemUTC(), workers,
-          events);
+      LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
+          Clock.systemUTC(), workers, events);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         System.out.println("stopping: letting a compose command in flight finish");
         daemon.close();

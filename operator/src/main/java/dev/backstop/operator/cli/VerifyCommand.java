@@ -6,7 +6,6 @@ import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
-import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.core.CheckResult;
@@ -17,6 +16,7 @@ import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.health.ServiceHealthProbe;
 import dev.backstop.operator.local.StatusStore;
+import dev.backstop.operator.stack.ServiceCatalog;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +80,9 @@ final class VerifyCommand implements Callable<Integer> {
           }
         }
       }
-      List<String> services = definedServices(settings, status, releaseDir, containers);
+      String commit = status == null || status.getCurrent() == null ? null : status.getCurrent().getCommit();
+      List<String> services = new ServiceCatalog(new DockerComposeCli())
+          .expected(settings, commit, releaseDir, containers == null ? List.of() : containers);
       if (containers != null) {
         for (ReleaseSettings.Check c : settings.checks()) {
           if (c.type() == CheckType.SERVICE_HEALTH && c.error() == null) {
@@ -119,24 +121,6 @@ final class VerifyCommand implements Callable<Integer> {
     }
     out.flush();
     return allPass ? 0 : 1;
-  }
-
-  /** The services the running commit's compose files define, else those that have containers. */
-  private static List<String> definedServices(
-      ReleaseSettings settings, StagingReleaseStatus status, Path releaseDir, List<ContainerState> containers) {
-    if (status != null && status.getCurrent() != null && status.getCurrent().getCommit() != null) {
-      Path dir = releaseDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
-      if (Files.isDirectory(dir)) {
-        try {
-          return new DockerComposeCli().services(new ComposeProject(settings.projectName(), dir,
-              settings.composeFiles(), settings.envFiles(), settings.dockerHost()));
-        } catch (ComposeException e) {
-          // Fall back to what runs.
-        }
-      }
-    }
-    return containers == null ? List.of()
-        : containers.stream().map(ContainerState::service).distinct().sorted().toList();
   }
 
   private static String typeName(CheckType type) {

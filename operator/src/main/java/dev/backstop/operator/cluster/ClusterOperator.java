@@ -2,10 +2,9 @@ package dev.backstop.operator.cluster;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.backstop.operator.compose.ComposeDriver;
-import dev.backstop.operator.compose.ContainerObserver;
-import dev.backstop.operator.engine.ReleaseEngine;
-import dev.backstop.operator.git.SourceRepository;
+import dev.backstop.operator.core.Failures;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -34,6 +33,8 @@ public final class ClusterOperator implements AutoCloseable {
    * @param namespaces namespaces to watch; empty = all
    * @param leaseNamespace namespace of the Lease; null = the client's namespace
    * @param port HTTP port for probes and metrics; -1 = none
+   * @param workers releases reconciled at the same time; a reconcile may run for minutes (a slow
+   *     compose up, a backup), so this bounds how many slow stacks can hold the others back
    */
   public record Settings(
       Path stateDir,
@@ -43,7 +44,11 @@ public final class ClusterOperator implements AutoCloseable {
       String bind,
       int port,
       Clock clock,
-      Lease lease) {
+      Lease lease,
+      int workers) {
+
+    /** Releases reconciled at the same time unless told otherwise. */
+    public static final int DEFAULT_WORKERS = 16;
 
     /** Settings with the usual Lease timings and identity. */
     public Settings(
@@ -54,7 +59,7 @@ public final class ClusterOperator implements AutoCloseable {
         String bind,
         int port,
         Clock clock) {
-      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, Lease.DEFAULT);
+      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, Lease.DEFAULT, DEFAULT_WORKERS);
     }
   }
 
@@ -82,26 +87,22 @@ public final class ClusterOperator implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** Registers the controller and starts it (and, with leader election, competes for the Lease). */
+  /**
+   * Registers the controller over {@code loop} and starts it (and, with leader election, competes
+   * for the Lease). {@code health} is the loop's background probes, whose news reconciles at once.
+   */
   public static ClusterOperator start(
-      KubernetesClient client,
-      SourceRepository git,
-      ComposeDriver compose,
-      ContainerObserver containers,
-      Settings settings)
-      throws IOException {
-    return start(client, new ReleaseEngine(git, compose, containers, settings.clock()), settings);
-  }
-
-  /** Starts the controller over an engine of the caller's (tests bring fake adapters and probes). */
-  public static ClusterOperator start(KubernetesClient client, ReleaseEngine engine, Settings settings)
-      throws IOException {
+      KubernetesClient client, ReleaseLoop loop, HealthMonitor health, Settings settings) throws IOException {
     ClusterOperator[] self = new ClusterOperator[1];
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           // Merge patch works on every API server (and the test mock, which has no SSA).
           .withUseSSAToPatchPrimaryResource(false)
-          .withCloseClientOnStop(false);
+          .withCloseClientOnStop(false)
+          // Each reconcile holds a thread for as long as its compose command runs (minutes).
+          .withConcurrentReconciliationThreads(settings.workers())
+          // On stop, let a compose command in flight finish: killing it half-way helps nobody.
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(60));
       if (settings.leaderElection()) {
         String namespace = settings.leaseNamespace() != null ? settings.leaseNamespace() : client.getNamespace();
         Lease lease = settings.lease();
@@ -120,9 +121,9 @@ public final class ClusterOperator implements AutoCloseable {
     ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
     self[0] = result;
     StagingReleaseReconciler reconciler =
-        new StagingReleaseReconciler(engine, settings.stateDir(), settings.clock(), result.metrics);
+        new StagingReleaseReconciler(loop, health, settings.stateDir(), settings.clock(), result.metrics);
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
-    engine.health().onNews(reconciler::healthNews);
+    health.onNews(reconciler::healthNews);
     operator.register(
         reconciler,
         c -> {
@@ -139,7 +140,7 @@ public final class ClusterOperator implements AutoCloseable {
       operator.start();
     } catch (RuntimeException e) {
       result.close();
-      throw new IllegalStateException("cannot start the operator: " + rootMessage(e), e);
+      throw new IllegalStateException("cannot start the operator: " + Failures.rootMessage(e), e);
     }
     return result;
   }
@@ -155,14 +156,6 @@ public final class ClusterOperator implements AutoCloseable {
     server.createContext("/metrics", ex -> send(ex, 200, metrics.scrape()));
     server.start();
     return server;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /** The port the HTTP server listens on, or -1. */

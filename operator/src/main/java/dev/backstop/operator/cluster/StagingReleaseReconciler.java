@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.backstop.operator.api.v1alpha1.DeletionPolicy;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
-import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.core.ReleaseEvent;
 import dev.backstop.operator.engine.Access;
-import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.engine.Actuator;
+import dev.backstop.operator.engine.Recorder;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -41,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cluster driver: feeds a StagingRelease to {@link ReleaseEngine} and writes what it records
+ * The cluster driver: feeds a StagingRelease to {@link ReleaseLoop} and writes what it records
  * back to the API server. No decisions here; they all live in the core.
  */
 // Not generation-aware: the request annotations change metadata only, and must still trigger.
@@ -51,13 +54,12 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
 
   public static final String NAME = "stagingrelease";
   public static final String FINALIZER = StagingRelease.GROUP + "/finalizer";
-  static final List<String> REQUEST_ANNOTATIONS = List.of(StagingRelease.ROLLBACK_ANNOTATION,
-      StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION, StagingRelease.RETRY_ANNOTATION);
   private static final Duration CLEANUP_RETRY = Duration.ofSeconds(10);
   private static final Logger LOG = LoggerFactory.getLogger("backstop");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final ReleaseEngine engine;
+  private final ReleaseLoop loop;
+  private final HealthMonitor health;
   private final Path stateDir;
   private final Clock clock;
   private final ReleaseMetrics metrics;
@@ -69,8 +71,13 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   // Health news from the background probes, turned into reconcile triggers by ResourceID.
   private final SimpleInboundEventSource<StagingRelease> healthNews = new SimpleInboundEventSource<>("health-news");
 
-  public StagingReleaseReconciler(ReleaseEngine engine, Path stateDir, Clock clock, ReleaseMetrics metrics) {
-    this.engine = engine;
+  // Status writes that failed in a row, per uid: the retry backs off while the API server refuses.
+  private final Map<String, Integer> failedWrites = new ConcurrentHashMap<>();
+
+  public StagingReleaseReconciler(
+      ReleaseLoop loop, HealthMonitor health, Path stateDir, Clock clock, ReleaseMetrics metrics) {
+    this.loop = loop;
+    this.health = health;
     this.stateDir = stateDir;
     this.clock = clock;
     this.metrics = metrics;
@@ -85,25 +92,42 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     KubeEventRecorder events = new KubeEventRecorder(client, clock);
     StatusWriter writer = new StatusWriter(client, release);
     Access access = new SecretAccess(client).resolve(release);
+    ReleaseInput input = ReleaseInput.of(release, release.getMetadata().getGeneration(), requests(release),
+        workDir(release), access);
     long started = System.nanoTime();
-    Duration requeue = engine.reconcile(release, release.getMetadata().getGeneration(), requests(release), previous,
-        workDir(release), new ReleaseEngine.Recorder() {
-          @Override
-          public void record(StagingReleaseStatus status) {
-            writer.write(status);
-            recorded.put(uid, status);
-            metrics.status(key, status);
-          }
+    Duration requeue;
+    try {
+      requeue = loop.reconcile(input, previous, new Recorder() {
+        @Override
+        public void record(StagingReleaseStatus status) throws RecordFailedException {
+          writer.write(status);
+          recorded.put(uid, status);
+          metrics.status(key, status);
+        }
 
-          @Override
-          public void event(ReleaseEvent event) {
-            metrics.event(key, event);
-            events.emit(release, event);
-          }
-        }, access);
+        @Override
+        public void event(ReleaseEvent event) {
+          metrics.event(key, event);
+          events.emit(release, event);
+        }
+      });
+      failedWrites.remove(uid);
+    } catch (Recorder.RecordFailedException e) {
+      int failures = failedWrites.merge(uid, 1, Integer::sum);
+      requeue = backoff(failures);
+      metrics.statusWriteFailed(key);
+      LOG.error("{}: cannot record status, so nothing was acted on; trying again in {}s: {}", key,
+          requeue.toSeconds(), e.getMessage());
+    }
     metrics.reconciled(key, Duration.ofNanos(System.nanoTime() - started));
     // Status is already written by the recorder (before and after acting), so JOSDK patches nothing.
     return UpdateControl.<StagingRelease>noUpdate().rescheduleAfter(requeue.toMillis());
+  }
+
+  /** 1 s, 2 s, 4 s ... at most a minute. */
+  static Duration backoff(int failures) {
+    long seconds = 1L << Math.min(Math.max(failures - 1, 0), 6);
+    return Duration.ofSeconds(Math.min(seconds, 60));
   }
 
   @Override
@@ -111,7 +135,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     return List.of(healthNews);
   }
 
-  /** Reconciles the release a probe has news about ("namespace/name", see ReleaseEngine#healthKey) now. */
+  /** Reconciles the release a probe has news about ("namespace/name", see ReleaseInput#keyOf) now. */
   void healthNews(String key) {
     int slash = key.indexOf('/');
     try {
@@ -131,9 +155,10 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     if (policy == DeletionPolicy.Down) {
       StagingReleaseStatus status = recorded.getOrDefault(uid, emptyToNull(release.getStatus()));
       try {
-        engine.down(release, status, dir);
+        loop.tearDown(ReleaseInput.of(release, release.getMetadata().getGeneration(), Map.of(), dir, Access.NONE),
+            status);
         LOG.info("{}: deleted with deletionPolicy Down: compose project taken down", key(release));
-      } catch (ComposeException e) {
+      } catch (Actuator.ActionFailedException e) {
         LOG.warn("{}: deletionPolicy Down: compose down failed, retrying in {}s: {}", key(release),
             CLEANUP_RETRY.toSeconds(), e.getMessage());
         return DeleteControl.noFinalizerRemoval().rescheduleAfter(CLEANUP_RETRY.toMillis());
@@ -145,7 +170,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     }
     recorded.remove(uid);
     persisted.remove(uid);
-    engine.health().forget(ReleaseEngine.healthKey(release));
+    failedWrites.remove(uid);
+    health.forget(ReleaseInput.keyOf(release));
     return DeleteControl.defaultDelete();
   }
 
@@ -161,7 +187,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     Map<String, String> annotations = release.getMetadata().getAnnotations();
     Map<String, String> values = new HashMap<>();
     if (annotations != null) {
-      for (String name : REQUEST_ANNOTATIONS) {
+      for (String name : StagingRelease.REQUEST_ANNOTATIONS) {
         if (annotations.get(name) != null) {
           values.put(name, annotations.get(name));
         }
@@ -206,7 +232,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
           u -> server == null ? JsonNodeFactory.instance.objectNode() : JSON.valueToTree(server));
     }
 
-    void write(StagingReleaseStatus status) {
+    /** Writes the status, or throws: the caller must not act on a status the server refused. */
+    void write(StagingReleaseStatus status) throws Recorder.RecordFailedException {
       JsonNode next = JSON.valueToTree(status);
       if (next.equals(persisted.get(uid))) {
         return;
@@ -222,9 +249,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
             .patch(PatchContext.of(PatchType.JSON), patch.toString());
         persisted.put(uid, next);
       } catch (KubernetesClientException e) {
-        // The in-memory status still drives the next reconcile, which writes the difference again.
-        LOG.warn("{}/{}: cannot write status (HTTP {}): {}", release.getMetadata().getNamespace(),
-            release.getMetadata().getName(), e.getCode(), e.getStatus() == null ? "" : e.getStatus().getMessage());
+        throw new Recorder.RecordFailedException("the API server refused the status (HTTP " + e.getCode() + "): "
+            + (e.getStatus() == null ? e.getMessage() : e.getStatus().getMessage()), e);
       }
     }
   }

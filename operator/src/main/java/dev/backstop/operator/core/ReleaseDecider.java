@@ -14,7 +14,6 @@ import dev.backstop.operator.api.v1alpha1.Result;
 import dev.backstop.operator.api.v1alpha1.Revision;
 import dev.backstop.operator.api.v1alpha1.RollbackReport;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
-import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Trigger;
 import dev.backstop.operator.core.Observation.Problem;
@@ -46,21 +45,10 @@ public final class ReleaseDecider {
   private static final ObjectMapper COPIER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-  /** Decides what to do now. Does not modify its arguments. */
+  /** Decides what to do now, from settings parsed once per reconcile. Does not modify its arguments. */
   public Decision decide(
-      String name, StagingReleaseSpec spec, StagingReleaseStatus previous, Observation obs, Instant now) {
-    StagingReleaseStatus s = copy(previous);
-    if (s.getObservedGeneration() != null && s.getObservedGeneration() != obs.generation()) {
-      // A failed backup holds its deploy back until the spec changes (or a retry is requested).
-      s.getQuarantined().removeIf(q -> q.getReason() == Reason.BackupFailed);
-    }
-    s.setObservedGeneration(obs.generation());
-    ReleaseSettings settings;
-    try {
-      settings = ReleaseSettings.from(name, spec);
-    } catch (InvalidSpecException e) {
-      return invalidSpec(s, e, obs, now);
-    }
+      ReleaseSettings settings, StagingReleaseStatus previous, Observation obs, Instant now) {
+    StagingReleaseStatus s = begin(previous, obs);
     observe(s, settings, obs, now);
     Problem blocking = obs.dockerError() != null ? obs.dockerError() : sourceProblem(obs.source());
     if (blocking == null) {
@@ -100,20 +88,13 @@ public final class ReleaseDecider {
 
   /** Records the outcome of an {@link Action.Apply} taken after {@link #decide}. */
   public Decision complete(
-      String name,
-      StagingReleaseSpec spec,
+      ReleaseSettings settings,
       StagingReleaseStatus decided,
       Action.Apply action,
       ApplyOutcome outcome,
       Observation obs,
       Instant now) {
     StagingReleaseStatus s = copy(decided);
-    ReleaseSettings settings;
-    try {
-      settings = ReleaseSettings.from(name, spec);
-    } catch (InvalidSpecException e) {
-      return invalidSpec(s, e, obs, now);
-    }
     Operation op = s.getOperation();
     if (outcome.ok()) {
       if (outcome.note() != null) {
@@ -164,20 +145,13 @@ public final class ReleaseDecider {
 
   /** Records the outcome of an {@link Action.Backup} taken after {@link #decide}. */
   public Decision completeBackup(
-      String name,
-      StagingReleaseSpec spec,
+      ReleaseSettings settings,
       StagingReleaseStatus decided,
       Action.Backup action,
       BackupOutcome outcome,
       Observation obs,
       Instant now) {
     StagingReleaseStatus s = copy(decided);
-    ReleaseSettings settings;
-    try {
-      settings = ReleaseSettings.from(name, spec);
-    } catch (InvalidSpecException e) {
-      return invalidSpec(s, e, obs, now);
-    }
     if (settings.backup() == null || s.getOperation() == null) {
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
     }
@@ -186,20 +160,13 @@ public final class ReleaseDecider {
 
   /** Records the outcome of an {@link Action.Restore} taken after {@link #decide}. */
   public Decision completeRestore(
-      String name,
-      StagingReleaseSpec spec,
+      ReleaseSettings settings,
       StagingReleaseStatus decided,
       Action.Restore action,
       BackupOutcome outcome,
       Observation obs,
       Instant now) {
     StagingReleaseStatus s = copy(decided);
-    ReleaseSettings settings;
-    try {
-      settings = ReleaseSettings.from(name, spec);
-    } catch (InvalidSpecException e) {
-      return invalidSpec(s, e, obs, now);
-    }
     if (s.getOperation() == null) {
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
     }
@@ -596,11 +563,26 @@ public final class ReleaseDecider {
     return source.ok() ? null : new Problem(source.errorReason(), source.errorMessage());
   }
 
-  /** A spec that cannot be acted on: say why, change nothing, look again at the usual pace. */
-  private static Decision invalidSpec(
-      StagingReleaseStatus s, InvalidSpecException e, Observation obs, Instant now) {
+  /**
+   * The one place a spec that cannot be parsed becomes a status reason: say why, change nothing,
+   * look again at the usual pace. Does not modify its arguments.
+   */
+  public Decision invalidSpec(
+      StagingReleaseStatus previous, Observation obs, InvalidSpecException e, Instant now) {
+    StagingReleaseStatus s = begin(previous, obs);
     return finish(s, Action.NONE, new Problem(Reason.InvalidSpec, e.getMessage()), obs, now,
         ReleaseSettings.DEFAULT_INTERVAL);
+  }
+
+  /** A copy of the previous status that has seen this observation's generation. */
+  private static StagingReleaseStatus begin(StagingReleaseStatus previous, Observation obs) {
+    StagingReleaseStatus s = copy(previous);
+    if (s.getObservedGeneration() != null && s.getObservedGeneration() != obs.generation()) {
+      // A failed backup holds its deploy back until the spec changes (or a retry is requested).
+      s.getQuarantined().removeIf(q -> q.getReason() == Reason.BackupFailed);
+    }
+    s.setObservedGeneration(obs.generation());
+    return s;
   }
 
   static Decision finish(

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  * strings or guesses defaults.
  *
  * @param backup spec.backup validated, or null when no backups are configured
+ * @param images spec.compose's image handling (retention, pull policy)
  */
 public record ReleaseSettings(
     String name,
@@ -36,7 +37,8 @@ public record ReleaseSettings(
     boolean automaticRollback,
     boolean suspend,
     BackupSettings backup,
-    Duration stableFor) {
+    Duration stableFor,
+    ImageSettings images) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
@@ -134,7 +136,7 @@ public record ReleaseSettings(
           "spec.compose.projectName '" + project
               + "' is not a valid compose project name: use lowercase letters, digits, '-' and '_'");
     }
-    ImageSettings.validate(compose, problems);
+    ImageSettings images = ImageSettings.parse(compose, problems);
     String path = Optional.ofNullable(compose.getPath()).orElse(".");
     for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles())) {
       if (p.startsWith("/") || List.of(p.split("/")).contains("..")) {
@@ -172,7 +174,8 @@ public record ReleaseSettings(
         automatic,
         Boolean.TRUE.equals(spec.getSuspend()),
         backup,
-        stableFor);
+        stableFor,
+        images);
   }
 
   /**

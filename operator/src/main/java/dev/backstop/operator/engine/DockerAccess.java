@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** Puts a release's Docker TLS material where every Docker adapter finds it. */
-final class DockerAccess {
+public final class DockerAccess {
 
   /** Below the release's work directory, beside its checkouts. */
   static final String TLS_DIR = "docker-tls";
@@ -22,7 +22,7 @@ final class DockerAccess {
    *
    * @return why the material cannot be used, or null when it is in place (or there is none)
    */
-  static Observation.Problem install(
+  public static Observation.Problem install(
       String dockerHost, Path workDir, DockerTls tls, DockerEndpoints endpoints) {
     if (tls == null) {
       return null;

@@ -7,7 +7,9 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ContainerEvents;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.Observation.Problem;
-import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -21,9 +23,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Local mode: StagingRelease manifests from a directory in, status files out. Each release is
- * reconciled on its own schedule and at once when its manifest changes; one release's trouble
- * never stops another.
+ * reconciled on its own schedule and at once when its manifest changes, on a bounded pool; one
+ * release's trouble never stops another, and nothing here waits for a reconcile: manifest reloads
+ * run on the watch thread, readers get the last recorded status, triggers only flag.
  */
 public final class LocalDaemon implements AutoCloseable {
 
@@ -42,11 +46,12 @@ public final class LocalDaemon implements AutoCloseable {
   private final Path manifests;
   private final StatusStore store;
   private final RequestStore requests;
-  private final ReleaseEngine engine;
+  private final ReleaseLoop loop;
+  private final HealthMonitor health;
   private final ReleaseMetrics metrics = new ReleaseMetrics();
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, ReleaseWorker> workers = new TreeMap<>();
+  private final Map<String, ReleaseWorker> workers = new ConcurrentHashMap<>();
   private final ManifestLoader loader;
   private final Path stateDir;
   private StatusServer server;
@@ -54,34 +59,32 @@ public final class LocalDaemon implements AutoCloseable {
   private Thread watchThread;
 
   private final ContainerEvents events;
-  private final Map<String, ContainerEvents.Subscription> subscriptions = new TreeMap<>();
-  private final Map<String, String> projects = new TreeMap<>();
+  // Only the reload (start, then the watch thread) changes these three.
+  private final Map<String, ContainerEvents.Subscription> subscriptions = new ConcurrentHashMap<>();
+  private final Map<String, String> projects = new ConcurrentHashMap<>();
   // The key each release's background probes run under, to stop them when the release goes.
-  private final Map<String, String> healthKeys = new TreeMap<>();
-  // Probe and event threads hand triggers over here: a trigger waits while the release reconciles.
-  private final ExecutorService triggers = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "trigger");
-    t.setDaemon(true);
-    return t;
-  });
-
-  public LocalDaemon(Path manifests, Path state, ReleaseEngine engine, Clock clock, int threads) {
-    this(manifests, state, engine, clock, threads, null);
-  }
+  private final Map<String, String> healthKeys = new ConcurrentHashMap<>();
 
   /**
    * A daemon that also reconciles a release at once when one of its containers dies, is OOM-killed
    * or changes health ({@code events} may be null: then only probes and the schedule trigger).
    */
   public LocalDaemon(
-      Path manifests, Path state, ReleaseEngine engine, Clock clock, int threads, ContainerEvents events) {
+      Path manifests,
+      Path state,
+      ReleaseLoop loop,
+      HealthMonitor health,
+      Clock clock,
+      int threads,
+      ContainerEvents events) {
     this.events = events;
     this.manifests = manifests;
     this.stateDir = state;
     this.loader = new ManifestLoader(manifests);
     this.store = new StatusStore(state);
     this.requests = new RequestStore(store);
-    this.engine = engine;
+    this.loop = loop;
+    this.health = health;
     this.clock = clock;
     this.scheduler = Executors.newScheduledThreadPool(threads, r -> {
       Thread t = new Thread(r, "reconcile");
@@ -93,7 +96,7 @@ public final class LocalDaemon implements AutoCloseable {
   /** Loads the manifests, starts reconciling, watching the directory, and serving on port. */
   public void start(String bindAddress, int port) throws IOException {
     // News names namespace/name; local releases are unique by name alone.
-    engine.health().onNews(key -> triggers.execute(() -> trigger(key.substring(key.indexOf('/') + 1))));
+    health.onNews(key -> trigger(key.substring(key.indexOf('/') + 1)));
     reload();
     watcher = FileSystems.getDefault().newWatchService();
     manifests.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -109,8 +112,11 @@ public final class LocalDaemon implements AutoCloseable {
     }
   }
 
-  /** Re-reads the manifest directory: new releases start, changed ones reconcile now. */
-  synchronized void reload() {
+  /**
+   * Re-reads the manifest directory: new releases start, changed ones reconcile now. Runs on one
+   * thread at a time (start, then the watch thread), never waiting for a reconcile.
+   */
+  void reload() {
     ManifestSet set;
     try {
       set = loader.load();
@@ -122,15 +128,15 @@ public final class LocalDaemon implements AutoCloseable {
     for (StagingRelease release : set.releases()) {
       String name = release.getMetadata().getName();
       seen.add(name);
-      String healthKey = ReleaseEngine.healthKey(release);
+      String healthKey = ReleaseInput.keyOf(release);
       String oldKey = healthKeys.put(name, healthKey);
       if (oldKey != null && !oldKey.equals(healthKey)) {
         // Its namespace changed: the probes under the old key would run on for nobody.
-        engine.health().forget(oldKey);
+        health.forget(oldKey);
       }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
-        worker = new ReleaseWorker(release, engine, store, requests, metrics, scheduler);
+        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler);
         workers.put(name, worker);
         LOG.info("{}: watching {} at {}", name, release.getSpec().getSource().getUrl(),
             release.getSpec().getSource().getRef());
@@ -207,7 +213,7 @@ public final class LocalDaemon implements AutoCloseable {
     projects.put(name, key);
     subscriptions.put(name, events.subscribe(project, compose == null ? null : compose.getDockerHost(), what -> {
       LOG.debug("{}: container event {}, reconciling now", name, what);
-      triggers.execute(() -> trigger(name));
+      trigger(name);
     }));
   }
 
@@ -219,7 +225,7 @@ public final class LocalDaemon implements AutoCloseable {
     projects.remove(name);
     String healthKey = healthKeys.remove(name);
     if (healthKey != null) {
-      engine.health().forget(healthKey);
+      health.forget(healthKey);
     }
   }
 
@@ -243,7 +249,7 @@ public final class LocalDaemon implements AutoCloseable {
   }
 
   /** Reconciles a release now (after a CLI request); false when there is no such release. */
-  synchronized boolean trigger(String name) {
+  boolean trigger(String name) {
     ReleaseWorker worker = workers.get(name);
     if (worker != null) {
       worker.trigger();
@@ -251,10 +257,18 @@ public final class LocalDaemon implements AutoCloseable {
     return worker != null;
   }
 
-  synchronized Map<String, StagingRelease> releases() {
+  /** The releases with a loaded manifest, by name. */
+  Map<String, StagingRelease> releases() {
     Map<String, StagingRelease> all = new TreeMap<>();
     workers.forEach((name, w) -> all.put(name, w.release()));
     return all;
+  }
+
+  /** The last status recorded for a release, from memory when it has a worker, else its file. */
+  Optional<StagingReleaseStatus> status(String name) {
+    ReleaseWorker worker = workers.get(name);
+    StagingReleaseStatus recorded = worker == null ? null : worker.status();
+    return recorded != null ? Optional.of(recorded) : store.read(name);
   }
 
   StatusStore store() {
@@ -266,10 +280,9 @@ public final class LocalDaemon implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     subscriptions.values().forEach(ContainerEvents.Subscription::close);
     subscriptions.clear();
-    triggers.shutdownNow();
     workers.values().forEach(ReleaseWorker::stop);
     scheduler.shutdown();
     try {

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.ReleaseEvent;
-import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.engine.Access;
+import dev.backstop.operator.engine.Recorder;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.metrics.ReleaseMetrics;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,77 +22,101 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles one release from a manifest, one reconcile at a time, on its own schedule: again
- * after the engine's requeue delay, or at once when its manifest or a request changes.
+ * after the loop's requeue delay, or at once when its manifest or a request changes. Triggers that
+ * arrive during a reconcile coalesce into one more run; nobody ever waits for a reconcile.
  */
 final class ReleaseWorker {
 
   private static final Logger LOG = LoggerFactory.getLogger("backstop");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The first retry after a status write failed; it doubles up to {@link #MAX_BACKOFF}. */
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+  /** The manifest and its generation, swapped together so that a run never mixes two versions. */
+  private record Input(StagingRelease release, long generation, String specJson) {}
 
   private final String name;
-  private final ReleaseEngine engine;
+  private final ReleaseLoop loop;
   private final StatusStore store;
   private final RequestStore requests;
   private final ReleaseMetrics metrics;
   private final ScheduledExecutorService scheduler;
-  private StagingRelease release;
-  private String specJson;
-  private long generation;
-  private StagingReleaseStatus status;
-  private ScheduledFuture<?> next;
+  private volatile Input input;
+  // The last status recorded durably: what the next reconcile decides from and what readers see.
+  private volatile StagingReleaseStatus status;
+
+  // Guards the scheduling state below; held only for bookkeeping, never across a reconcile or I/O.
+  private final Object lock = new Object();
+  private boolean running;
+  private boolean pending;
   private boolean stopped;
+  private ScheduledFuture<?> next;
+  private int failedWrites;
 
   ReleaseWorker(
       StagingRelease release,
-      ReleaseEngine engine,
+      ReleaseLoop loop,
       StatusStore store,
       RequestStore requests,
       ReleaseMetrics metrics,
       ScheduledExecutorService scheduler) {
     this.name = release.getMetadata().getName();
-    this.engine = engine;
+    this.loop = loop;
     this.store = store;
     this.requests = requests;
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.status = store.read(name).orElse(null);
     Generation saved = Generation.read(store.releaseDir(name));
-    this.specJson = saved.specJson();
-    this.generation = saved.generation();
+    this.input = new Input(null, saved.generation(), saved.specJson());
     update(release);
   }
 
-  /** Takes a new version of the manifest; a changed spec is a new generation. */
-  synchronized boolean update(StagingRelease newRelease) {
+  /**
+   * Takes a new version of the manifest; a changed spec is a new generation. Called by one thread
+   * at a time (the manifest reload).
+   *
+   * @return whether the release should reconcile now
+   */
+  boolean update(StagingRelease newRelease) {
+    Input old = input;
     String json = toJson(newRelease.getSpec());
-    boolean specChanged = !json.equals(specJson);
-    boolean annotationsChanged = release == null
-        || !Objects.equals(release.getMetadata().getAnnotations(), newRelease.getMetadata().getAnnotations());
-    release = newRelease;
+    boolean specChanged = !json.equals(old.specJson());
+    boolean annotationsChanged = old.release() == null
+        || !Objects.equals(old.release().getMetadata().getAnnotations(), newRelease.getMetadata().getAnnotations());
+    long generation = specChanged ? old.generation() + 1 : old.generation();
     if (specChanged) {
-      specJson = json;
-      generation++;
-      Generation.write(store.releaseDir(name), new Generation(generation, specJson));
+      Generation.write(store.releaseDir(name), new Generation(generation, json));
     }
+    input = new Input(newRelease, generation, json);
     return specChanged || annotationsChanged;
   }
 
-  /** Reconciles as soon as possible. */
-  synchronized void trigger() {
-    schedule(Duration.ZERO);
-  }
-
-  synchronized void stop() {
-    stopped = true;
-    if (next != null) {
-      next.cancel(false);
+  /** Reconciles as soon as possible; during a reconcile, once more right after it. */
+  void trigger() {
+    synchronized (lock) {
+      if (stopped) {
+        return;
+      }
+      if (running) {
+        pending = true;
+        return;
+      }
+      scheduleLocked(Duration.ZERO);
     }
   }
 
-  private synchronized void schedule(Duration delay) {
-    if (stopped) {
-      return;
+  void stop() {
+    synchronized (lock) {
+      stopped = true;
+      if (next != null) {
+        next.cancel(false);
+      }
     }
+  }
+
+  private void scheduleLocked(Duration delay) {
     if (next != null) {
       next.cancel(false);
     }
@@ -96,30 +124,61 @@ final class ReleaseWorker {
   }
 
   private void run() {
-    Duration requeue;
-    long started = System.nanoTime();
-    synchronized (this) {
-      if (stopped) {
+    synchronized (lock) {
+      if (stopped || running) {
         return;
       }
-      try {
-        requeue = engine.reconcile(release, generation, requestValues(), status, store.releaseDir(name), recorder());
-      } catch (RuntimeException e) {
-        // A bug must not stop the other releases or this one's next attempt.
-        LOG.error("{}: reconcile failed unexpectedly; trying again in 10s", name, e);
-        requeue = Duration.ofSeconds(10);
+      running = true;
+      pending = false;
+    }
+    long started = System.nanoTime();
+    Duration requeue;
+    int failures;
+    try {
+      Input in = input;
+      requeue = loop.reconcile(
+          ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()), store.releaseDir(name),
+              Access.NONE),
+          status, recorder());
+      failures = 0;
+    } catch (Recorder.RecordFailedException e) {
+      synchronized (lock) {
+        failures = ++failedWrites;
       }
-      metrics.reconciled(name, Duration.ofNanos(System.nanoTime() - started));
-      schedule(requeue);
+      requeue = backoff(failures);
+      LOG.error("{}: cannot record status, so nothing was acted on; trying again in {}s: {}", name,
+          requeue.toSeconds(), e.getMessage());
+    } catch (RuntimeException e) {
+      // A bug must not stop the other releases or this one's next attempt.
+      LOG.error("{}: reconcile failed unexpectedly; trying again in 10s", name, e);
+      requeue = Duration.ofSeconds(10);
+      failures = -1;
+    }
+    metrics.reconciled(name, Duration.ofNanos(System.nanoTime() - started));
+    synchronized (lock) {
+      if (failures == 0) {
+        failedWrites = 0;
+      }
+      running = false;
+      if (!stopped) {
+        scheduleLocked(pending ? Duration.ZERO : requeue);
+      }
+      pending = false;
     }
   }
 
+  /** 1 s, 2 s, 4 s ... at most a minute. */
+  static Duration backoff(int failures) {
+    long seconds = FIRST_BACKOFF.toSeconds() << Math.min(Math.max(failures - 1, 0), 6);
+    return seconds >= MAX_BACKOFF.toSeconds() ? MAX_BACKOFF : Duration.ofSeconds(seconds);
+  }
+
   /** Annotations of the manifest, each combined with the CLI's request of the same kind. */
-  private Map<String, String> requestValues() {
+  private Map<String, String> requestValues(StagingRelease release) {
     Map<String, String> values = new HashMap<>();
     Map<String, String> annotations = release.getMetadata().getAnnotations();
     Map<String, String> fromCli = requests.read(name);
-    for (String key : RequestStore.KEYS) {
+    for (String key : StagingRelease.REQUEST_ANNOTATIONS) {
       String a = annotations == null ? null : annotations.get(key);
       String c = fromCli.get(key);
       if (a != null || c != null) {
@@ -129,18 +188,18 @@ final class ReleaseWorker {
     return values;
   }
 
-  private ReleaseEngine.Recorder recorder() {
-    return new ReleaseEngine.Recorder() {
+  private Recorder recorder() {
+    return new Recorder() {
       @Override
-      public void record(StagingReleaseStatus s) {
-        status = s;
-        metrics.status(name, s);
+      public void record(StagingReleaseStatus s) throws RecordFailedException {
         try {
           store.write(name, s);
-        } catch (java.io.IOException e) {
-          // The next reconcile writes again; the decision itself does not depend on the file.
-          LOG.error("{}: cannot record status: {}", name, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+          metrics.statusWriteFailed(name);
+          throw new RecordFailedException(store.releaseDir(name) + ": " + e.getMessage(), e);
         }
+        status = s;
+        metrics.status(name, s);
       }
 
       @Override
@@ -156,8 +215,13 @@ final class ReleaseWorker {
     };
   }
 
-  synchronized StagingRelease release() {
-    return release;
+  StagingRelease release() {
+    return input.release();
+  }
+
+  /** The last status recorded durably, or null before the first. */
+  StagingReleaseStatus status() {
+    return status;
   }
 
   private static String toJson(Object o) {

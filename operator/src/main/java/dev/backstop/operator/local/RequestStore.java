@@ -18,14 +18,6 @@ import java.util.Map;
  */
 public final class RequestStore {
 
-  /** The request kinds, named like the annotations they stand for. */
-  public static final List<String> KEYS =
-      List.of(
-          StagingRelease.ROLLBACK_ANNOTATION,
-          StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION,
-          StagingRelease.RETRY_ANNOTATION,
-          StagingRelease.BACKUP_ANNOTATION);
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private final StatusStore store;
 

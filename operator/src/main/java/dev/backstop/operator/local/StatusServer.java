@@ -65,7 +65,7 @@ final class StatusServer {
       send(ex, found ? 202 : 404, "application/json", found ? "{\"reconciling\":true}" : error(name));
       return;
     }
-    if (parts.length != 1 || (releases.get(name) == null && daemon.store().read(name).isEmpty())) {
+    if (parts.length != 1 || (releases.get(name) == null && daemon.status(name).isEmpty())) {
       send(ex, 404, "application/json", error(name));
       return;
     }
@@ -78,7 +78,7 @@ final class StatusServer {
     if (release != null) {
       v.put("spec", release.getSpec());
     }
-    v.put("status", daemon.store().read(name).orElse(null));
+    v.put("status", daemon.status(name).orElse(null));
     return v;
   }
 

@@ -100,6 +100,13 @@ public final class ReleaseMetrics {
     Timer.builder("backstop_reconcile_seconds").tag("release", release).register(registry).record(took);
   }
 
+  /** A status write that failed, so the reconcile acted on nothing and will retry. */
+  public void statusWriteFailed(String release) {
+    io.micrometer.core.instrument.Counter.builder("backstop_status_write_failures")
+        .description("Status writes that failed; nothing is acted on until the status is recorded")
+        .tag("release", release).register(registry).increment();
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

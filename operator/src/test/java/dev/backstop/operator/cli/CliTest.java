@@ -1,5 +1,7 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.core.TestSettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -60,10 +62,10 @@ class CliTest {
       }
       Observation obs = new Observation(generation, SourceState.resolved(step[1], false), List.of(),
           List.of(new CheckResult("services", Outcome.valueOf(step[2]), "1/1", step[2], List.of("web"))), null, Map.of());
-      Decision d = decider.decide("shop", spec, s, obs, t);
+      Decision d = decider.decide(TestSettings.of("shop", spec), s, obs, t);
       s = d.status();
       if (d.action() instanceof Action.Apply apply) {
-        s = decider.complete("shop", spec, s, apply, ApplyOutcome.success(List.of("web")), obs, t.plusMillis(400)).status();
+        s = decider.complete(TestSettings.of("shop", spec), s, apply, ApplyOutcome.success(), obs, t.plusMillis(400)).status();
       }
       t = t.plusSeconds(2);
     }

@@ -83,13 +83,13 @@ class BackupDeciderTest {
   @Test
   void backupPhaseIsRecordedBeforeTheDumpRuns() {
     healthyOnV1();
-    Decision d = h.decider.decide("demo", h.ref("v2").spec, h.status, h.observation(), h.now);
+    Decision d = h.decider.decide(TestSettings.of("demo", h.ref("v2").spec), h.status, h.observation(), h.now);
     assertThat(d.status().getPhase()).isEqualTo(Phase.BackingUp);
     assertThat(d.status().getOperation().getStage()).isEqualTo(OperationStage.BackingUp);
     assertThat(d.status().getOperation().getBackup()).isNotBlank();
 
     // Killed mid-dump: the next decide takes the same backup again, under the same name.
-    Decision resumed = h.decider.decide("demo", h.spec, d.status(), h.observation(), h.now.plusSeconds(5));
+    Decision resumed = h.decider.decide(TestSettings.of("demo", h.spec), d.status(), h.observation(), h.now.plusSeconds(5));
     assertThat(resumed.action()).isEqualTo(new Action.Backup(d.status().getOperation().getBackup(), V1,
         "before deploying v2 (2222222)"));
   }
@@ -160,7 +160,7 @@ class BackupDeciderTest {
   void processKilledWhileBackingUpTakesTheSameBackupOnceAndThenDeploys() {
     healthyOnV1();
     // The driver records the BackingUp status, starts the dump, and is killed before completing.
-    Decision recorded = h.decider.decide("demo", h.ref("v2").spec, h.status, h.observation(), h.now);
+    Decision recorded = h.decider.decide(TestSettings.of("demo", h.ref("v2").spec), h.status, h.observation(), h.now);
     String name = ((Action.Backup) recorded.action()).name();
 
     // A new process: a new decider that knows only the recorded status.
@@ -265,12 +265,12 @@ class BackupDeciderTest {
     h.advance(Duration.ofSeconds(1)).reconcile();
     h.checks(Outcome.FAIL, "web").advance(Duration.ofSeconds(1)).reconcile();
     h.checks(Outcome.PASS).advance(Duration.ofSeconds(1));
-    Decision d = h.decider.decide("demo", h.spec, h.status, h.observation(), h.now);
+    Decision d = h.decider.decide(TestSettings.of("demo", h.spec), h.status, h.observation(), h.now);
     assertThat(d.action()).isInstanceOf(Action.Restore.class);
     assertThat(d.status().getOperation().getStage()).isEqualTo(OperationStage.Restoring);
 
     // The process died with only the first record written.
-    Decision resumed = h.decider.decide("demo", h.spec, d.status(), h.observation(), h.now.plusSeconds(3));
+    Decision resumed = h.decider.decide(TestSettings.of("demo", h.spec), d.status(), h.observation(), h.now.plusSeconds(3));
     assertThat(resumed.action()).isEqualTo(Action.NONE);
     assertThat(resumed.status().getPhase()).isEqualTo(Phase.Failed);
     assertThat(Conditions.find(resumed.status().getConditions(), ConditionType.Stalled).getMessage())

@@ -36,15 +36,15 @@ class BackupTransitionsTest {
   /** One reconcile as ReleaseEngine runs it, collecting the events of both recorded statuses. */
   private void reconcile() {
     Observation obs = h.observation();
-    Decision d = h.decider.decide("demo", h.spec, h.status, obs, h.now);
+    Decision d = h.decider.decide(TestSettings.of("demo", h.spec), h.status, obs, h.now);
     events.addAll(Transitions.between(h.status, d.status()));
     Decision after = null;
     if (d.action() instanceof Action.Backup b) {
-      after = h.decider.completeBackup("demo", h.spec, d.status(), b, nextBackup, obs, h.now);
+      after = h.decider.completeBackup(TestSettings.of("demo", h.spec), d.status(), b, nextBackup, obs, h.now);
     } else if (d.action() instanceof Action.Restore r) {
-      after = h.decider.completeRestore("demo", h.spec, d.status(), r, nextRestore, obs, h.now);
+      after = h.decider.completeRestore(TestSettings.of("demo", h.spec), d.status(), r, nextRestore, obs, h.now);
     } else if (d.action() instanceof Action.Apply a) {
-      after = h.decider.complete("demo", h.spec, d.status(), a, ApplyOutcome.success(List.of("web")), obs, h.now);
+      after = h.decider.complete(TestSettings.of("demo", h.spec), d.status(), a, ApplyOutcome.success(), obs, h.now);
     }
     if (after != null) {
       events.addAll(Transitions.between(d.status(), after.status()));

@@ -77,11 +77,11 @@ class CheckActionDeciderTest {
     outcomes.forEach((name, o) -> results.add(new CheckResult(name, o, o.name(), "probe " + probe, List.of(), probedAt)));
     String commit = spec.getSource().getRef().equals("v1") ? V1 : V2;
     Observation obs = new Observation(1, SourceState.resolved(commit, false), List.of(), results, null, Map.of());
-    Decision d = decider.decide("demo", spec, status, obs, now);
+    Decision d = decider.decide(TestSettings.of("demo", spec), status, obs, now);
     status = d.status();
     if (d.action() instanceof Action.Apply apply) {
       applied.add(apply.target().getCommit());
-      status = decider.complete("demo", spec, status, apply, ApplyOutcome.success(List.of("web")), obs, now).status();
+      status = decider.complete(TestSettings.of("demo", spec), status, apply, ApplyOutcome.success(), obs, now).status();
     }
     now = now.plus(Duration.ofSeconds(1));
   }

@@ -65,7 +65,7 @@ class ImageOutcomesTest {
     assertThat(ready.getReason()).isEqualTo(Reason.PullFailed);
     assertThat(ready.getMessage()).contains("db Error");
 
-    h.nextApply = ApplyOutcome.success(List.of("web"));
+    h.nextApply = ApplyOutcome.success();
     h.advance(Duration.ofSeconds(10)).reconcile();
     assertThat(h.applied).containsExactly(V1, V2);
   }
@@ -73,7 +73,7 @@ class ImageOutcomesTest {
   @Test
   void aRollbackThatHadToRebuildSaysSoInHistoryAndReport() {
     h.ref("v2").reconcile();
-    h.nextApply = ApplyOutcome.success(List.of("web"), "the images of 111111111111 for app were gone");
+    h.nextApply = ApplyOutcome.success("the images of 111111111111 for app were gone");
     h.checks(Outcome.FAIL, "web").advance(Duration.ofSeconds(1)).reconcile();
 
     assertThat(h.applied).containsExactly(V1, V2, V1);
@@ -106,7 +106,7 @@ class ImageOutcomesTest {
 
   @Test
   void imageSettingsDefaultAndValidate() throws Exception {
-    assertThat(ImageSettings.from(h.spec)).isEqualTo(new ImageSettings(3, null));
+    assertThat(TestSettings.of("demo", h.spec).images()).isEqualTo(new ImageSettings(3, null));
     ComposeSpec compose = new ComposeSpec();
     compose.setKeepImages(-1);
     compose.setPullPolicy("sometimes");
@@ -118,7 +118,7 @@ class ImageOutcomesTest {
         .hasMessageContaining("spec.compose.pullPolicy 'sometimes' is not one of missing, always, never");
     compose.setKeepImages(0);
     compose.setPullPolicy("never");
-    assertThat(ImageSettings.from(h.spec)).isEqualTo(new ImageSettings(0, "never"));
+    assertThat(TestSettings.of("demo", h.spec).images()).isEqualTo(new ImageSettings(0, "never"));
   }
 
   private static Revision rev(String commit) {

@@ -281,7 +281,7 @@ class ReleaseDeciderTest {
     assertThat(h.status.getOperation().getKind()).isEqualTo(ActionKind.Rollback);
     assertThat(h.status.getQuarantined()).singleElement()
         .satisfies(q -> assertThat(q.getReason()).isEqualTo(Reason.ComposeFailed));
-    h.nextApply = ApplyOutcome.success(List.of("web"));
+    h.nextApply = ApplyOutcome.success();
     h.advance(Duration.ofSeconds(1)).reconcile();
     assertThat(h.applied).containsExactly(V1, V2, V1);
     h.advance(Duration.ofSeconds(1)).reconcile();
@@ -293,11 +293,11 @@ class ReleaseDeciderTest {
   void anInterruptedApplyIsResumedAfterARestart() {
     healthyOnV1();
     h.ref("v2");
-    Decision d = h.decider.decide("demo", h.spec, h.status, h.observation(), h.now);
+    Decision d = h.decider.decide(TestSettings.of("demo", h.spec), h.status, h.observation(), h.now);
     // The process dies here: the status with the operation was recorded, the apply never finished.
     h.status = d.status();
     assertThat(h.status.getPhase()).isEqualTo(Phase.Deploying);
-    Decision resumed = h.decider.decide("demo", h.spec, h.status, h.observation(), h.now.plusSeconds(30));
+    Decision resumed = h.decider.decide(TestSettings.of("demo", h.spec), h.status, h.observation(), h.now.plusSeconds(30));
     assertThat(resumed.action()).isInstanceOfSatisfying(Action.Apply.class,
         a -> assertThat(a.target().getCommit()).isEqualTo(V2));
     assertThat(resumed.status().getHistory()).hasSize(2);
@@ -445,7 +445,7 @@ class ReleaseDeciderTest {
     String snapshot = json.writeValueAsString(before);
     // A decision that changes a lot: a new ref starts a deploy, resets checks, adds history.
     h.ref("v2");
-    Decision d = h.decider.decide("demo", h.spec, before, h.observation(), h.now.plusSeconds(60));
+    Decision d = h.decider.decide(TestSettings.of("demo", h.spec), before, h.observation(), h.now.plusSeconds(60));
     assertThat(d.status().getPhase()).isEqualTo(Phase.Deploying);
     assertThat(json.writeValueAsString(before)).isEqualTo(snapshot);
   }

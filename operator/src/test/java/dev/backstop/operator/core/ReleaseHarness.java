@@ -6,16 +6,25 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.engine.Actuator;
+import dev.backstop.operator.engine.Observer;
+import dev.backstop.operator.engine.Recorder;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.engine.ReleaseLoop;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Drives {@link ReleaseDecider} the way a driver does, with a fake clock and scripted
- * observations: the refs point at fake commits, and each reconcile's check outcome is set by the
- * test.
+ * Drives the real {@link ReleaseLoop} (and so the real decider) with a fake clock, scripted
+ * observations and an actuator that only records: the refs point at fake commits, and each
+ * reconcile's check outcome is set by the test. Acting takes half a second of fake time.
  */
 final class ReleaseHarness {
 
@@ -31,18 +40,108 @@ final class ReleaseHarness {
   StagingReleaseStatus status;
   Outcome outcome = Outcome.PASS;
   List<String> failing = List.of();
-  ApplyOutcome nextApply = ApplyOutcome.success(List.of("web"));
+  ApplyOutcome nextApply = ApplyOutcome.success();
   Observation.Problem dockerError;
   long generation = 1;
   Decision last;
   BackupOutcome nextBackup = BackupOutcome.written(1234, "ab".repeat(32));
   BackupOutcome nextRestore = BackupOutcome.restored();
   /** Backups taken, restored and deleted, by name, in order. */
-  final java.util.List<String> backedUp = new java.util.ArrayList<>();
-  final java.util.List<String> restored = new java.util.ArrayList<>();
-  final java.util.List<String> deleted = new java.util.ArrayList<>();
+  final List<String> backedUp = new ArrayList<>();
+  final List<String> restored = new ArrayList<>();
+  final List<String> deleted = new ArrayList<>();
   /** Commits applied, in order: what the stack would have run. */
-  final java.util.List<String> applied = new java.util.ArrayList<>();
+  final List<String> applied = new ArrayList<>();
+  /** Every status recorded, in order, and every event told. */
+  final List<StagingReleaseStatus> recorded = new ArrayList<>();
+  final List<ReleaseEvent> events = new ArrayList<>();
+  /** How many of the next status writes fail, as a full disk or a refusing API server would. */
+  int failingWrites;
+  /** When 0 or more: that many writes succeed, then one fails. */
+  int writesBeforeFailure = -1;
+
+  // The first action the actuator was asked for in the current reconcile.
+  private Action acted;
+
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  };
+
+  private final Observer observer = (release, settings, previous) -> observation();
+
+  private final Actuator actuator = new Actuator() {
+    @Override
+    public ApplyOutcome apply(ReleaseInput release, ReleaseSettings settings, Action.Apply apply) {
+      acted(apply);
+      if (nextApply.ok() || nextApply.touched()) {
+        applied.add(apply.target().getCommit());
+      }
+      return nextApply;
+    }
+
+    @Override
+    public BackupOutcome backup(ReleaseInput release, ReleaseSettings settings, Action.Backup backup) {
+      acted(backup);
+      if (nextBackup.ok()) {
+        backedUp.add(backup.name());
+      }
+      return nextBackup;
+    }
+
+    @Override
+    public BackupOutcome restore(ReleaseInput release, ReleaseSettings settings, Action.Restore restore) {
+      acted(restore);
+      restored.add(restore.name());
+      return nextRestore;
+    }
+
+    @Override
+    public void deleteBackups(ReleaseInput release, ReleaseSettings settings, Action.DeleteBackups expired) {
+      deleted.addAll(expired.names());
+    }
+
+    @Override
+    public void retainImages(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus s) {}
+
+    @Override
+    public void down(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus s) {}
+  };
+
+  private final Recorder recorder = new Recorder() {
+    @Override
+    public void record(StagingReleaseStatus s) throws RecordFailedException {
+      boolean fail = failingWrites > 0 || writesBeforeFailure == 0;
+      if (writesBeforeFailure >= 0) {
+        writesBeforeFailure--;
+      }
+      if (fail) {
+        failingWrites = Math.max(failingWrites - 1, 0);
+        throw new RecordFailedException("disk full", null);
+      }
+      status = s;
+      recorded.add(s);
+    }
+
+    @Override
+    public void event(ReleaseEvent e) {
+      events.add(e);
+    }
+  };
+
+  final ReleaseLoop loop = new ReleaseLoop(observer, actuator, clock);
 
   ReleaseHarness() {
     SourceSpec source = new SourceSpec();
@@ -72,38 +171,27 @@ final class ReleaseHarness {
     return this;
   }
 
-  /** One reconcile: decide, record, act (apply recorded in {@link #applied}), complete. */
+  private void acted(Action action) {
+    if (acted == null) {
+      acted = action;
+    }
+    now = now.plusMillis(500);
+  }
+
+  /**
+   * One reconcile of the real loop: decide, record, act (recorded in {@link #applied} and the
+   * like), record again. {@link #last} holds the status recorded last, the first action taken, and
+   * the requeue.
+   */
   Decision reconcile() {
-    Observation obs = observation();
-    Decision d = decider.decide("demo", spec, status, obs, now);
-    status = d.status();
-    last = d;
-    if (d.action() instanceof Action.Apply apply) {
-      ApplyOutcome result = nextApply;
-      if (result.ok() || result.touched()) {
-        applied.add(apply.target().getCommit());
-      }
-      now = now.plusMillis(500);
-      Decision after = decider.complete("demo", spec, status, apply, result, obs, now);
-      status = after.status();
-      last = new Decision(after.status(), d.action(), after.requeueAfter());
-    } else if (d.action() instanceof Action.Backup backup) {
-      if (nextBackup.ok()) {
-        backedUp.add(backup.name());
-      }
-      now = now.plusMillis(500);
-      Decision after = decider.completeBackup("demo", spec, status, backup, nextBackup, obs, now);
-      status = after.status();
-      if (after.action() instanceof Action.DeleteBackups delete) {
-        deleted.addAll(delete.names());
-      }
-      last = new Decision(after.status(), d.action(), after.requeueAfter());
-    } else if (d.action() instanceof Action.Restore restore) {
-      restored.add(restore.name());
-      now = now.plusMillis(500);
-      Decision after = decider.completeRestore("demo", spec, status, restore, nextRestore, obs, now);
-      status = after.status();
-      last = new Decision(after.status(), d.action(), after.requeueAfter());
+    acted = null;
+    try {
+      Duration requeue = loop.reconcile(
+          new ReleaseInput("default/demo", "demo", spec, generation, requests, Path.of("/nonexistent"), null),
+          status, recorder);
+      last = new Decision(status, acted == null ? Action.NONE : acted, requeue);
+    } catch (Recorder.RecordFailedException e) {
+      last = new Decision(status, acted == null ? Action.NONE : acted, null);
     }
     return last;
   }

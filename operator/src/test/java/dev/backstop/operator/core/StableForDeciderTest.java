@@ -83,11 +83,11 @@ class StableForDeciderTest {
         new CheckResult("noisy", Outcome.FAIL, "exit 1", "exited 1", List.of(), now));
     String commit = spec.getSource().getRef().equals("v1") ? V1 : V2;
     Observation obs = new Observation(1, SourceState.resolved(commit, false), List.of(), results, null, Map.of());
-    Decision d = decider.decide("demo", spec, status, obs, now);
+    Decision d = decider.decide(TestSettings.of("demo", spec), status, obs, now);
     status = d.status();
     if (d.action() instanceof Action.Apply apply) {
       applied.add(apply.target().getCommit());
-      status = decider.complete("demo", spec, status, apply, ApplyOutcome.success(List.of("web")), obs, now).status();
+      status = decider.complete(TestSettings.of("demo", spec), status, apply, ApplyOutcome.success(), obs, now).status();
     }
   }
 

@@ -59,11 +59,11 @@ class SteadyStatusTest {
           "probe " + probe + " answered in " + probe + " ms", List.of(), now);
       Observation obs = new Observation(h.generation, SourceState.resolved(ReleaseHarness.V1, fetch), List.of(),
           List.of(result), null, Map.of());
-      last = decider.decide("demo", h.spec, status, obs, now);
+      last = decider.decide(TestSettings.of("demo", h.spec), status, obs, now);
       status = last.status();
       if (last.action() instanceof Action.Apply apply) {
         now = now.plusMillis(500);
-        last = decider.complete("demo", h.spec, status, apply, ApplyOutcome.success(List.of("web")), obs, now);
+        last = decider.complete(TestSettings.of("demo", h.spec), status, apply, ApplyOutcome.success(), obs, now);
         status = last.status();
       }
     }

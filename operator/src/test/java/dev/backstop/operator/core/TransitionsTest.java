@@ -53,9 +53,9 @@ class TransitionsTest {
     h.settle();
     h.ref("v2");
     // As the engine records it: once after deciding, once after the apply's outcome.
-    Decision decided = h.decider.decide("demo", h.spec, h.status, h.observation(), h.now);
+    Decision decided = h.decider.decide(TestSettings.of("demo", h.spec), h.status, h.observation(), h.now);
     Action.Apply apply = (Action.Apply) decided.action();
-    Decision completed = h.decider.complete("demo", h.spec, decided.status(), apply,
+    Decision completed = h.decider.complete(TestSettings.of("demo", h.spec), decided.status(), apply,
         ApplyOutcome.untouched(dev.backstop.operator.api.v1alpha1.Reason.ComposeInvalid,
             "services.web.image must be a string"), h.observation(), h.now);
     List<ReleaseEvent> events = Transitions.between(decided.status(), completed.status());

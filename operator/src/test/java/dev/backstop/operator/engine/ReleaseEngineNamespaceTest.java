@@ -12,6 +12,7 @@ import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.HttpSample;
 import dev.backstop.operator.health.Probes;
+import dev.backstop.operator.stack.LiveStack;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,8 +52,7 @@ class ReleaseEngineNamespaceTest {
   };
   private final HealthMonitor health = new HealthMonitor(probes, Clock.systemUTC());
   private final FakeWorld world = new FakeWorld();
-  private final ReleaseEngine engine =
-      new ReleaseEngine(world, world, world, Clock.systemUTC(), null, health);
+  private final ReleaseLoop loop = LiveStack.loop(world, world, world, null, health, Clock.systemUTC());
   private final Map<String, StagingReleaseStatus> statuses = new ConcurrentHashMap<>();
 
   @AfterEach
@@ -80,8 +80,8 @@ class ReleaseEngineNamespaceTest {
   @Test
   void releasesWithoutNamespaceAreKeyedAsLocalModeLoadsThem() {
     StagingRelease local = release(null);
-    assertThat(ReleaseEngine.healthKey(local)).isEqualTo("default/staging");
-    assertThat(ReleaseEngine.healthKey(release("qa"))).isEqualTo("qa/staging");
+    assertThat(ReleaseInput.keyOf(local)).isEqualTo("default/staging");
+    assertThat(ReleaseInput.keyOf(release("qa"))).isEqualTo("qa/staging");
   }
 
   private StagingRelease release(String namespace) {
@@ -109,7 +109,9 @@ class ReleaseEngineNamespaceTest {
 
   private void reconcile(StagingRelease release) {
     String ns = release.getMetadata().getNamespace();
-    engine.reconcile(release, 1, Map.of(), statuses.get(ns), tmp.resolve(ns), new ReleaseEngine.Recorder() {
+    try {
+      loop.reconcile(ReleaseInput.of(release, 1, Map.of(), tmp.resolve(ns), Access.NONE), statuses.get(ns),
+          new Recorder() {
       @Override
       public void record(StagingReleaseStatus status) {
         statuses.put(ns, status);
@@ -118,6 +120,9 @@ class ReleaseEngineNamespaceTest {
       @Override
       public void event(ReleaseEvent event) {}
     });
+    } catch (Recorder.RecordFailedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   private CheckStatus check(String ns) {

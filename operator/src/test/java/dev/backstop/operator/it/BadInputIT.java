@@ -13,7 +13,11 @@ import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.ContainerState;
-import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.backup.DockerDatabaseBackups;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
+import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.local.LocalDaemon;
 import dev.backstop.operator.local.ManifestProblem;
@@ -42,6 +46,7 @@ class BadInputIT {
   @TempDir static Path tmp;
   private final String prefix = "bsbad-" + UUID.randomUUID().toString().substring(0, 6);
   private final DockerContainerObserver docker = new DockerContainerObserver();
+  private HealthMonitor health;
   private LocalDaemon daemon;
   private StatusStore store;
   private Path manifests;
@@ -79,9 +84,10 @@ class BadInputIT {
 
     Path state = tmp.resolve("state");
     store = new StatusStore(state);
-    ReleaseEngine engine = new ReleaseEngine(new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
-        new DockerComposeCli(), docker, Clock.systemUTC());
-    daemon = new LocalDaemon(manifests, state, engine, Clock.systemUTC(), 4);
+    health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
+    ReleaseLoop loop = LiveStack.loop(new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
+        new DockerComposeCli(), docker, new DockerDatabaseBackups(), health, Clock.systemUTC());
+    daemon = new LocalDaemon(manifests, state, loop, health, Clock.systemUTC(), 4, null);
     daemon.start("127.0.0.1", -1);
     await().atMost(Duration.ofSeconds(120)).until(() -> phase("good") == Phase.Healthy);
     goodContainer = containers("good").get(0).id();
@@ -90,6 +96,7 @@ class BadInputIT {
   @AfterAll
   void stop() throws Exception {
     daemon.close();
+    health.close();
     for (String name : List.of("good", "bad-compose", "no-compose", "unknown-ref", "unreadable")) {
       DemoRepo.run(List.of("docker", "compose", "-p", prefix + "-" + name, "down", "-t", "1"), tmp);
     }

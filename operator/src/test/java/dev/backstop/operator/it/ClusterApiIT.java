@@ -3,8 +3,15 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.api.v1alpha1.BackupRecord;
+import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.backup.DockerDatabaseBackups;
 import dev.backstop.operator.cluster.ClusterOperator;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
+import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.git.JGitSourceRepository;
@@ -39,6 +46,7 @@ class ClusterApiIT {
   private static MockCluster cluster;
   private static ClusterOperator operator;
   private static DockerContainerObserver docker;
+  private static HealthMonitor health;
   private static DemoRepo repo;
   private static Path kubeconfig;
   private static io.fabric8.kubernetes.client.KubernetesClient operatorClient;
@@ -51,8 +59,10 @@ class ClusterApiIT {
     kubeconfig = cluster.kubeconfig(tmp);
     docker = new DockerContainerObserver();
     operatorClient = cluster.operatorClient();
-    operator = ClusterOperator.start(operatorClient,
-        new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null), new DockerComposeCli(), docker,
+    health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
+    ReleaseLoop loop = LiveStack.loop(new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
+        new DockerComposeCli(), docker, new DockerDatabaseBackups(), health, Clock.systemUTC());
+    operator = ClusterOperator.start(operatorClient, loop, health,
         new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC()));
   }
 
@@ -60,6 +70,7 @@ class ClusterApiIT {
   static void stop() {
     if (operator != null) {
       operator.close();
+      health.close();
       // Nothing the operator called for bad input and kubectl's changes is missing from the chart.
       ClusterModeIT.assertGranted(cluster.operatorCalls());
       operatorClient.close();
@@ -99,6 +110,36 @@ class ClusterApiIT {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() ->
         kubectl("get", "sr", "demo", "-o", "jsonpath={.status.handledRequests.backstop\\.dev/retry}").equals("first"));
     kubectl("delete", "sr", "demo");
+  }
+
+  @Test
+  void kubectlAnnotateBackupTakesOneBackupOfTheRunningStack() throws Exception {
+    // The dump is the web container's own files: enough to show the request path end to end (the
+    // dump and restore themselves are tested against PostgreSQL elsewhere).
+    StagingRelease sr = Serialization.unmarshal(DemoRepo.manifest("bk", repo.dir, "v1", project + "-bk"),
+        StagingRelease.class);
+    sr.getMetadata().setNamespace(NS);
+    BackupSpec backup = new BackupSpec();
+    backup.setService("web");
+    backup.setCommand("tar -c -C /www .");
+    sr.getSpec().setBackup(backup);
+    cluster.client.resource(sr).create();
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() ->
+        kubectl("get", "sr", "bk", "-o", "jsonpath={.status.phase}").equals("Healthy"));
+    int before = release("bk").getStatus().getBackups().size();
+
+    assertThat(kubectl("annotate", "sr", "bk", StagingRelease.BACKUP_ANNOTATION + "=now")).contains("annotated");
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+        release("bk").getStatus().getBackups().size() == before + 1);
+    BackupRecord taken = release("bk").getStatus().getBackups().get(release("bk").getStatus().getBackups().size() - 1);
+    assertThat(taken.getSize()).isPositive();
+    Path file = tmp.resolve("state").resolve(NS).resolve("bk").resolve("backups").resolve(taken.getName() + ".gz");
+    assertThat(file).exists();
+    // The same value again is no new request.
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+        release("bk").getStatus().getBackups().size() == before + 1);
+    kubectl("delete", "sr", "bk");
+    DemoRepo.run(List.of("docker", "compose", "-p", project + "-bk", "down", "-t", "1"), tmp);
   }
 
   @Test

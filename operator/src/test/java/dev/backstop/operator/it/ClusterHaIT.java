@@ -10,7 +10,8 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.deploy.ChartRbac;
 import dev.backstop.operator.engine.FakeWorld;
-import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -70,12 +71,13 @@ class ClusterHaIT {
     FakeWorld world = new FakeWorld();
     NamespacedKubernetesClient client = cluster.operatorClient();
     HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
-    ReleaseEngine engine = new ReleaseEngine(world, world, world, Clock.systemUTC(), null, health);
+    ReleaseLoop loop = LiveStack.loop(world, world, world, null, health, Clock.systemUTC());
     open.add(client);
     open.add(health);
-    ClusterOperator operator = ClusterOperator.start(client, engine, new ClusterOperator.Settings(
+    ClusterOperator operator = ClusterOperator.start(client, loop, health, new ClusterOperator.Settings(
         tmp.resolve(name), Set.of(NS), leaderElection, NS, "127.0.0.1", -1, Clock.systemUTC(),
-        new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name)));
+        new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name),
+        ClusterOperator.Settings.DEFAULT_WORKERS));
     open.add(operator);
     return new Replica(name, world, operator);
   }

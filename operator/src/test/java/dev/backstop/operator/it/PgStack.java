@@ -12,7 +12,14 @@ import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.core.ReleaseEvent;
-import dev.backstop.operator.engine.ReleaseEngine;
+import dev.backstop.operator.backup.DockerDatabaseBackups;
+import dev.backstop.operator.engine.Access;
+import dev.backstop.operator.engine.Recorder;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
+import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.git.JGitSourceRepository;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.file.Files;
@@ -45,7 +52,8 @@ final class PgStack implements AutoCloseable {
   final Path repo;
   final String project = "bsbk-" + UUID.randomUUID().toString().substring(0, 8);
   final DockerContainerObserver observer = new DockerContainerObserver();
-  ReleaseEngine engine;
+  ReleaseLoop loop;
+  private HealthMonitor health;
   /** Request annotations (backstop.dev/backup, ...) as a driver would pass them. */
   final Map<String, String> requests = new HashMap<>();
   /** When it holds for a status just recorded, the "process" dies there: {@link Killed} is thrown. */
@@ -84,8 +92,13 @@ final class PgStack implements AutoCloseable {
 
   /** A new engine, as a restarted process has: only the recorded status carries over. */
   void restart() {
-    engine = new ReleaseEngine(new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
-        new DockerComposeCli(Duration.ofSeconds(120)), observer, Clock.systemUTC());
+    if (health != null) {
+      health.close();
+    }
+    health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
+    loop = LiveStack.loop(new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
+        new DockerComposeCli(Duration.ofSeconds(120)), observer, new DockerDatabaseBackups(), health,
+        Clock.systemUTC());
   }
 
   /** Thrown by the recorder to stop a reconcile the way a killed process stops. */
@@ -176,7 +189,9 @@ final class PgStack implements AutoCloseable {
 
   void reconcileOnce() {
     Map<String, String> asked = Map.copyOf(requests);
-    engine.reconcile(release, generation, asked, status, dir.resolve("state"), new ReleaseEngine.Recorder() {
+    try {
+      loop.reconcile(ReleaseInput.of(release, generation, asked, dir.resolve("state"), Access.NONE), status,
+          new Recorder() {
       @Override
       public void record(StagingReleaseStatus s) {
         status = s;
@@ -191,6 +206,9 @@ final class PgStack implements AutoCloseable {
         events.add(e);
       }
     });
+    } catch (Recorder.RecordFailedException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** Runs SQL in the db container and returns psql's unaligned output. */
@@ -208,5 +226,8 @@ final class PgStack implements AutoCloseable {
   public void close() throws Exception {
     DemoRepo.run(List.of("docker", "compose", "-p", project, "down", "-t", "1", "-v"), dir);
     observer.close();
+    if (health != null) {
+      health.close();
+    }
   }
 }

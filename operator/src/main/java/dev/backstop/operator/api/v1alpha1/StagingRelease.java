@@ -41,6 +41,13 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
   /** Any new value asks for one database backup now (`backstop backup NAME`). */
   public static final String BACKUP_ANNOTATION = GROUP + "/backup";
 
+  /**
+   * Every request annotation, in the order they are handled; both drivers read exactly these (the
+   * local CLI writes requests of the same names).
+   */
+  public static final java.util.List<String> REQUEST_ANNOTATIONS = java.util.List.of(
+      ROLLBACK_ANNOTATION, EMERGENCY_ROLLBACK_ANNOTATION, RETRY_ANNOTATION, BACKUP_ANNOTATION);
+
   @Override
   protected StagingReleaseStatus initStatus() {
     return new StagingReleaseStatus();

@@ -1,4 +1,4 @@
-package dev.backstop.operator.engine;
+package dev.backstop.operator.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.backstop.operator.engine;
+package dev.backstop.operator.stack;
 
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;

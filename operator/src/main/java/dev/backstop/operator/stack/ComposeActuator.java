@@ -1,0 +1,158 @@
+package dev.backstop.operator.stack;
+
+import dev.backstop.operator.api.v1alpha1.ActionKind;
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.backup.BackupFiles;
+import dev.backstop.operator.backup.DatabaseBackups;
+import dev.backstop.operator.compose.ComposeDriver;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.core.Action;
+import dev.backstop.operator.core.ApplyOutcome;
+import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.engine.Actuator;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.git.SourceException;
+import dev.backstop.operator.git.SourceRepository;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Carries out the core's actions with git checkouts, the `docker compose` CLI and docker exec. */
+public final class ComposeActuator implements Actuator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ComposeActuator.class);
+
+  private final SourceRepository git;
+  private final ComposeDriver compose;
+  private final DatabaseBackups backups;
+  private final StackImages images;
+  private final ServiceCatalog services;
+
+  public ComposeActuator(
+      SourceRepository git, ComposeDriver compose, DatabaseBackups backups, ServiceCatalog services) {
+    this.git = git;
+    this.compose = compose;
+    this.backups = backups;
+    this.images = new StackImages(compose);
+    this.services = services;
+  }
+
+  /** Where a commit's checkout keeps the compose files the spec names. */
+  static Path composeDir(Path workDir, String commit, ReleaseSettings settings) {
+    return workDir.resolve("checkouts").resolve(commit).resolve(settings.composePath()).normalize();
+  }
+
+  static ComposeProject project(ReleaseSettings settings, Path dir) {
+    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(),
+        settings.dockerHost());
+  }
+
+  @Override
+  public ApplyOutcome apply(ReleaseInput release, ReleaseSettings settings, Action.Apply apply) {
+    String commit = apply.target().getCommit();
+    Path checkout;
+    try {
+      checkout = git.checkout(settings.url(), commit, release.workDir().resolve("checkouts"), release.access().git());
+    } catch (SourceException e) {
+      return ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
+    }
+    Path dir = checkout.resolve(settings.composePath()).normalize();
+    if (!Files.isDirectory(dir)) {
+      return ApplyOutcome.untouched(Reason.ComposeInvalid,
+          "spec.compose.path '" + settings.composePath() + "' is not a directory at commit " + commit.substring(0, 7));
+    }
+    ComposeProject project = project(settings, dir);
+    try {
+      services.remember(dir, compose.services(project));
+      // Pull and build before anything stops: a registry or build that fails leaves the stack as is.
+      StackImages.Prepared prepared;
+      try {
+        prepared = images.prepare(release.name(), settings.images(), apply.kind() != ActionKind.Deploy, commit, project,
+            release.workDir());
+      } catch (StackImages.Failure e) {
+        return ApplyOutcome.untouched(e.reason(), e.getMessage());
+      }
+      if (apply.downFirst()) {
+        compose.down(prepared.project(), true);
+      }
+      long started = System.nanoTime();
+      compose.upLocal(prepared.project());
+      LOG.info("{}: compose up of {} took {} ms", release.key(), commit.substring(0, 7),
+          (System.nanoTime() - started) / 1_000_000);
+      return ApplyOutcome.success(prepared.note());
+    } catch (ComposeException e) {
+      return switch (e.kind()) {
+        case INVALID -> ApplyOutcome.untouched(Reason.ComposeInvalid, e.getMessage());
+        case UNAVAILABLE -> ApplyOutcome.untouched(Reason.DockerUnavailable, e.getMessage());
+        case FAILED -> ApplyOutcome.failed(Reason.ComposeFailed, e.getMessage());
+      };
+    }
+  }
+
+  @Override
+  public void retainImages(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus status) {
+    images.retain(settings.name(), settings.images(), status, settings.projectName(), settings.dockerHost());
+  }
+
+  @Override
+  public BackupOutcome backup(ReleaseInput release, ReleaseSettings settings, Action.Backup backup) {
+    if (settings.backup() == null) {
+      return BackupOutcome.failed("spec.backup is not set");
+    }
+    Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), release.workDir()), backup.name());
+    long started = System.nanoTime();
+    BackupOutcome outcome = backups.dump(target(settings), settings.backup().command(), file);
+    LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",
+        (System.nanoTime() - started) / 1_000_000);
+    return outcome;
+  }
+
+  @Override
+  public BackupOutcome restore(ReleaseInput release, ReleaseSettings settings, Action.Restore restore) {
+    if (settings.backup() == null || settings.backup().restoreCommand() == null) {
+      return BackupOutcome.failed("spec.backup.restoreCommand is not set");
+    }
+    Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), release.workDir()), restore.name());
+    long started = System.nanoTime();
+    BackupOutcome outcome = backups.restore(target(settings), settings.backup().restoreCommand(), file, restore.sha256());
+    LOG.info("{}: restore of {} {} in {} ms", release.key(), restore.name(), outcome.ok() ? "done" : "failed",
+        (System.nanoTime() - started) / 1_000_000);
+    return outcome;
+  }
+
+  @Override
+  public void deleteBackups(ReleaseInput release, ReleaseSettings settings, Action.DeleteBackups expired) {
+    if (settings.backup() == null) {
+      return;
+    }
+    try {
+      BackupFiles.delete(BackupFiles.storage(settings.backup(), release.workDir()), expired.names());
+    } catch (IOException e) {
+      // Status no longer lists them; a leftover file wastes space but misleads nobody.
+      LOG.warn("{}: cannot delete expired backups {}: {}", release.key(), expired.names(), e.getMessage());
+    }
+  }
+
+  @Override
+  public void down(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus status)
+      throws ActionFailedException {
+    Path dir = release.workDir();
+    if (status != null && status.getCurrent() != null) {
+      dir = composeDir(release.workDir(), status.getCurrent().getCommit(), settings);
+    }
+    try {
+      compose.down(project(settings, dir), true);
+    } catch (ComposeException e) {
+      throw new ActionFailedException(e.getMessage(), e);
+    }
+  }
+
+  private static DatabaseBackups.Target target(ReleaseSettings settings) {
+    return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), settings.dockerHost());
+  }
+}

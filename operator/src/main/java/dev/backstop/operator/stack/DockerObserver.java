@@ -1,0 +1,94 @@
+package dev.backstop.operator.stack;
+
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.ContainerObserver;
+import dev.backstop.operator.compose.DockerEndpoints;
+import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.SourceState;
+import dev.backstop.operator.core.Timestamps;
+import dev.backstop.operator.engine.DockerAccess;
+import dev.backstop.operator.engine.Observer;
+import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.git.SourceException;
+import dev.backstop.operator.git.SourceRepository;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.ServiceHealthProbe;
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Observes a release through git, the Docker engine and the background probes. */
+public final class DockerObserver implements Observer {
+
+  private final SourceRepository git;
+  private final ContainerObserver containers;
+  private final HealthMonitor health;
+  private final ServiceCatalog services;
+  private final Clock clock;
+
+  public DockerObserver(
+      SourceRepository git, ContainerObserver containers, HealthMonitor health, ServiceCatalog services, Clock clock) {
+    this.git = git;
+    this.containers = containers;
+    this.health = health;
+    this.services = services;
+    this.clock = clock;
+  }
+
+  @Override
+  public Observation observe(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
+    SourceState source = resolve(release, settings, previous);
+    Observation.Problem tls = DockerAccess.install(settings.dockerHost(), release.workDir(),
+        release.access().dockerTls(), DockerEndpoints.shared());
+    if (tls != null) {
+      return observation(release, source, List.of(), List.of(), tls);
+    }
+    List<ContainerState> observed;
+    try {
+      observed = containers.containers(settings.projectName(), settings.dockerHost());
+    } catch (ComposeException e) {
+      return observation(release, source, List.of(), List.of(),
+          new Observation.Problem(Reason.DockerUnavailable, e.getMessage()));
+    }
+    String commit = previous == null || previous.getCurrent() == null ? null : previous.getCurrent().getCommit();
+    List<String> expected = services.expected(settings, commit, release.workDir(), observed);
+    List<CheckResult> results = new ArrayList<>();
+    for (ReleaseSettings.Check check : settings.checks()) {
+      if (check.type() == CheckType.SERVICE_HEALTH && check.error() == null) {
+        results.add(ServiceHealthProbe.evaluate(check, expected, observed));
+      }
+    }
+    // Probed checks run in the background; a reconcile reads their latest results, never waits.
+    String epoch = commit == null ? "none" : commit + "@" + previous.getCurrent().getTime();
+    results.addAll(health.results(release.key(), settings, epoch,
+        new HealthMonitor.Target(settings.dockerHost(), observed, expected)));
+    return observation(release, source, observed, results, null);
+  }
+
+  private SourceState resolve(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
+    Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
+    boolean specChanged = previous == null || previous.getObservedGeneration() == null
+        || previous.getObservedGeneration() != release.generation();
+    boolean fetch = specChanged || lastFetch == null
+        || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
+    try {
+      return SourceState.resolved(git.resolve(settings.url(), settings.ref(), fetch, release.access().git()), fetch);
+    } catch (SourceException e) {
+      Reason reason = e.kind() == SourceException.Kind.REF_NOT_FOUND ? Reason.RefNotFound : Reason.SourceUnavailable;
+      return SourceState.failed(reason, e.getMessage(), fetch);
+    }
+  }
+
+  private static Observation observation(
+      ReleaseInput release, SourceState source, List<ContainerState> observed, List<CheckResult> checks,
+      Observation.Problem problem) {
+    return new Observation(release.generation(), source, observed, checks, problem, release.requests());
+  }
+}

@@ -1,0 +1,68 @@
+package dev.backstop.operator.stack;
+
+import dev.backstop.operator.backup.DatabaseBackups;
+import dev.backstop.operator.backup.DockerDatabaseBackups;
+import dev.backstop.operator.compose.ComposeDriver;
+import dev.backstop.operator.compose.ContainerObserver;
+import dev.backstop.operator.compose.DockerComposeCli;
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.engine.ReleaseLoop;
+import dev.backstop.operator.git.JGitSourceRepository;
+import dev.backstop.operator.git.SourceRepository;
+import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.health.LiveProbes;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The real adapters of one process (JGit, the compose CLI, docker-java, live probes) wired into a
+ * {@link ReleaseLoop}: what each driver's composition root builds once and closes on shutdown.
+ */
+public final class LiveStack implements AutoCloseable {
+
+  private final DockerContainerObserver containers;
+  private final LiveProbes probes;
+  private final HealthMonitor health;
+  private final ReleaseLoop loop;
+
+  /** Adapters that keep their git cache under {@code stateDir}. */
+  public LiveStack(Path stateDir, Clock clock) {
+    JGitSourceRepository git = new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv);
+    DockerComposeCli compose = new DockerComposeCli();
+    this.containers = new DockerContainerObserver();
+    this.probes = new LiveProbes(clock);
+    this.health = new HealthMonitor(probes, clock);
+    this.loop = loop(git, compose, containers, new DockerDatabaseBackups(), health, clock);
+  }
+
+  /** The loop over these adapters; tests bring fakes or adapters of their own. */
+  public static ReleaseLoop loop(
+      SourceRepository git,
+      ComposeDriver compose,
+      ContainerObserver containers,
+      DatabaseBackups backups,
+      HealthMonitor health,
+      Clock clock) {
+    ServiceCatalog services = new ServiceCatalog(compose);
+    return new ReleaseLoop(
+        new DockerObserver(git, containers, health, services, clock),
+        new ComposeActuator(git, compose, backups, services),
+        clock);
+  }
+
+  public ReleaseLoop loop() {
+    return loop;
+  }
+
+  /** The background probes; drivers subscribe to their news to reconcile at once. */
+  public HealthMonitor health() {
+    return health;
+  }
+
+  @Override
+  public void close() {
+    health.close();
+    probes.close();
+    containers.close();
+  }
+}
