@@ -111,6 +111,11 @@ public record ReleaseSettings(
     }
   }
 
+  /** The compose project a release runs as: spec.compose.projectName, else the release's name. */
+  public static String projectName(String name, ComposeSpec compose) {
+    return compose != null && compose.getProjectName() != null ? compose.getProjectName() : name;
+  }
+
   /** Validates {@code spec} and fills in defaults. */
   public static ReleaseSettings from(String name, StagingReleaseSpec spec)
       throws InvalidSpecException {
@@ -130,7 +135,7 @@ public record ReleaseSettings(
         duration(problems, "spec.source.pollInterval", spec.getSource().getPollInterval(), DEFAULT_POLL_INTERVAL);
 
     ComposeSpec compose = Optional.ofNullable(spec.getCompose()).orElseGet(ComposeSpec::new);
-    String project = Optional.ofNullable(compose.getProjectName()).orElse(name);
+    String project = projectName(name, compose);
     if (project == null || !PROJECT_NAME.matcher(project).matches()) {
       problems.add(
           "spec.compose.projectName '" + project

@@ -6,6 +6,7 @@ import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ContainerEvents;
 import dev.backstop.operator.core.Conditions;
+import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.engine.ReleaseLoop;
@@ -201,7 +202,7 @@ public final class LocalDaemon implements AutoCloseable {
     }
     String name = release.getMetadata().getName();
     ComposeSpec compose = release.getSpec() == null ? null : release.getSpec().getCompose();
-    String project = compose != null && compose.getProjectName() != null ? compose.getProjectName() : name;
+    String project = ReleaseSettings.projectName(name, compose);
     String key = project + "@" + (compose == null ? null : compose.getDockerHost());
     if (key.equals(projects.get(name))) {
       return;

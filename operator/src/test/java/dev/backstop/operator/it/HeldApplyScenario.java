@@ -150,9 +150,9 @@ final class HeldApplyScenario implements AutoCloseable {
             image: busybox:1.36
             init: true
             stop_grace_period: 1s
-            command: ["sh", "-c", "sleep %d; touch /tmp/ready; exec sleep 3600"]
+            command: ["sh", "-c", "sleep %d; touch /ready; exec sleep 3600"]
             healthcheck:
-              test: ["CMD", "test", "-f", "/tmp/ready"]
+              test: ["CMD", "test", "-f", "/ready"]
               interval: 1s
               timeout: 1s
               retries: 600
