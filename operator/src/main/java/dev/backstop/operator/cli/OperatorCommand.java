@@ -3,6 +3,7 @@ package dev.backstop.operator.cli;
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.git.JGitSourceRepository;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -56,13 +57,15 @@ final class OperatorCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
+    // One DockerHosts for every adapter: one client per engine, one ssh forward per ssh:// host.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        DockerContainerObserver observer = new DockerContainerObserver()) {
+        DockerHosts docker = new DockerHosts()) {
       ClusterOperator operator = ClusterOperator.start(
           client,
+          docker,
           new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
           new DockerComposeCli(),
-          observer,
+          new DockerContainerObserver(docker),
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
               Clock.systemUTC()));
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)

@@ -3,6 +3,7 @@ package dev.backstop.operator.cli;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.engine.ReleaseEngine;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.local.LocalDaemon;
@@ -43,12 +44,14 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (DockerContainerObserver observer = new DockerContainerObserver();
-        DockerContainerEvents events = new DockerContainerEvents()) {
+    // One DockerHosts for every adapter: one client per engine, one ssh forward per ssh:// host.
+    try (DockerHosts docker = new DockerHosts();
+        DockerContainerEvents events = new DockerContainerEvents(docker)) {
       ReleaseEngine engine = new ReleaseEngine(
+          docker,
           new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
           new DockerComposeCli(),
-          observer,
+          new DockerContainerObserver(docker),
           Clock.systemUTC());
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, engine, Clock.systemUTC(), workers,
           events);

@@ -9,6 +9,8 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
@@ -66,12 +68,15 @@ final class VerifyCommand implements Callable<Integer> {
     StagingReleaseStatus status = store.read(name).orElse(null);
 
     List<CheckResult> results = new ArrayList<>();
-    try (DockerContainerObserver observer = new DockerContainerObserver();
-        LiveProbes probes = new LiveProbes(Clock.systemUTC());
+    try (DockerHosts docker = new DockerHosts();
+        LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
         HealthMonitor monitor = new HealthMonitor(probes, Clock.systemUTC())) {
+      DockerContainerObserver observer = new DockerContainerObserver(docker);
+      // Local mode's key for the release; a one-shot process has no TLS material registered.
+      DockerEndpoint endpoint = docker.endpoint("default/" + name, settings.dockerHost());
       List<ContainerState> containers;
       try {
-        containers = observer.containers(settings.projectName(), settings.dockerHost());
+        containers = observer.containers(settings.projectName(), endpoint);
       } catch (ComposeException e) {
         containers = null;
         for (ReleaseSettings.Check c : settings.checks()) {
@@ -80,7 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
           }
         }
       }
-      List<String> services = definedServices(settings, status, releaseDir, containers);
+      List<String> services = definedServices(settings, endpoint, status, releaseDir, containers);
       if (containers != null) {
         for (ReleaseSettings.Check c : settings.checks()) {
           if (c.type() == CheckType.SERVICE_HEALTH && c.error() == null) {
@@ -89,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
       }
       results.addAll(monitor.runOnce(settings,
-          new HealthMonitor.Target(settings.dockerHost(), containers == null ? List.of() : containers, services)));
+          new HealthMonitor.Target(endpoint, containers == null ? List.of() : containers, services)));
     }
     List<Map<String, String>> rows = new ArrayList<>();
     boolean allPass = true;
@@ -123,13 +128,14 @@ final class VerifyCommand implements Callable<Integer> {
 
   /** The services the running commit's compose files define, else those that have containers. */
   private static List<String> definedServices(
-      ReleaseSettings settings, StagingReleaseStatus status, Path releaseDir, List<ContainerState> containers) {
+      ReleaseSettings settings, DockerEndpoint endpoint, StagingReleaseStatus status, Path releaseDir,
+      List<ContainerState> containers) {
     if (status != null && status.getCurrent() != null && status.getCurrent().getCommit() != null) {
       Path dir = releaseDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
       if (Files.isDirectory(dir)) {
         try {
           return new DockerComposeCli().services(new ComposeProject(settings.projectName(), dir,
-              settings.composeFiles(), settings.envFiles(), settings.dockerHost()));
+              settings.composeFiles(), settings.envFiles(), endpoint));
         } catch (ComposeException e) {
           // Fall back to what runs.
         }

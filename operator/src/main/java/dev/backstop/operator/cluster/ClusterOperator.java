@@ -3,6 +3,7 @@ package dev.backstop.operator.cluster;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.backstop.operator.compose.ComposeDriver;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.engine.ReleaseEngine;
 import dev.backstop.operator.git.SourceRepository;
@@ -85,12 +86,13 @@ public final class ClusterOperator implements AutoCloseable {
   /** Registers the controller and starts it (and, with leader election, competes for the Lease). */
   public static ClusterOperator start(
       KubernetesClient client,
+      DockerHosts docker,
       SourceRepository git,
       ComposeDriver compose,
       ContainerObserver containers,
       Settings settings)
       throws IOException {
-    return start(client, new ReleaseEngine(git, compose, containers, settings.clock()), settings);
+    return start(client, new ReleaseEngine(docker, git, compose, containers, settings.clock()), settings);
   }
 
   /** Starts the controller over an engine of the caller's (tests bring fake adapters and probes). */

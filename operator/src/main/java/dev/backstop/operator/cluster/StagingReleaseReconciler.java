@@ -146,6 +146,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     recorded.remove(uid);
     persisted.remove(uid);
     engine.health().forget(ReleaseEngine.healthKey(release));
+    // Its TLS files are gone with the work dir; its host's ssh forward goes when nobody names it.
+    engine.docker().forget(ReleaseEngine.healthKey(release));
     return DeleteControl.defaultDelete();
   }
 

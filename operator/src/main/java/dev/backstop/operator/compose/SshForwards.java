@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One {@code ssh -L} forward per {@code ssh://} Docker host from a private local unix socket to the
  * host's {@code /var/run/docker.sock}: docker-java has no SSH transport, but it speaks unix
- * sockets. Started lazily, restarted when it died, stopped on {@link #close()}.
+ * sockets. Started lazily, restarted when it died, stopped per host or on {@link #close()}. Owned
+ * by {@link DockerHosts}, so every adapter shares the one forward of a host.
  */
-public final class SshForwards implements AutoCloseable {
+final class SshForwards implements AutoCloseable {
 
   static final String REMOTE_SOCKET = "/var/run/docker.sock";
 
@@ -32,16 +33,25 @@ public final class SshForwards implements AutoCloseable {
   // Long enough for a slow handshake, short enough that a reconcile does not hang on a dead host.
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
-  private final DockerEndpoints endpoints;
+  /** Starts the process that binds {@code socket}; a seam so tests can count starts. */
+  interface Starter {
+    Process start(Target target, DockerEndpoint.Ssh files, Path socket, Path log) throws IOException;
+  }
+
+  private final Starter starter;
   private final Map<String, Forward> forwards = new HashMap<>();
   private boolean closed;
 
-  public SshForwards(DockerEndpoints endpoints) {
-    this.endpoints = endpoints;
+  SshForwards() {
+    this(SshForwards::startSsh);
+  }
+
+  SshForwards(Starter starter) {
+    this.starter = starter;
   }
 
   /** Whether {@code dockerHost} is an {@code ssh://} URL. */
-  public static boolean isSsh(String dockerHost) {
+  static boolean isSsh(String dockerHost) {
     return dockerHost != null && dockerHost.regionMatches(true, 0, "ssh://", 0, 6);
   }
 
@@ -50,7 +60,7 @@ public final class SshForwards implements AutoCloseable {
    * restarting the forward as needed. The URL stays the same across restarts, so clients built on
    * it keep working.
    */
-  public synchronized String ensure(String dockerHost) throws ComposeException {
+  synchronized String ensure(String dockerHost, DockerEndpoint.Ssh files) throws ComposeException {
     if (closed) {
       throw new IllegalStateException("SSH forwards are closed");
     }
@@ -63,7 +73,7 @@ public final class SshForwards implements AutoCloseable {
       forward.stop();
     }
     Path dir = forward != null ? forward.dir : privateDir();
-    Forward started = start(target, dockerHost, dir);
+    Forward started = start(target, files, dir);
     forwards.put(dockerHost, started);
     return started.url();
   }
@@ -74,9 +84,17 @@ public final class SshForwards implements AutoCloseable {
     return f == null ? null : f.process.toHandle();
   }
 
-  private Forward start(Target target, String dockerHost, Path dir) throws ComposeException {
-    Path socket = dir.resolve("docker.sock");
-    Path log = dir.resolve("ssh.log");
+  /** Stops the forward of {@code dockerHost}, if one runs (its last release was deleted). */
+  synchronized void close(String dockerHost) {
+    Forward f = forwards.remove(dockerHost);
+    if (f != null) {
+      f.stop();
+      deleteTree(f.dir);
+    }
+  }
+
+  private static Process startSsh(Target target, DockerEndpoint.Ssh ssh, Path socket, Path log)
+      throws IOException {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -98,7 +116,6 @@ public final class SshForwards implements AutoCloseable {
                 // A restart reuses the path; a stale socket file must not fail the bind.
                 "-o",
                 "StreamLocalBindUnlink=yes"));
-    DockerEndpoints.Ssh ssh = endpoints.sshFiles(dockerHost);
     if (ssh != null) {
       command.addAll(List.of("-o", "UserKnownHostsFile=" + ssh.knownHosts()));
       if (ssh.identity() != null) {
@@ -109,15 +126,21 @@ public final class SshForwards implements AutoCloseable {
       command.addAll(List.of("-p", Integer.toString(target.port())));
     }
     command.addAll(List.of("-L", socket + ":" + REMOTE_SOCKET, "--", target.destination()));
+    return new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(log.toFile())
+        .start();
+  }
+
+  private Forward start(Target target, DockerEndpoint.Ssh files, Path dir)
+      throws ComposeException {
+    Path socket = dir.resolve("docker.sock");
+    Path log = dir.resolve("ssh.log");
     Process process;
     try {
       Files.deleteIfExists(socket);
-      process =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(log.toFile())
-              .start();
+      process = starter.start(target, files, socket, log);
     } catch (IOException e) {
       throw new ComposeException(
           Kind.UNAVAILABLE,

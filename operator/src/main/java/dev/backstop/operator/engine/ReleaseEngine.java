@@ -12,7 +12,8 @@ import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.ContainerObserver;
-import dev.backstop.operator.compose.DockerEndpoints;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
@@ -73,30 +74,37 @@ public final class ReleaseEngine {
   private final Map<String, List<String>> servicesByCheckout = new ConcurrentHashMap<>();
 
   private final HealthMonitor health;
+  private final DockerHosts docker;
 
-  public ReleaseEngine(SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock) {
-    this(git, compose, containers, clock, new DockerDatabaseBackups(), new HealthMonitor(new LiveProbes(clock), clock));
+  public ReleaseEngine(
+      DockerHosts docker, SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock) {
+    this(docker, git, compose, containers, clock, new DockerDatabaseBackups(docker),
+        new HealthMonitor(new LiveProbes(clock, docker), clock));
   }
 
   /** An engine with its own database backup adapter (tests use a real one on a test image). */
   public ReleaseEngine(
-      SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock, DatabaseBackups backups) {
-    this(git, compose, containers, clock, backups, new HealthMonitor(new LiveProbes(clock), clock));
+      DockerHosts docker, SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock,
+      DatabaseBackups backups) {
+    this(docker, git, compose, containers, clock, backups, new HealthMonitor(new LiveProbes(clock, docker), clock));
   }
 
   /** An engine whose probed checks (http, exec, prometheus, ...) run on {@code health}. */
   public ReleaseEngine(
-      SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock, HealthMonitor health) {
-    this(git, compose, containers, clock, new DockerDatabaseBackups(), health);
+      DockerHosts docker, SourceRepository git, ComposeDriver compose, ContainerObserver containers, Clock clock,
+      HealthMonitor health) {
+    this(docker, git, compose, containers, clock, new DockerDatabaseBackups(docker), health);
   }
 
   public ReleaseEngine(
+      DockerHosts docker,
       SourceRepository git,
       ComposeDriver compose,
       ContainerObserver containers,
       Clock clock,
       DatabaseBackups backups,
       HealthMonitor health) {
+    this.docker = docker;
     this.backups = backups;
     this.health = health;
     this.git = git;
@@ -114,6 +122,16 @@ public final class ReleaseEngine {
   public static String healthKey(StagingRelease release) {
     String namespace = release.getMetadata().getNamespace();
     return (namespace == null || namespace.isEmpty() ? "default" : namespace) + "/" + release.getMetadata().getName();
+  }
+
+  /** How this engine reaches Docker engines; drivers forget a deleted release's material there. */
+  public DockerHosts docker() {
+    return docker;
+  }
+
+  /** How {@code release} reaches the engine its spec names, with its own TLS material only. */
+  private DockerEndpoint endpoint(StagingRelease release, ReleaseSettings settings) {
+    return docker.endpoint(healthKey(release), settings.dockerHost());
   }
 
   /** The background probes; drivers subscribe to its news to reconcile at once. */
@@ -202,20 +220,20 @@ public final class ReleaseEngine {
       return new Observation(generation, SourceState.failed(Reason.InvalidSpec, e.getMessage(), false), List.of(), List.of(), null, requests);
     }
     SourceState source = resolve(settings, generation, previous, access);
-    Observation.Problem tls =
-        DockerAccess.install(settings.dockerHost(), workDir, access.dockerTls(), DockerEndpoints.shared());
+    Observation.Problem tls = docker.useTls(
+        healthKey(release), settings.dockerHost(), access.dockerTls(), workDir.resolve("docker-tls"));
     if (tls != null) {
       return new Observation(generation, source, List.of(), List.of(), tls, requests);
     }
     List<ContainerState> observed;
     try {
-      observed = containers.containers(settings.projectName(), settings.dockerHost());
+      observed = containers.containers(settings.projectName(), endpoint(release, settings));
     } catch (ComposeException e) {
       return new Observation(generation, source, List.of(), List.of(),
           new Observation.Problem(Reason.DockerUnavailable, e.getMessage()), requests);
     }
     List<CheckResult> results = new ArrayList<>();
-    List<String> expected = expectedServices(settings, previous, observed, workDir);
+    List<String> expected = expectedServices(release, settings, previous, observed, workDir);
     for (ReleaseSettings.Check check : settings.checks()) {
       if (check.type() == CheckType.SERVICE_HEALTH && check.error() == null) {
         results.add(ServiceHealthProbe.evaluate(check, expected, observed));
@@ -225,7 +243,7 @@ public final class ReleaseEngine {
     String epoch = previous == null || previous.getCurrent() == null
         ? "none" : previous.getCurrent().getCommit() + "@" + previous.getCurrent().getTime();
     results.addAll(health.results(healthKey(release), settings, epoch,
-        new HealthMonitor.Target(settings.dockerHost(), observed, expected)));
+        new HealthMonitor.Target(endpoint(release, settings), observed, expected)));
     return new Observation(generation, source, observed, results, null, requests);
   }
 
@@ -246,7 +264,7 @@ public final class ReleaseEngine {
 
   /** The services the running commit's compose files define; what Docker shows if unknown. */
   private List<String> expectedServices(
-      ReleaseSettings settings, StagingReleaseStatus previous, List<ContainerState> observed, Path workDir) {
+      StagingRelease release, ReleaseSettings settings, StagingReleaseStatus previous, List<ContainerState> observed, Path workDir) {
     String commit = previous == null || previous.getCurrent() == null ? null : previous.getCurrent().getCommit();
     if (commit != null) {
       Path dir = workDir.resolve("checkouts").resolve(commit).resolve(settings.composePath());
@@ -256,7 +274,7 @@ public final class ReleaseEngine {
       }
       if (Files.isDirectory(dir)) {
         try {
-          List<String> services = compose.services(project(settings, dir));
+          List<String> services = compose.services(project(release, settings, dir));
           servicesByCheckout.put(dir.toString(), services);
           return services;
         } catch (ComposeException e) {
@@ -286,7 +304,7 @@ public final class ReleaseEngine {
       return ApplyOutcome.untouched(Reason.ComposeInvalid,
           "spec.compose.path '" + settings.composePath() + "' is not a directory at commit " + commit.substring(0, 7));
     }
-    ComposeProject project = project(settings, dir);
+    ComposeProject project = project(release, settings, dir);
     try {
       List<String> services = compose.services(project);
       servicesByCheckout.put(dir.toString(), services);
@@ -321,7 +339,7 @@ public final class ReleaseEngine {
     try {
       ReleaseSettings settings = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
       images.retain(settings.name(), ImageSettings.from(release.getSpec()), status, settings.projectName(),
-          settings.dockerHost());
+          endpoint(release, settings));
     } catch (InvalidSpecException e) {
       LOG.debug("no image retention for an invalid spec: {}", e.getMessage());
     }
@@ -336,7 +354,7 @@ public final class ReleaseEngine {
     }
     Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), workDir), backup.name());
     long started = System.nanoTime();
-    BackupOutcome outcome = backups.dump(target(settings), settings.backup().command(), file);
+    BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), file);
     LOG.info("{}: backup {} {} in {} ms", release.getMetadata().getName(), backup.name(),
         outcome.ok() ? "written" : "failed", (System.nanoTime() - started) / 1_000_000);
     return outcome;
@@ -354,7 +372,7 @@ public final class ReleaseEngine {
     }
     Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), workDir), restore.name());
     long started = System.nanoTime();
-    BackupOutcome outcome = backups.restore(target(settings), settings.backup().restoreCommand(), file, restore.sha256());
+    BackupOutcome outcome = backups.restore(target(release, settings), settings.backup().restoreCommand(), file, restore.sha256());
     LOG.info("{}: restore of {} {} in {} ms", release.getMetadata().getName(), restore.name(),
         outcome.ok() ? "done" : "failed", (System.nanoTime() - started) / 1_000_000);
     return outcome;
@@ -370,8 +388,9 @@ public final class ReleaseEngine {
     }
   }
 
-  private static DatabaseBackups.Target target(ReleaseSettings settings) {
-    return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), settings.dockerHost());
+  private DatabaseBackups.Target target(StagingRelease release, ReleaseSettings settings) {
+    return new DatabaseBackups.Target(
+        settings.projectName(), settings.backup().service(), endpoint(release, settings));
   }
 
   /** Tears a release's stack down (`compose down`), for deletion with the Down policy and tests. */
@@ -386,10 +405,11 @@ public final class ReleaseEngine {
     if (status != null && status.getCurrent() != null) {
       dir = workDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
     }
-    compose.down(project(settings, dir), true);
+    compose.down(project(release, settings, dir), true);
   }
 
-  private static ComposeProject project(ReleaseSettings settings, Path dir) {
-    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(), settings.dockerHost());
+  private ComposeProject project(StagingRelease release, ReleaseSettings settings, Path dir) {
+    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(),
+        endpoint(release, settings));
   }
 }

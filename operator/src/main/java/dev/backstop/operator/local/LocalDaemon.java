@@ -5,6 +5,7 @@ import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ContainerEvents;
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.ReleaseEngine;
@@ -127,6 +128,7 @@ public final class LocalDaemon implements AutoCloseable {
       if (oldKey != null && !oldKey.equals(healthKey)) {
         // Its namespace changed: the probes under the old key would run on for nobody.
         engine.health().forget(oldKey);
+        engine.docker().forget(oldKey);
       }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
@@ -196,7 +198,10 @@ public final class LocalDaemon implements AutoCloseable {
     String name = release.getMetadata().getName();
     ComposeSpec compose = release.getSpec() == null ? null : release.getSpec().getCompose();
     String project = compose != null && compose.getProjectName() != null ? compose.getProjectName() : name;
-    String key = project + "@" + (compose == null ? null : compose.getDockerHost());
+    DockerEndpoint endpoint = engine.docker().endpoint(
+        ReleaseEngine.healthKey(release), compose == null ? null : compose.getDockerHost());
+    // The endpoint names its TLS identity: new certificates mean a new subscription.
+    String key = project + "@" + endpoint;
     if (key.equals(projects.get(name))) {
       return;
     }
@@ -205,7 +210,7 @@ public final class LocalDaemon implements AutoCloseable {
       old.close();
     }
     projects.put(name, key);
-    subscriptions.put(name, events.subscribe(project, compose == null ? null : compose.getDockerHost(), what -> {
+    subscriptions.put(name, events.subscribe(project, endpoint, what -> {
       LOG.debug("{}: container event {}, reconciling now", name, what);
       triggers.execute(() -> trigger(name));
     }));
@@ -220,6 +225,7 @@ public final class LocalDaemon implements AutoCloseable {
     String healthKey = healthKeys.remove(name);
     if (healthKey != null) {
       engine.health().forget(healthKey);
+      engine.docker().forget(healthKey);
     }
   }
 

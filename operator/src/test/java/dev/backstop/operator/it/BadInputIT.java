@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.Condition;
 import dev.backstop.operator.api.v1alpha1.ConditionStatus;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
@@ -41,7 +42,8 @@ class BadInputIT {
 
   @TempDir static Path tmp;
   private final String prefix = "bsbad-" + UUID.randomUUID().toString().substring(0, 6);
-  private final DockerContainerObserver docker = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
   private LocalDaemon daemon;
   private StatusStore store;
   private Path manifests;
@@ -79,7 +81,7 @@ class BadInputIT {
 
     Path state = tmp.resolve("state");
     store = new StatusStore(state);
-    ReleaseEngine engine = new ReleaseEngine(new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
+    ReleaseEngine engine = new ReleaseEngine(dockerHosts, new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
         new DockerComposeCli(), docker, Clock.systemUTC());
     daemon = new LocalDaemon(manifests, state, engine, Clock.systemUTC(), 4);
     daemon.start("127.0.0.1", -1);
@@ -93,7 +95,7 @@ class BadInputIT {
     for (String name : List.of("good", "bad-compose", "no-compose", "unknown-ref", "unreadable")) {
       DemoRepo.run(List.of("docker", "compose", "-p", prefix + "-" + name, "down", "-t", "1"), tmp);
     }
-    docker.close();
+    dockerHosts.close();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.compose.DockerComposeCli;
@@ -38,6 +39,7 @@ class ClusterApiIT {
   @TempDir static Path tmp;
   private static MockCluster cluster;
   private static ClusterOperator operator;
+  private static DockerHosts dockerHosts;
   private static DockerContainerObserver docker;
   private static DemoRepo repo;
   private static Path kubeconfig;
@@ -49,9 +51,10 @@ class ClusterApiIT {
     repo = DemoRepo.create(tmp.resolve("repo"));
     cluster = new MockCluster();
     kubeconfig = cluster.kubeconfig(tmp);
-    docker = new DockerContainerObserver();
+    dockerHosts = new DockerHosts();
+    docker = new DockerContainerObserver(dockerHosts);
     operatorClient = cluster.operatorClient();
-    operator = ClusterOperator.start(operatorClient,
+    operator = ClusterOperator.start(operatorClient, dockerHosts,
         new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null), new DockerComposeCli(), docker,
         new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC()));
   }
@@ -64,8 +67,8 @@ class ClusterApiIT {
       ClusterModeIT.assertGranted(cluster.operatorCalls());
       operatorClient.close();
     }
-    if (docker != null) {
-      docker.close();
+    if (dockerHosts != null) {
+      dockerHosts.close();
     }
     if (cluster != null) {
       cluster.close();

@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
@@ -69,8 +70,10 @@ class ClusterHaIT {
   private Replica replica(String name, boolean leaderElection, ClusterOperator.Lease lease) throws Exception {
     FakeWorld world = new FakeWorld();
     NamespacedKubernetesClient client = cluster.operatorClient();
-    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
-    ReleaseEngine engine = new ReleaseEngine(world, world, world, Clock.systemUTC(), null, health);
+    // The fakes never reach Docker: this DockerHosts holds no client or forward to close.
+    DockerHosts docker = new DockerHosts();
+    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), docker), Clock.systemUTC());
+    ReleaseEngine engine = new ReleaseEngine(docker, world, world, world, Clock.systemUTC(), null, health);
     open.add(client);
     open.add(health);
     ClusterOperator operator = ClusterOperator.start(client, engine, new ClusterOperator.Settings(

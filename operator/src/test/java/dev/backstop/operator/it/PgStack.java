@@ -2,6 +2,7 @@ package dev.backstop.operator.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
 import dev.backstop.operator.api.v1alpha1.SourceSpec;
@@ -44,7 +45,8 @@ final class PgStack implements AutoCloseable {
   final Path dir;
   final Path repo;
   final String project = "bsbk-" + UUID.randomUUID().toString().substring(0, 8);
-  final DockerContainerObserver observer = new DockerContainerObserver();
+  final DockerHosts dockerHosts = new DockerHosts();
+  final DockerContainerObserver observer = new DockerContainerObserver(dockerHosts);
   ReleaseEngine engine;
   /** Request annotations (backstop.dev/backup, ...) as a driver would pass them. */
   final Map<String, String> requests = new HashMap<>();
@@ -84,7 +86,7 @@ final class PgStack implements AutoCloseable {
 
   /** A new engine, as a restarted process has: only the recorded status carries over. */
   void restart() {
-    engine = new ReleaseEngine(new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
+    engine = new ReleaseEngine(dockerHosts, new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
         new DockerComposeCli(Duration.ofSeconds(120)), observer, Clock.systemUTC());
   }
 
@@ -207,6 +209,6 @@ final class PgStack implements AutoCloseable {
   @Override
   public void close() throws Exception {
     DemoRepo.run(List.of("docker", "compose", "-p", project, "down", "-t", "1", "-v"), dir);
-    observer.close();
+    dockerHosts.close();
   }
 }
