@@ -198,10 +198,10 @@ class SshDockerHostIT {
       }
       // The restore feeds the file to `docker exec -i` through the same forward.
       BackupOutcome restored =
-          backups.restore(target, "cat > /tmp/restored", file, dumped.sha256());
+          backups.restore(target, "cat > /restored.txt", file, dumped.sha256());
       assertThat(restored.ok()).as(restored.toString()).isTrue();
       Path check = tmp.resolve("backups/check.sql.gz");
-      BackupOutcome readBack = backups.dump(target, "cat /tmp/restored", check);
+      BackupOutcome readBack = backups.dump(target, "cat /restored.txt", check);
       assertThat(readBack.ok()).as(readBack.toString()).isTrue();
       try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(check))) {
         assertThat(new String(in.readAllBytes())).isEqualTo("row over ssh\nsecond row\n");
