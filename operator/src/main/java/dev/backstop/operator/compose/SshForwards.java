@@ -11,9 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -39,8 +39,8 @@ final class SshForwards implements AutoCloseable {
   }
 
   private final Starter starter;
-  private final Map<String, Forward> forwards = new HashMap<>();
-  private boolean closed;
+  private final Map<String, Slot> forwards = new ConcurrentHashMap<>();
+  private volatile boolean closed;
 
   SshForwards() {
     this(SshForwards::startSsh);
@@ -58,38 +58,65 @@ final class SshForwards implements AutoCloseable {
   /**
    * The {@code unix://} URL of a live forward to {@code dockerHost}'s engine, starting or
    * restarting the forward as needed. The URL stays the same across restarts, so clients built on
-   * it keep working.
+   * it keep working. Callers for one host wait for its start; other hosts never wait for it.
    */
-  synchronized String ensure(String dockerHost, DockerEndpoint.Ssh files) throws ComposeException {
-    if (closed) {
-      throw new IllegalStateException("SSH forwards are closed");
-    }
+  String ensure(String dockerHost, DockerEndpoint.Ssh files) throws ComposeException {
     Target target = Target.parse(dockerHost);
-    Forward forward = forwards.get(dockerHost);
-    if (forward != null && forward.process.isAlive() && Files.exists(forward.socket())) {
-      return forward.url();
-    }
-    if (forward != null) {
-      forward.stop();
-    }
-    Path dir = forward != null ? forward.dir : privateDir();
-    Forward started = start(target, files, dir);
-    forwards.put(dockerHost, started);
-    return started.url();
+    return forwards.computeIfAbsent(dockerHost, h -> new Slot()).ensure(target, files);
   }
 
   /** The forward's process for {@code dockerHost}, if one runs (tests check it is stopped). */
-  synchronized ProcessHandle process(String dockerHost) {
-    Forward f = forwards.get(dockerHost);
-    return f == null ? null : f.process.toHandle();
+  ProcessHandle process(String dockerHost) {
+    Slot slot = forwards.get(dockerHost);
+    return slot == null ? null : slot.process();
   }
 
   /** Stops the forward of {@code dockerHost}, if one runs (its last release was deleted). */
-  synchronized void close(String dockerHost) {
-    Forward f = forwards.remove(dockerHost);
-    if (f != null) {
-      f.stop();
-      deleteTree(f.dir);
+  void close(String dockerHost) {
+    Slot slot = forwards.remove(dockerHost);
+    if (slot != null) {
+      slot.stop();
+    }
+  }
+
+  /** One host's forward; its lock serializes that host's starts and nothing else. */
+  private final class Slot {
+    private Forward forward;
+
+    synchronized String ensure(Target target, DockerEndpoint.Ssh files) throws ComposeException {
+      // Checked under the slot's lock: a slot made while close() ran starts nothing.
+      if (closed) {
+        throw new ComposeException(Kind.UNAVAILABLE, "SSH forwards are closed: shutting down");
+      }
+      if (forward != null && forward.process.isAlive() && Files.exists(forward.socket())) {
+        return forward.url();
+      }
+      if (forward != null) {
+        forward.stop();
+      }
+      boolean fresh = forward == null;
+      Path dir = fresh ? privateDir() : forward.dir;
+      try {
+        forward = start(target, files, dir);
+      } catch (ComposeException e) {
+        if (fresh) {
+          deleteTree(dir);
+        }
+        throw e;
+      }
+      return forward.url();
+    }
+
+    synchronized ProcessHandle process() {
+      return forward == null ? null : forward.process.toHandle();
+    }
+
+    synchronized void stop() {
+      if (forward != null) {
+        forward.stop();
+        deleteTree(forward.dir);
+        forward = null;
+      }
     }
   }
 
@@ -238,11 +265,10 @@ final class SshForwards implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     closed = true;
-    for (Forward f : forwards.values()) {
-      f.stop();
-      deleteTree(f.dir);
+    for (Slot slot : forwards.values()) {
+      slot.stop();
     }
     forwards.clear();
   }
