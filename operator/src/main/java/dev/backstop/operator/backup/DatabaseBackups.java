@@ -1,5 +1,6 @@
 package dev.backstop.operator.backup;
 
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.BackupOutcome;
 import java.nio.file.Path;
 
@@ -9,9 +10,13 @@ public interface DatabaseBackups {
   /**
    * Where a command runs: the running container of {@code service} in compose project {@code project}.
    *
-   * @param dockerHost the engine, or null for the local one
+   * @param dockerHost how to reach the engine; null = the local one
    */
-  record Target(String project, String service, String dockerHost) {}
+  record Target(String project, String service, DockerEndpoint dockerHost) {
+    public Target {
+      dockerHost = dockerHost == null ? DockerEndpoint.LOCAL : dockerHost;
+    }
+  }
 
   /**
    * Runs {@code command} in the target and streams its stdout, gzip-compressed, into {@code file}

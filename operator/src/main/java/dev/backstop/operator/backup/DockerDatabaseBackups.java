@@ -6,10 +6,8 @@ import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import dev.backstop.operator.compose.DockerEndpoints;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.BackupOutcome;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -23,7 +21,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -42,17 +39,23 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerDatabaseBackups.class);
   private static final int BUFFER = 64 * 1024;
-  // A dump can be silent for a while (a big table being read); a dead engine still fails fast.
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration SILENCE_TIMEOUT = Duration.ofMinutes(10);
   private static final int STDERR_KEEP = 2000;
   // Once the restore command has run, the core cannot tell how far it got; people must know.
   private static final String PARTLY = "; the database may be partly restored";
 
+  private final DockerHosts hosts;
+
+  /** Backs up through the clients and ssh forwards of {@code hosts}, which the caller owns. */
+  public DockerDatabaseBackups(DockerHosts hosts) {
+    this.hosts = hosts;
+  }
+
   @Override
   public BackupOutcome dump(Target target, String command, Path file) {
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    try (DockerClient client = client(target.dockerHost())) {
+    try {
+      // A dump can be silent for a while (a big table being read): the long-call client.
+      DockerClient client = client(target, DockerHosts.Purpose.LONG_CALL);
       String container = container(client, target);
       Files.createDirectories(file.getParent());
       MessageDigest digest = BackupFiles.newDigest();
@@ -114,15 +117,12 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         return BackupOutcome.failed("the SHA-256 of " + file.getFileName() + " is " + actual
             + " but status.backups records " + sha256 + ", so the file was changed or damaged and is not restored");
       }
-      String container;
-      try (DockerClient client = client(target.dockerHost())) {
-        container = container(client, target);
-      }
+      String container = container(client(target, DockerHosts.Purpose.API), target);
       List<String> cmd = new ArrayList<>(List.of("docker"));
       cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
       ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
-      // DOCKER_HOST plus, for TLS hosts, the certificate directory.
-      DockerEndpoints.shared().configureCli(builder.environment(), target.dockerHost());
+      // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
+      hosts.configureForwardedCli(target.dockerHost(), builder.environment());
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
@@ -143,7 +143,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + shortCause(feed) + PARTLY);
       }
       return BackupOutcome.restored();
-    } catch (BackupException e) {
+    } catch (BackupException | ComposeException e) {
       return BackupOutcome.failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -153,7 +153,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     }
   }
 
-  private static String container(DockerClient client, Target target) throws BackupException {
+  private String container(DockerClient client, Target target) throws BackupException {
     List<Container> found;
     try {
       found = client.listContainersCmd()
@@ -161,7 +161,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
               "com.docker.compose.service", target.service()))
           .exec();
     } catch (RuntimeException e) {
-      throw new BackupException("cannot reach the Docker engine: " + shortCause(e));
+      throw new BackupException(hosts.unreachable(target.dockerHost(), e).getMessage());
     }
     // listContainers without showAll lists running containers only.
     if (found.isEmpty()) {
@@ -204,15 +204,13 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     return ": " + (t.length() > 500 ? "..." + t.substring(t.length() - 500) : t);
   }
 
-  private static DockerClient client(String dockerHost) {
-    DockerClientConfig config = DockerEndpoints.shared().clientConfig(dockerHost);
-    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .connectionTimeout(CONNECT_TIMEOUT)
-        .responseTimeout(SILENCE_TIMEOUT)
-        .build();
-    return DockerClientImpl.getInstance(config, http);
+  // The shared client: never closed here, DockerHosts owns it.
+  private DockerClient client(Target target, DockerHosts.Purpose purpose) throws BackupException {
+    try {
+      return hosts.client(target.dockerHost(), purpose);
+    } catch (ComposeException e) {
+      throw new BackupException(e.getMessage());
+    }
   }
 
   static String shortCause(Throwable e) {

@@ -61,7 +61,7 @@ final class OperatorCommand implements Callable<Integer> {
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
         LiveStack stack = new LiveStack(stateDir, Clock.systemUTC())) {
-      ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(),
+      ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
               Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)

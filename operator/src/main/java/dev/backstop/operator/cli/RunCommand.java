@@ -41,9 +41,9 @@ final class RunCommand implements Callable<Integer> {
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
     try (LiveStack stack = new LiveStack(stateDir, Clock.systemUTC());
-        DockerContainerEvents events = new DockerContainerEvents()) {
+        DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
-          Clock.systemUTC(), workers, events);
+          stack.docker(), Clock.systemUTC(), workers, events);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         System.out.println("stopping: letting a compose command in flight finish");
         daemon.close();

@@ -8,6 +8,8 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
@@ -66,12 +68,15 @@ final class VerifyCommand implements Callable<Integer> {
     StagingReleaseStatus status = store.read(name).orElse(null);
 
     List<CheckResult> results = new ArrayList<>();
-    try (DockerContainerObserver observer = new DockerContainerObserver();
-        LiveProbes probes = new LiveProbes(Clock.systemUTC());
+    try (DockerHosts docker = new DockerHosts();
+        LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
         HealthMonitor monitor = new HealthMonitor(probes, Clock.systemUTC())) {
+      DockerContainerObserver observer = new DockerContainerObserver(docker);
+      // Local mode's key for the release; a one-shot process has no TLS material registered.
+      DockerEndpoint endpoint = docker.endpoint("default/" + name, settings.dockerHost());
       List<ContainerState> containers;
       try {
-        containers = observer.containers(settings.projectName(), settings.dockerHost());
+        containers = observer.containers(settings.projectName(), endpoint);
       } catch (ComposeException e) {
         containers = null;
         for (ReleaseSettings.Check c : settings.checks()) {
@@ -82,7 +87,7 @@ final class VerifyCommand implements Callable<Integer> {
       }
       String commit = status == null || status.getCurrent() == null ? null : status.getCurrent().getCommit();
       List<String> services = new ServiceCatalog(new DockerComposeCli())
-          .expected(settings, commit, releaseDir, containers == null ? List.of() : containers);
+          .expected(settings, endpoint, commit, releaseDir, containers == null ? List.of() : containers);
       if (containers != null) {
         for (ReleaseSettings.Check c : settings.checks()) {
           if (c.type() == CheckType.SERVICE_HEALTH && c.error() == null) {
@@ -91,7 +96,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
       }
       results.addAll(monitor.runOnce(settings,
-          new HealthMonitor.Target(settings.dockerHost(), containers == null ? List.of() : containers, services)));
+          new HealthMonitor.Target(endpoint, containers == null ? List.of() : containers, services)));
     }
     List<Map<String, String>> rows = new ArrayList<>();
     boolean allPass = true;

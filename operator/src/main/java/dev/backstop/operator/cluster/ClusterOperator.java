@@ -2,6 +2,7 @@ package dev.backstop.operator.cluster;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
@@ -89,10 +90,12 @@ public final class ClusterOperator implements AutoCloseable {
 
   /**
    * Registers the controller over {@code loop} and starts it (and, with leader election, competes
-   * for the Lease). {@code health} is the loop's background probes, whose news reconciles at once.
+   * for the Lease). {@code health} is the loop's background probes, whose news reconciles at once;
+   * {@code docker} forgets a deleted release's Docker material.
    */
   public static ClusterOperator start(
-      KubernetesClient client, ReleaseLoop loop, HealthMonitor health, Settings settings) throws IOException {
+      KubernetesClient client, ReleaseLoop loop, HealthMonitor health, DockerHosts docker, Settings settings)
+      throws IOException {
     ClusterOperator[] self = new ClusterOperator[1];
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -121,7 +124,7 @@ public final class ClusterOperator implements AutoCloseable {
     ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
     self[0] = result;
     StagingReleaseReconciler reconciler =
-        new StagingReleaseReconciler(loop, health, settings.stateDir(), settings.clock(), result.metrics);
+        new StagingReleaseReconciler(loop, health, docker, settings.stateDir(), settings.clock(), result.metrics);
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
     health.onNews(reconciler::healthNews);
     operator.register(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.backstop.operator.api.v1alpha1.DeletionPolicy;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.ReleaseEvent;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.engine.Actuator;
@@ -60,6 +61,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
 
   private final ReleaseLoop loop;
   private final HealthMonitor health;
+  private final DockerHosts docker;
   private final Path stateDir;
   private final Clock clock;
   private final ReleaseMetrics metrics;
@@ -75,9 +77,15 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   private final Map<String, Integer> failedWrites = new ConcurrentHashMap<>();
 
   public StagingReleaseReconciler(
-      ReleaseLoop loop, HealthMonitor health, Path stateDir, Clock clock, ReleaseMetrics metrics) {
+      ReleaseLoop loop,
+      HealthMonitor health,
+      DockerHosts docker,
+      Path stateDir,
+      Clock clock,
+      ReleaseMetrics metrics) {
     this.loop = loop;
     this.health = health;
+    this.docker = docker;
     this.stateDir = stateDir;
     this.clock = clock;
     this.metrics = metrics;
@@ -172,6 +180,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     persisted.remove(uid);
     failedWrites.remove(uid);
     health.forget(ReleaseInput.keyOf(release));
+    // Its TLS files are gone with the work dir; its host's ssh forward goes when nobody names it.
+    docker.forget(ReleaseInput.keyOf(release));
     return DeleteControl.defaultDelete();
   }
 

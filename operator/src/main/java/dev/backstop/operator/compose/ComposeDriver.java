@@ -46,15 +46,15 @@ public interface ComposeDriver {
   void upLocal(ComposeProject project) throws ComposeException;
 
   /** The id of a local image, empty when the engine has no image of that name. */
-  Optional<String> imageId(String dockerHost, String image) throws ComposeException;
+  Optional<String> imageId(DockerEndpoint dockerHost, String image) throws ComposeException;
 
   /** Local images (repository:tag) carrying {@code label}=value; untagged ones are left out. */
-  List<String> images(String dockerHost, String label, String value) throws ComposeException;
+  List<String> images(DockerEndpoint dockerHost, String label, String value) throws ComposeException;
 
   /**
    * Removes one image name, never by force: the engine refuses an image a container uses.
    *
    * @return false when the engine refused, e.g. because a container uses it
    */
-  boolean removeImage(String dockerHost, String image) throws ComposeException;
+  boolean removeImage(DockerEndpoint dockerHost, String image) throws ComposeException;
 }

@@ -8,9 +8,9 @@ public interface ContainerEvents {
    * is OOM-killed or changes health, until the returned subscription is closed. Reconnects by itself
    * when the engine goes away and comes back.
    *
-   * @param dockerHost DOCKER_HOST; null = the local engine
+   * @param endpoint how to reach the engine (see DockerHosts#endpoint)
    */
-  Subscription subscribe(String project, String dockerHost, java.util.function.Consumer<String> onEvent);
+  Subscription subscribe(String project, DockerEndpoint endpoint, java.util.function.Consumer<String> onEvent);
 
   /** An open subscription; closing it stops the callbacks. */
   interface Subscription extends AutoCloseable {

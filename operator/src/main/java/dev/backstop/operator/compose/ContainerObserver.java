@@ -9,9 +9,9 @@ public interface ContainerObserver {
   /**
    * Lists every container, running or not, labelled {@code com.docker.compose.project=project}.
    *
-   * @param dockerHost DOCKER_HOST; null = the local engine
+   * @param endpoint how to reach the engine (see DockerHosts#endpoint)
    * @throws ComposeException with {@link ComposeException.Kind#UNAVAILABLE} when the engine
    *     cannot be reached
    */
-  List<ContainerState> containers(String project, String dockerHost) throws ComposeException;
+  List<ContainerState> containers(String project, DockerEndpoint endpoint) throws ComposeException;
 }

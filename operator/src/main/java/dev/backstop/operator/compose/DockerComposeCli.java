@@ -135,7 +135,7 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
-  public Optional<String> imageId(String dockerHost, String image) throws ComposeException {
+  public Optional<String> imageId(DockerEndpoint dockerHost, String image) throws ComposeException {
     Output output =
         docker(dockerHost, "image inspect", List.of("image", "inspect", "--format", "{{.Id}}", image));
     if (output.exitCode != 0) {
@@ -148,7 +148,7 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
-  public List<String> images(String dockerHost, String label, String value)
+  public List<String> images(DockerEndpoint dockerHost, String label, String value)
       throws ComposeException {
     Output output =
         docker(
@@ -171,7 +171,7 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
-  public boolean removeImage(String dockerHost, String image) throws ComposeException {
+  public boolean removeImage(DockerEndpoint dockerHost, String image) throws ComposeException {
     Output output = docker(dockerHost, "image rm", List.of("image", "rm", image));
     if (output.exitCode == 0) {
       return true;
@@ -183,7 +183,7 @@ public final class DockerComposeCli implements ComposeDriver {
     return false;
   }
 
-  private Output docker(String dockerHost, String verb, List<String> args)
+  private Output docker(DockerEndpoint dockerHost, String verb, List<String> args)
       throws ComposeException {
     List<String> command = new ArrayList<>(List.of(docker));
     command.addAll(args);
@@ -235,7 +235,7 @@ public final class DockerComposeCli implements ComposeDriver {
   private Output exec(
       List<String> command,
       Path workDir,
-      String dockerHost,
+      DockerEndpoint dockerHost,
       String verb,
       String prefix,
       Consumer<String> log)
@@ -295,13 +295,15 @@ public final class DockerComposeCli implements ComposeDriver {
     }
   }
 
-  private static void configureEnvironment(Map<String, String> env, String dockerHost) {
+  private static void configureEnvironment(Map<String, String> env, DockerEndpoint dockerHost) {
     env.put("COMPOSE_ANSI", "never");
     env.put("COMPOSE_PROGRESS", "plain");
     // The project's files come from git, not from whatever the daemon's environment says.
     env.remove("COMPOSE_FILE");
     env.remove("COMPOSE_ENV_FILES");
-    DockerEndpoints.shared().configureCli(env, dockerHost);
+    if (dockerHost != null) {
+      dockerHost.configureCli(env);
+    }
   }
 
   private static void checkFilesExist(ComposeProject project) throws ComposeException {
@@ -340,7 +342,7 @@ public final class DockerComposeCli implements ComposeDriver {
             + output.exitCode
             + "): "
             + (trimmed.isEmpty() ? "no output" : trimmed)
-            + DockerEndpoints.shared().hint(project.dockerHost(), raw);
+            + project.dockerHost().hint(raw);
     return new ComposeException(kind, message);
   }
 

@@ -20,17 +20,21 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerEvents.class);
   private static final Duration RECONNECT = Duration.ofSeconds(2);
 
-  // The stream is quiet for as long as nothing happens: it must not time out like an API call.
-  private final DockerClients clients = new DockerClients(Duration.ofDays(365));
+  private final DockerHosts hosts;
   private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "docker-events");
     t.setDaemon(true);
     return t;
   });
 
+  /** Streams through {@code hosts}' event clients (long response timeout); the caller owns it. */
+  public DockerContainerEvents(DockerHosts hosts) {
+    this.hosts = hosts;
+  }
+
   @Override
-  public Subscription subscribe(String project, String dockerHost, Consumer<String> onEvent) {
-    Stream stream = new Stream(project, dockerHost, onEvent);
+  public Subscription subscribe(String project, DockerEndpoint endpoint, Consumer<String> onEvent) {
+    Stream stream = new Stream(project, endpoint, onEvent);
     stream.open();
     return stream;
   }
@@ -44,19 +48,18 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
   @Override
   public void close() {
     reconnects.shutdownNow();
-    clients.close();
   }
 
   private final class Stream implements Subscription {
     private final String project;
-    private final String dockerHost;
+    private final DockerEndpoint endpoint;
     private final Consumer<String> onEvent;
     private volatile boolean closed;
     private volatile Closeable current;
 
-    Stream(String project, String dockerHost, Consumer<String> onEvent) {
+    Stream(String project, DockerEndpoint endpoint, Consumer<String> onEvent) {
       this.project = project;
-      this.dockerHost = dockerHost;
+      this.endpoint = endpoint;
       this.onEvent = onEvent;
     }
 
@@ -65,7 +68,8 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
         return;
       }
       try {
-        current = clients.client(dockerHost).eventsCmd()
+        // The stream is quiet for as long as nothing happens: not the API calls' timeout.
+        current = hosts.client(endpoint, DockerHosts.Purpose.EVENTS).eventsCmd()
             .withEventTypeFilter(EventType.CONTAINER)
             .withLabelFilter(Map.of(DockerContainerObserver.PROJECT_LABEL, project))
             .exec(new ResultCallback.Adapter<Event>() {
@@ -88,7 +92,7 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
                 retry("event stream of " + project + " ended");
               }
             });
-      } catch (RuntimeException e) {
+      } catch (ComposeException | RuntimeException e) {
         retry("cannot subscribe to events of " + project + ": " + e.getMessage());
       }
     }

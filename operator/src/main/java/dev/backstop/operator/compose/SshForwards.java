@@ -11,9 +11,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One {@code ssh -L} forward per {@code ssh://} Docker host from a private local unix socket to the
  * host's {@code /var/run/docker.sock}: docker-java has no SSH transport, but it speaks unix
- * sockets. Started lazily, restarted when it died, stopped on {@link #close()}.
+ * sockets. Started lazily, restarted when it died, stopped per host or on {@link #close()}. Owned
+ * by {@link DockerHosts}, so every adapter shares the one forward of a host.
  */
-public final class SshForwards implements AutoCloseable {
+final class SshForwards implements AutoCloseable {
 
   static final String REMOTE_SOCKET = "/var/run/docker.sock";
 
@@ -32,51 +33,95 @@ public final class SshForwards implements AutoCloseable {
   // Long enough for a slow handshake, short enough that a reconcile does not hang on a dead host.
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
-  private final DockerEndpoints endpoints;
-  private final Map<String, Forward> forwards = new HashMap<>();
-  private boolean closed;
+  /** Starts the process that binds {@code socket}; a seam so tests can count starts. */
+  interface Starter {
+    Process start(Target target, DockerEndpoint.Ssh files, Path socket, Path log) throws IOException;
+  }
 
-  public SshForwards(DockerEndpoints endpoints) {
-    this.endpoints = endpoints;
+  private final Starter starter;
+  private final Map<String, Slot> forwards = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  SshForwards() {
+    this(SshForwards::startSsh);
+  }
+
+  SshForwards(Starter starter) {
+    this.starter = starter;
   }
 
   /** Whether {@code dockerHost} is an {@code ssh://} URL. */
-  public static boolean isSsh(String dockerHost) {
+  static boolean isSsh(String dockerHost) {
     return dockerHost != null && dockerHost.regionMatches(true, 0, "ssh://", 0, 6);
   }
 
   /**
    * The {@code unix://} URL of a live forward to {@code dockerHost}'s engine, starting or
    * restarting the forward as needed. The URL stays the same across restarts, so clients built on
-   * it keep working.
+   * it keep working. Callers for one host wait for its start; other hosts never wait for it.
    */
-  public synchronized String ensure(String dockerHost) throws ComposeException {
-    if (closed) {
-      throw new IllegalStateException("SSH forwards are closed");
-    }
+  String ensure(String dockerHost, DockerEndpoint.Ssh files) throws ComposeException {
     Target target = Target.parse(dockerHost);
-    Forward forward = forwards.get(dockerHost);
-    if (forward != null && forward.process.isAlive() && Files.exists(forward.socket())) {
-      return forward.url();
-    }
-    if (forward != null) {
-      forward.stop();
-    }
-    Path dir = forward != null ? forward.dir : privateDir();
-    Forward started = start(target, dockerHost, dir);
-    forwards.put(dockerHost, started);
-    return started.url();
+    return forwards.computeIfAbsent(dockerHost, h -> new Slot()).ensure(target, files);
   }
 
   /** The forward's process for {@code dockerHost}, if one runs (tests check it is stopped). */
-  synchronized ProcessHandle process(String dockerHost) {
-    Forward f = forwards.get(dockerHost);
-    return f == null ? null : f.process.toHandle();
+  ProcessHandle process(String dockerHost) {
+    Slot slot = forwards.get(dockerHost);
+    return slot == null ? null : slot.process();
   }
 
-  private Forward start(Target target, String dockerHost, Path dir) throws ComposeException {
-    Path socket = dir.resolve("docker.sock");
-    Path log = dir.resolve("ssh.log");
+  /** Stops the forward of {@code dockerHost}, if one runs (its last release was deleted). */
+  void close(String dockerHost) {
+    Slot slot = forwards.remove(dockerHost);
+    if (slot != null) {
+      slot.stop();
+    }
+  }
+
+  /** One host's forward; its lock serializes that host's starts and nothing else. */
+  private final class Slot {
+    private Forward forward;
+
+    synchronized String ensure(Target target, DockerEndpoint.Ssh files) throws ComposeException {
+      // Checked under the slot's lock: a slot made while close() ran starts nothing.
+      if (closed) {
+        throw new ComposeException(Kind.UNAVAILABLE, "SSH forwards are closed: shutting down");
+      }
+      if (forward != null && forward.process.isAlive() && Files.exists(forward.socket())) {
+        return forward.url();
+      }
+      if (forward != null) {
+        forward.stop();
+      }
+      boolean fresh = forward == null;
+      Path dir = fresh ? privateDir() : forward.dir;
+      try {
+        forward = start(target, files, dir);
+      } catch (ComposeException e) {
+        if (fresh) {
+          deleteTree(dir);
+        }
+        throw e;
+      }
+      return forward.url();
+    }
+
+    synchronized ProcessHandle process() {
+      return forward == null ? null : forward.process.toHandle();
+    }
+
+    synchronized void stop() {
+      if (forward != null) {
+        forward.stop();
+        deleteTree(forward.dir);
+        forward = null;
+      }
+    }
+  }
+
+  private static Process startSsh(Target target, DockerEndpoint.Ssh ssh, Path socket, Path log)
+      throws IOException {
     List<String> command =
         new ArrayList<>(
             List.of(
@@ -98,7 +143,6 @@ public final class SshForwards implements AutoCloseable {
                 // A restart reuses the path; a stale socket file must not fail the bind.
                 "-o",
                 "StreamLocalBindUnlink=yes"));
-    DockerEndpoints.Ssh ssh = endpoints.sshFiles(dockerHost);
     if (ssh != null) {
       command.addAll(List.of("-o", "UserKnownHostsFile=" + ssh.knownHosts()));
       if (ssh.identity() != null) {
@@ -109,15 +153,21 @@ public final class SshForwards implements AutoCloseable {
       command.addAll(List.of("-p", Integer.toString(target.port())));
     }
     command.addAll(List.of("-L", socket + ":" + REMOTE_SOCKET, "--", target.destination()));
+    return new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(log.toFile())
+        .start();
+  }
+
+  private Forward start(Target target, DockerEndpoint.Ssh files, Path dir)
+      throws ComposeException {
+    Path socket = dir.resolve("docker.sock");
+    Path log = dir.resolve("ssh.log");
     Process process;
     try {
       Files.deleteIfExists(socket);
-      process =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(log.toFile())
-              .start();
+      process = starter.start(target, files, socket, log);
     } catch (IOException e) {
       throw new ComposeException(
           Kind.UNAVAILABLE,
@@ -215,11 +265,10 @@ public final class SshForwards implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     closed = true;
-    for (Forward f : forwards.values()) {
-      f.stop();
-      deleteTree(f.dir);
+    for (Slot slot : forwards.values()) {
+      slot.stop();
     }
     forwards.clear();
   }

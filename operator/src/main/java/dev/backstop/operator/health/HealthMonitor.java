@@ -1,6 +1,7 @@
 package dev.backstop.operator.health;
 
 import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
@@ -39,11 +40,15 @@ public final class HealthMonitor implements AutoCloseable {
   /**
    * What probes need to know about the running stack, refreshed at every reconcile.
    *
-   * @param dockerHost DOCKER_HOST of the release; null = the local engine
+   * @param dockerHost how to reach the release's engine; null = the local engine
    * @param containers the containers of the project
    * @param services the services the running commit's compose files define
    */
-  public record Target(String dockerHost, List<ContainerState> containers, List<String> services) {}
+  public record Target(DockerEndpoint dockerHost, List<ContainerState> containers, List<String> services) {
+    public Target {
+      dockerHost = dockerHost == null ? DockerEndpoint.LOCAL : dockerHost;
+    }
+  }
 
   private final Probes probes;
   private final Clock clock;

@@ -6,7 +6,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.ExecCreateCmdResponse;
 import com.github.dockerjava.api.model.Frame;
-import dev.backstop.operator.compose.DockerClients;
+import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Durations;
 import dev.backstop.operator.core.ReleaseSettings.Check;
 import dev.backstop.operator.health.Probes.QueryOutcome.Kind;
@@ -34,11 +36,13 @@ public final class LiveProbes implements Probes, AutoCloseable {
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
-  private final DockerClients docker = new DockerClients(Duration.ofSeconds(30));
+  private final DockerHosts docker;
   private final Clock clock;
 
-  public LiveProbes(Clock clock) {
+  /** Probes whose exec checks run through {@code docker}, which the caller owns. */
+  public LiveProbes(Clock clock, DockerHosts docker) {
     this.clock = clock;
+    this.docker = docker;
   }
 
   @Override
@@ -83,14 +87,14 @@ public final class LiveProbes implements Probes, AutoCloseable {
   }
 
   @Override
-  public ExecOutcome exec(String dockerHost, String containerId, List<String> command, Duration timeout) {
+  public ExecOutcome exec(DockerEndpoint dockerHost, String containerId, List<String> command, Duration timeout) {
     DockerClient client;
     ExecCreateCmdResponse created;
     try {
-      client = docker.client(dockerHost);
+      client = docker.client(dockerHost, DockerHosts.Purpose.API);
       created = client.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
           .withAttachStdout(true).withAttachStderr(true).exec();
-    } catch (RuntimeException e) {
+    } catch (ComposeException | RuntimeException e) {
       return new ExecOutcome(null, "cannot start the command through the Docker engine: " + e.getMessage(), true);
     }
     StringBuilder output = new StringBuilder();
@@ -177,6 +181,6 @@ public final class LiveProbes implements Probes, AutoCloseable {
 
   @Override
   public void close() {
-    docker.close();
+    // The Docker clients belong to DockerHosts, and java.net.http's client on Java 17 has no close.
   }
 }

@@ -1,5 +1,6 @@
 package dev.backstop.operator.health;
 
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.ReleaseSettings.Check;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,7 @@ public interface Probes {
   HttpSample http(Check check);
 
   /** Runs a command in a container; see {@link ExecOutcome}. */
-  ExecOutcome exec(String dockerHost, String containerId, List<String> command, Duration timeout);
+  ExecOutcome exec(DockerEndpoint dockerHost, String containerId, List<String> command, Duration timeout);
 
   /** Evaluates an instant PromQL query to one number. */
   QueryOutcome query(String prometheusUrl, String query, Duration timeout);

@@ -5,6 +5,8 @@ import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ContainerEvents;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.Observation.Problem;
@@ -49,6 +51,7 @@ public final class LocalDaemon implements AutoCloseable {
   private final RequestStore requests;
   private final ReleaseLoop loop;
   private final HealthMonitor health;
+  private final DockerHosts docker;
   private final ReleaseMetrics metrics = new ReleaseMetrics();
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
@@ -75,6 +78,7 @@ public final class LocalDaemon implements AutoCloseable {
       Path state,
       ReleaseLoop loop,
       HealthMonitor health,
+      DockerHosts docker,
       Clock clock,
       int threads,
       ContainerEvents events) {
@@ -86,6 +90,7 @@ public final class LocalDaemon implements AutoCloseable {
     this.requests = new RequestStore(store);
     this.loop = loop;
     this.health = health;
+    this.docker = docker;
     this.clock = clock;
     this.scheduler = Executors.newScheduledThreadPool(threads, r -> {
       Thread t = new Thread(r, "reconcile");
@@ -134,6 +139,7 @@ public final class LocalDaemon implements AutoCloseable {
       if (oldKey != null && !oldKey.equals(healthKey)) {
         // Its namespace changed: the probes under the old key would run on for nobody.
         health.forget(oldKey);
+        docker.forget(oldKey);
       }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
@@ -203,7 +209,10 @@ public final class LocalDaemon implements AutoCloseable {
     String name = release.getMetadata().getName();
     ComposeSpec compose = release.getSpec() == null ? null : release.getSpec().getCompose();
     String project = ReleaseSettings.projectName(name, compose);
-    String key = project + "@" + (compose == null ? null : compose.getDockerHost());
+    DockerEndpoint endpoint = docker.endpoint(
+        ReleaseInput.keyOf(release), compose == null ? null : compose.getDockerHost());
+    // The endpoint names its TLS identity: new certificates mean a new subscription.
+    String key = project + "@" + endpoint;
     if (key.equals(projects.get(name))) {
       return;
     }
@@ -212,7 +221,7 @@ public final class LocalDaemon implements AutoCloseable {
       old.close();
     }
     projects.put(name, key);
-    subscriptions.put(name, events.subscribe(project, compose == null ? null : compose.getDockerHost(), what -> {
+    subscriptions.put(name, events.subscribe(project, endpoint, what -> {
       LOG.debug("{}: container event {}, reconciling now", name, what);
       trigger(name);
     }));
@@ -227,6 +236,7 @@ public final class LocalDaemon implements AutoCloseable {
     String healthKey = healthKeys.remove(name);
     if (healthKey != null) {
       health.forget(healthKey);
+      docker.forget(healthKey);
     }
   }
 

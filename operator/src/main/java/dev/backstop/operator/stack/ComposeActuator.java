@@ -8,6 +8,8 @@ import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
@@ -27,6 +29,7 @@ public final class ComposeActuator implements Actuator {
 
   private static final Logger LOG = LoggerFactory.getLogger(ComposeActuator.class);
 
+  private final DockerHosts docker;
   private final SourceRepository git;
   private final ComposeDriver compose;
   private final DatabaseBackups backups;
@@ -34,7 +37,9 @@ public final class ComposeActuator implements Actuator {
   private final ServiceCatalog services;
 
   public ComposeActuator(
-      SourceRepository git, ComposeDriver compose, DatabaseBackups backups, ServiceCatalog services) {
+      DockerHosts docker, SourceRepository git, ComposeDriver compose, DatabaseBackups backups,
+      ServiceCatalog services) {
+    this.docker = docker;
     this.git = git;
     this.compose = compose;
     this.backups = backups;
@@ -47,9 +52,13 @@ public final class ComposeActuator implements Actuator {
     return workDir.resolve("checkouts").resolve(commit).resolve(settings.composePath()).normalize();
   }
 
-  static ComposeProject project(ReleaseSettings settings, Path dir) {
-    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(),
-        settings.dockerHost());
+  static ComposeProject project(ReleaseSettings settings, DockerEndpoint endpoint, Path dir) {
+    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(), endpoint);
+  }
+
+  /** How the release reaches its engine, with its own TLS material only. */
+  private DockerEndpoint endpoint(ReleaseInput release, ReleaseSettings settings) {
+    return docker.endpoint(release.key(), settings.dockerHost());
   }
 
   @Override
@@ -66,7 +75,7 @@ public final class ComposeActuator implements Actuator {
       return ApplyOutcome.untouched(Reason.ComposeInvalid,
           "spec.compose.path '" + settings.composePath() + "' is not a directory at commit " + commit.substring(0, 7));
     }
-    ComposeProject project = project(settings, dir);
+    ComposeProject project = project(settings, endpoint(release, settings), dir);
     try {
       services.remember(dir, compose.services(project));
       // Pull and build before anything stops: a registry or build that fails leaves the stack as is.
@@ -96,7 +105,7 @@ public final class ComposeActuator implements Actuator {
 
   @Override
   public void retainImages(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus status) {
-    images.retain(settings.name(), settings.images(), status, settings.projectName(), settings.dockerHost());
+    images.retain(settings.name(), settings.images(), status, settings.projectName(), endpoint(release, settings));
   }
 
   @Override
@@ -106,7 +115,7 @@ public final class ComposeActuator implements Actuator {
     }
     Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), release.workDir()), backup.name());
     long started = System.nanoTime();
-    BackupOutcome outcome = backups.dump(target(settings), settings.backup().command(), file);
+    BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), file);
     LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",
         (System.nanoTime() - started) / 1_000_000);
     return outcome;
@@ -119,7 +128,7 @@ public final class ComposeActuator implements Actuator {
     }
     Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), release.workDir()), restore.name());
     long started = System.nanoTime();
-    BackupOutcome outcome = backups.restore(target(settings), settings.backup().restoreCommand(), file, restore.sha256());
+    BackupOutcome outcome = backups.restore(target(release, settings), settings.backup().restoreCommand(), file, restore.sha256());
     LOG.info("{}: restore of {} {} in {} ms", release.key(), restore.name(), outcome.ok() ? "done" : "failed",
         (System.nanoTime() - started) / 1_000_000);
     return outcome;
@@ -146,13 +155,13 @@ public final class ComposeActuator implements Actuator {
       dir = composeDir(release.workDir(), status.getCurrent().getCommit(), settings);
     }
     try {
-      compose.down(project(settings, dir), true);
+      compose.down(project(settings, endpoint(release, settings), dir), true);
     } catch (ComposeException e) {
       throw new ActionFailedException(e.getMessage(), e);
     }
   }
 
-  private static DatabaseBackups.Target target(ReleaseSettings settings) {
-    return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), settings.dockerHost());
+  private DatabaseBackups.Target target(ReleaseInput release, ReleaseSettings settings) {
+    return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), endpoint(release, settings));
   }
 }

@@ -4,14 +4,14 @@ import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ContainerObserver;
-import dev.backstop.operator.compose.DockerEndpoints;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
 import dev.backstop.operator.core.Timestamps;
-import dev.backstop.operator.engine.DockerAccess;
 import dev.backstop.operator.engine.Observer;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.git.SourceException;
@@ -27,6 +27,7 @@ import java.util.List;
 /** Observes a release through git, the Docker engine and the background probes. */
 public final class DockerObserver implements Observer {
 
+  private final DockerHosts docker;
   private final SourceRepository git;
   private final ContainerObserver containers;
   private final HealthMonitor health;
@@ -34,7 +35,13 @@ public final class DockerObserver implements Observer {
   private final Clock clock;
 
   public DockerObserver(
-      SourceRepository git, ContainerObserver containers, HealthMonitor health, ServiceCatalog services, Clock clock) {
+      DockerHosts docker,
+      SourceRepository git,
+      ContainerObserver containers,
+      HealthMonitor health,
+      ServiceCatalog services,
+      Clock clock) {
+    this.docker = docker;
     this.git = git;
     this.containers = containers;
     this.health = health;
@@ -45,20 +52,21 @@ public final class DockerObserver implements Observer {
   @Override
   public Observation observe(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
     SourceState source = resolve(release, settings, previous);
-    Observation.Problem tls = DockerAccess.install(settings.dockerHost(), release.workDir(),
-        release.access().dockerTls(), DockerEndpoints.shared());
+    Observation.Problem tls = docker.useTls(release.key(), settings.dockerHost(), release.access().dockerTls(),
+        release.workDir().resolve("docker-tls"));
     if (tls != null) {
       return observation(release, source, List.of(), List.of(), tls);
     }
+    DockerEndpoint endpoint = docker.endpoint(release.key(), settings.dockerHost());
     List<ContainerState> observed;
     try {
-      observed = containers.containers(settings.projectName(), settings.dockerHost());
+      observed = containers.containers(settings.projectName(), endpoint);
     } catch (ComposeException e) {
       return observation(release, source, List.of(), List.of(),
           new Observation.Problem(Reason.DockerUnavailable, e.getMessage()));
     }
     String commit = previous == null || previous.getCurrent() == null ? null : previous.getCurrent().getCommit();
-    List<String> expected = services.expected(settings, commit, release.workDir(), observed);
+    List<String> expected = services.expected(settings, endpoint, commit, release.workDir(), observed);
     List<CheckResult> results = new ArrayList<>();
     for (ReleaseSettings.Check check : settings.checks()) {
       if (check.type() == CheckType.SERVICE_HEALTH && check.error() == null) {
@@ -68,7 +76,7 @@ public final class DockerObserver implements Observer {
     // Probed checks run in the background; a reconcile reads their latest results, never waits.
     String epoch = commit == null ? "none" : commit + "@" + previous.getCurrent().getTime();
     results.addAll(health.results(release.key(), settings, epoch,
-        new HealthMonitor.Target(settings.dockerHost(), observed, expected)));
+        new HealthMonitor.Target(endpoint, observed, expected)));
     return observation(release, source, observed, results, null);
   }
 

@@ -6,6 +6,7 @@ import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceRepository;
@@ -20,7 +21,7 @@ import java.time.Clock;
  */
 public final class LiveStack implements AutoCloseable {
 
-  private final DockerContainerObserver containers;
+  private final DockerHosts docker;
   private final LiveProbes probes;
   private final HealthMonitor health;
   private final ReleaseLoop loop;
@@ -29,14 +30,16 @@ public final class LiveStack implements AutoCloseable {
   public LiveStack(Path stateDir, Clock clock) {
     JGitSourceRepository git = new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv);
     DockerComposeCli compose = new DockerComposeCli();
-    this.containers = new DockerContainerObserver();
-    this.probes = new LiveProbes(clock);
+    this.docker = new DockerHosts();
+    this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
-    this.loop = loop(git, compose, containers, new DockerDatabaseBackups(), health, clock);
+    this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
+        health, clock);
   }
 
   /** The loop over these adapters; tests bring fakes or adapters of their own. */
   public static ReleaseLoop loop(
+      DockerHosts docker,
       SourceRepository git,
       ComposeDriver compose,
       ContainerObserver containers,
@@ -45,8 +48,8 @@ public final class LiveStack implements AutoCloseable {
       Clock clock) {
     ServiceCatalog services = new ServiceCatalog(compose);
     return new ReleaseLoop(
-        new DockerObserver(git, containers, health, services, clock),
-        new ComposeActuator(git, compose, backups, services),
+        new DockerObserver(docker, git, containers, health, services, clock),
+        new ComposeActuator(docker, git, compose, backups, services),
         clock);
   }
 
@@ -59,10 +62,15 @@ public final class LiveStack implements AutoCloseable {
     return health;
   }
 
+  /** How every adapter reaches Docker engines: one client per engine, one ssh forward per host. */
+  public DockerHosts docker() {
+    return docker;
+  }
+
   @Override
   public void close() {
     health.close();
     probes.close();
-    containers.close();
+    docker.close();
   }
 }

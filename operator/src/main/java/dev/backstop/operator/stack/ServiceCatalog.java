@@ -2,7 +2,7 @@ package dev.backstop.operator.stack;
 
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
-import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ReleaseSettings;
 import java.nio.file.Files;
@@ -42,7 +42,7 @@ public final class ServiceCatalog {
    * @param commit the running commit, or null
    */
   public List<String> expected(
-      ReleaseSettings settings, String commit, Path workDir, List<ContainerState> observed) {
+      ReleaseSettings settings, DockerEndpoint endpoint, String commit, Path workDir, List<ContainerState> observed) {
     if (commit != null) {
       Path dir = ComposeActuator.composeDir(workDir, commit, settings);
       List<String> known = byDirectory.get(dir);
@@ -51,7 +51,7 @@ public final class ServiceCatalog {
       }
       if (Files.isDirectory(dir)) {
         try {
-          List<String> services = compose.services(ComposeActuator.project(settings, dir));
+          List<String> services = compose.services(ComposeActuator.project(settings, endpoint, dir));
           remember(dir, services);
           return services;
         } catch (ComposeException e) {

@@ -6,6 +6,7 @@ import dev.backstop.operator.compose.CommitImages;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.ImageSettings;
 import java.io.IOException;
@@ -128,7 +129,7 @@ final class StackImages {
    * image a container still uses is refused by the engine and stays.
    */
   void retain(String release, ImageSettings settings, StagingReleaseStatus status, String project,
-      String dockerHost) {
+      DockerEndpoint dockerHost) {
     Set<String> keep = ImageRetention.commitsToKeep(status, settings.keepImages());
     Set<String> keepTags = new java.util.HashSet<>();
     keep.forEach(c -> keepTags.add(CommitImages.tag(c)));

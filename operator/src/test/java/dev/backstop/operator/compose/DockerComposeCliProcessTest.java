@@ -111,7 +111,7 @@ class DockerComposeCliProcessTest {
     Path docker = script("echo \"$DOCKER_HOST\"\n");
     DockerComposeCli cli = new DockerComposeCli(docker.toString(), Duration.ofSeconds(10));
     ComposeProject project =
-        new ComposeProject("p", dir, List.of(), List.of(), "tcp://elsewhere:2375");
+        new ComposeProject("p", dir, List.of(), List.of(), DockerEndpoint.of("tcp://elsewhere:2375"));
 
     assertThat(cli.services(project)).containsExactly("tcp://elsewhere:2375");
   }

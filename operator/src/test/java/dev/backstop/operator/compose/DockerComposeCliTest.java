@@ -28,7 +28,8 @@ class DockerComposeCliTest {
   @TempDir Path dir;
 
   private final DockerComposeCli cli = new DockerComposeCli(TIMEOUT);
-  private final DockerContainerObserver observer = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver observer = new DockerContainerObserver(dockerHosts);
   private String name;
 
   @BeforeEach
@@ -43,7 +44,7 @@ class DockerComposeCliTest {
       cli.down(new ComposeProject(name, dir, List.of(), List.of(), null), true);
       assertThat(observer.containers(name, null)).isEmpty();
     } finally {
-      observer.close();
+      dockerHosts.close();
     }
   }
 
@@ -200,7 +201,7 @@ class DockerComposeCliTest {
   void upAgainstAnUnreachableEngineIsUnavailable() throws Exception {
     write("stack.yml", stack(service("web", "sleep 300")));
     ComposeProject project =
-        new ComposeProject(name, dir, List.of("stack.yml"), List.of(), "tcp://127.0.0.1:1");
+        new ComposeProject(name, dir, List.of("stack.yml"), List.of(), DockerEndpoint.of("tcp://127.0.0.1:1"));
 
     assertThatThrownBy(() -> cli.up(project))
         .isInstanceOfSatisfying(

@@ -16,16 +16,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The observer's own edges; its happy paths run in {@link DockerComposeCliTest}. */
 class DockerContainerObserverTest {
 
-  private final DockerContainerObserver observer = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver observer = new DockerContainerObserver(dockerHosts);
 
   @AfterEach
   void close() {
-    observer.close();
+    dockerHosts.close();
   }
 
   @Test
   void anUnreachableEngineIsUnavailable() {
-    assertThatThrownBy(() -> observer.containers("bsct-any", "tcp://127.0.0.1:1"))
+    assertThatThrownBy(() -> observer.containers("bsct-any", DockerEndpoint.of("tcp://127.0.0.1:1")))
         .isInstanceOfSatisfying(
             ComposeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
         .hasMessageStartingWith("cannot reach the Docker engine at tcp://127.0.0.1:1: ")
@@ -56,10 +57,11 @@ class DockerContainerObserverTest {
   }
 
   @Test
-  void refusesToWorkOnceClosed() {
-    observer.close();
+  void refusesToWorkOnceItsHostsAreClosed() {
+    dockerHosts.close();
 
     assertThatThrownBy(() -> observer.containers("bsct-any", null))
-        .isInstanceOf(IllegalStateException.class);
+        .isInstanceOfSatisfying(
+            ComposeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
   }
 }

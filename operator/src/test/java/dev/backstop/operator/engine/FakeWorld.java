@@ -1,5 +1,6 @@
 package dev.backstop.operator.engine;
 
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.ContainerObserver;
@@ -82,22 +83,22 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   public void pull(ComposeProject project, String policy, List<String> services) {}
 
   @Override
-  public Optional<String> imageId(String dockerHost, String image) {
+  public Optional<String> imageId(DockerEndpoint dockerHost, String image) {
     return Optional.of("sha256:fake");
   }
 
   @Override
-  public List<String> images(String dockerHost, String label, String value) {
+  public List<String> images(DockerEndpoint dockerHost, String label, String value) {
     return List.of();
   }
 
   @Override
-  public boolean removeImage(String dockerHost, String image) {
+  public boolean removeImage(DockerEndpoint dockerHost, String image) {
     return true;
   }
 
   @Override
-  public List<ContainerState> containers(String project, String dockerHost) {
+  public List<ContainerState> containers(String project, DockerEndpoint dockerHost) {
     Path dir = running.get(project);
     if (dir == null) {
       return List.of();

@@ -3,6 +3,8 @@ package dev.backstop.operator.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
@@ -41,7 +43,7 @@ class ReleaseEngineNamespaceTest {
     }
 
     @Override
-    public ExecOutcome exec(String host, String id, List<String> command, Duration timeout) {
+    public ExecOutcome exec(DockerEndpoint host, String id, List<String> command, Duration timeout) {
       return new ExecOutcome(0, "", false);
     }
 
@@ -52,7 +54,8 @@ class ReleaseEngineNamespaceTest {
   };
   private final HealthMonitor health = new HealthMonitor(probes, Clock.systemUTC());
   private final FakeWorld world = new FakeWorld();
-  private final ReleaseLoop loop = LiveStack.loop(world, world, world, null, health, Clock.systemUTC());
+  private final DockerHosts docker = new DockerHosts();
+  private final ReleaseLoop loop = LiveStack.loop(docker, world, world, world, null, health, Clock.systemUTC());
   private final Map<String, StagingReleaseStatus> statuses = new ConcurrentHashMap<>();
 
   @AfterEach

@@ -3,6 +3,7 @@ package dev.backstop.operator.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.core.CheckResult;
@@ -45,7 +46,7 @@ class HealthMonitorTest {
     }
 
     @Override
-    public ExecOutcome exec(String host, String id, List<String> command, Duration timeout) {
+    public ExecOutcome exec(DockerEndpoint host, String id, List<String> command, Duration timeout) {
       return new ExecOutcome(0, "", false);
     }
 

@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.backup.BackupFiles;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.backup.DockerDatabaseBackups;
@@ -62,8 +63,11 @@ class BackupBenchmark {
     heapPools.forEach(MemoryPoolMXBean::resetPeakUsage);
     Path file = BackupFiles.file(tmp.resolve("backups"), "bench");
     long b0 = System.nanoTime();
-    BackupOutcome outcome = new DockerDatabaseBackups().dump(
-        new DatabaseBackups.Target(project, "db", null), "pg_dump -U postgres postgres", file);
+    BackupOutcome outcome;
+    try (DockerHosts docker = new DockerHosts()) {
+      outcome = new DockerDatabaseBackups(docker).dump(
+          new DatabaseBackups.Target(project, "db", null), "pg_dump -U postgres postgres", file);
+    }
     double backstopSeconds = (System.nanoTime() - b0) / 1e9;
     long peakHeap = heapPools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     assertThat(outcome.ok()).as(outcome.message()).isTrue();

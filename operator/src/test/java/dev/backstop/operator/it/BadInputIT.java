@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.Condition;
 import dev.backstop.operator.api.v1alpha1.ConditionStatus;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
@@ -45,7 +46,8 @@ class BadInputIT {
 
   @TempDir static Path tmp;
   private final String prefix = "bsbad-" + UUID.randomUUID().toString().substring(0, 6);
-  private final DockerContainerObserver docker = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
   private HealthMonitor health;
   private LocalDaemon daemon;
   private StatusStore store;
@@ -84,10 +86,10 @@ class BadInputIT {
 
     Path state = tmp.resolve("state");
     store = new StatusStore(state);
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
-    ReleaseLoop loop = LiveStack.loop(new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
-        new DockerComposeCli(), docker, new DockerDatabaseBackups(), health, Clock.systemUTC());
-    daemon = new LocalDaemon(manifests, state, loop, health, Clock.systemUTC(), 4, null);
+    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
+        new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
+    daemon = new LocalDaemon(manifests, state, loop, health, dockerHosts, Clock.systemUTC(), 4, null);
     daemon.start("127.0.0.1", -1);
     await().atMost(Duration.ofSeconds(120)).until(() -> phase("good") == Phase.Healthy);
     goodContainer = containers("good").get(0).id();
@@ -100,7 +102,7 @@ class BadInputIT {
     for (String name : List.of("good", "bad-compose", "no-compose", "unknown-ref", "unreadable")) {
       DemoRepo.run(List.of("docker", "compose", "-p", prefix + "-" + name, "down", "-t", "1"), tmp);
     }
-    docker.close();
+    dockerHosts.close();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.Reason;
@@ -37,7 +38,8 @@ class BuiltImagesIT {
 
   @TempDir Path tmp;
   private final String project = "bsbi-" + UUID.randomUUID().toString().substring(0, 8);
-  private final DockerContainerObserver docker = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
   private final HttpClient http = HttpClient.newHttpClient();
   private Process daemon;
   private int appPort;
@@ -48,7 +50,7 @@ class BuiltImagesIT {
       daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     BuiltStack.cleanUp(project, tmp);
-    docker.close();
+    dockerHosts.close();
   }
 
   @Test

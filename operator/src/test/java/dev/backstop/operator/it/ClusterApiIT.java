@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.backup.DockerDatabaseBackups;
 import dev.backstop.operator.cluster.ClusterOperator;
@@ -45,6 +46,7 @@ class ClusterApiIT {
   @TempDir static Path tmp;
   private static MockCluster cluster;
   private static ClusterOperator operator;
+  private static DockerHosts dockerHosts;
   private static DockerContainerObserver docker;
   private static HealthMonitor health;
   private static DemoRepo repo;
@@ -57,12 +59,13 @@ class ClusterApiIT {
     repo = DemoRepo.create(tmp.resolve("repo"));
     cluster = new MockCluster();
     kubeconfig = cluster.kubeconfig(tmp);
-    docker = new DockerContainerObserver();
+    dockerHosts = new DockerHosts();
+    docker = new DockerContainerObserver(dockerHosts);
     operatorClient = cluster.operatorClient();
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
-    ReleaseLoop loop = LiveStack.loop(new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
-        new DockerComposeCli(), docker, new DockerDatabaseBackups(), health, Clock.systemUTC());
-    operator = ClusterOperator.start(operatorClient, loop, health,
+    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
+        new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
+    operator = ClusterOperator.start(operatorClient, loop, health, dockerHosts,
         new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC()));
   }
 
@@ -75,8 +78,8 @@ class ClusterApiIT {
       ClusterModeIT.assertGranted(cluster.operatorCalls());
       operatorClient.close();
     }
-    if (docker != null) {
-      docker.close();
+    if (dockerHosts != null) {
+      dockerHosts.close();
     }
     if (cluster != null) {
       cluster.close();

@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
@@ -70,11 +71,13 @@ class ClusterHaIT {
   private Replica replica(String name, boolean leaderElection, ClusterOperator.Lease lease) throws Exception {
     FakeWorld world = new FakeWorld();
     NamespacedKubernetesClient client = cluster.operatorClient();
-    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
-    ReleaseLoop loop = LiveStack.loop(world, world, world, null, health, Clock.systemUTC());
+    // The fakes never reach Docker: this DockerHosts holds no client or forward to close.
+    DockerHosts docker = new DockerHosts();
+    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), docker), Clock.systemUTC());
+    ReleaseLoop loop = LiveStack.loop(docker, world, world, world, null, health, Clock.systemUTC());
     open.add(client);
     open.add(health);
-    ClusterOperator operator = ClusterOperator.start(client, loop, health, new ClusterOperator.Settings(
+    ClusterOperator operator = ClusterOperator.start(client, loop, health, docker, new ClusterOperator.Settings(
         tmp.resolve(name), Set.of(NS), leaderElection, NS, "127.0.0.1", -1, Clock.systemUTC(),
         new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name),
         ClusterOperator.Settings.DEFAULT_WORKERS));

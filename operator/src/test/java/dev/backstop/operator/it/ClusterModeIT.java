@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.Condition;
 import dev.backstop.operator.api.v1alpha1.ConditionStatus;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
@@ -45,7 +46,8 @@ class ClusterModeIT {
 
   @TempDir Path tmp;
   private final String project = "bsop-" + UUID.randomUUID().toString().substring(0, 8);
-  private final DockerContainerObserver docker = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
   private final HttpClient http = HttpClient.newHttpClient();
   private MockCluster cluster;
   private Process operator;
@@ -57,7 +59,7 @@ class ClusterModeIT {
       operator.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
     DemoRepo.run(List.of("docker", "compose", "-p", project, "down", "-t", "1"), tmp);
-    docker.close();
+    dockerHosts.close();
     if (cluster != null) {
       cluster.close();
     }

@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.ActionKind;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.Reason;
@@ -37,7 +38,8 @@ class LocalModeIT {
   @TempDir Path tmp;
   private final String project = "bsit-" + UUID.randomUUID().toString().substring(0, 8);
   private final List<Process> daemons = new ArrayList<>();
-  private final DockerContainerObserver docker = new DockerContainerObserver();
+  private final DockerHosts dockerHosts = new DockerHosts();
+  private final DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
   private final HttpClient http = HttpClient.newHttpClient();
   private int appPort;
 
@@ -48,7 +50,7 @@ class LocalModeIT {
     }
     DemoRepo.run(List.of("docker", "compose", "-p", project, "down", "-t", "1"), tmp);
     DemoRepo.run(List.of("docker", "compose", "-p", project + "-baseline", "down", "-t", "1"), tmp);
-    docker.close();
+    dockerHosts.close();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.backstop.operator.it;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
 import dev.backstop.operator.api.v1alpha1.SourceSpec;
@@ -51,7 +52,8 @@ final class PgStack implements AutoCloseable {
   final Path dir;
   final Path repo;
   final String project = "bsbk-" + UUID.randomUUID().toString().substring(0, 8);
-  final DockerContainerObserver observer = new DockerContainerObserver();
+  final DockerHosts dockerHosts = new DockerHosts();
+  final DockerContainerObserver observer = new DockerContainerObserver(dockerHosts);
   ReleaseLoop loop;
   private HealthMonitor health;
   /** Request annotations (backstop.dev/backup, ...) as a driver would pass them. */
@@ -95,9 +97,9 @@ final class PgStack implements AutoCloseable {
     if (health != null) {
       health.close();
     }
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC()), Clock.systemUTC());
-    loop = LiveStack.loop(new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
-        new DockerComposeCli(Duration.ofSeconds(120)), observer, new DockerDatabaseBackups(), health,
+    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
+        new DockerComposeCli(Duration.ofSeconds(120)), observer, new DockerDatabaseBackups(dockerHosts), health,
         Clock.systemUTC());
   }
 
@@ -225,9 +227,9 @@ final class PgStack implements AutoCloseable {
   @Override
   public void close() throws Exception {
     DemoRepo.run(List.of("docker", "compose", "-p", project, "down", "-t", "1", "-v"), dir);
-    observer.close();
     if (health != null) {
       health.close();
     }
+    dockerHosts.close();
   }
 }

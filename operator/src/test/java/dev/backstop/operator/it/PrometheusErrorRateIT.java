@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.api.v1alpha1.CheckType;
@@ -79,7 +80,7 @@ class PrometheusErrorRateIT {
     startApp();
     String url = startPrometheus();
     settings = settings(url);
-    probes = new LiveProbes(Clock.systemUTC());
+    probes = new LiveProbes(Clock.systemUTC(), new DockerHosts());
     monitor = new HealthMonitor(probes, Clock.systemUTC());
 
     counters(1000, 20);

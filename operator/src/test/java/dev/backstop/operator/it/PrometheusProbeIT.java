@@ -3,6 +3,7 @@ package dev.backstop.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
@@ -36,7 +37,7 @@ class PrometheusProbeIT {
   @TempDir static Path tmp;
   private static TestPrometheus prometheus;
   private static String url;
-  private static final LiveProbes PROBES = new LiveProbes(Clock.systemUTC());
+  private static final LiveProbes PROBES = new LiveProbes(Clock.systemUTC(), new DockerHosts());
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   @BeforeAll

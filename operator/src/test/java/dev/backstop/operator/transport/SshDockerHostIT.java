@@ -8,7 +8,15 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
-import dev.backstop.operator.compose.DockerEndpoints;
+import dev.backstop.operator.backup.DatabaseBackups;
+import dev.backstop.operator.backup.DockerDatabaseBackups;
+import dev.backstop.operator.compose.ContainerEvents;
+import dev.backstop.operator.compose.DockerContainerEvents;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.core.BackupOutcome;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.GZIPInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,23 +80,29 @@ class SshDockerHostIT {
     }
   }
 
+  private final DockerHosts hosts = new DockerHosts();
+
   @AfterEach
-  void forget() {
-    DockerEndpoints.shared().forget(host);
+  void closeHosts() {
+    hosts.close();
+  }
+
+  private DockerEndpoint endpoint(String dockerHost) {
+    return hosts.endpoint("it/ssh", dockerHost);
   }
 
   @Test
   void observerSeesTheContainersThroughTheForwardAndStopsItOnClose() throws Exception {
-    DockerEndpoints.shared().useSsh(host, sshd.clientKey, knownHosts);
+    hosts.useSsh(host, sshd.clientKey, knownHosts);
     CLI.up(project);
-    DockerContainerObserver observer = new DockerContainerObserver();
+    DockerContainerObserver observer = new DockerContainerObserver(hosts);
     try {
       await()
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(200))
           .untilAsserted(
               () ->
-                  assertThat(observer.containers(PROJECT, host))
+                  assertThat(observer.containers(PROJECT, endpoint(host)))
                       .singleElement()
                       .satisfies(
                           c -> {
@@ -103,20 +117,21 @@ class SshDockerHostIT {
       // A forward that died is restarted on the next call.
       forward.get().destroyForcibly();
       await().atMost(Duration.ofSeconds(10)).until(() -> !forward.get().isAlive());
-      assertThat(observer.containers(PROJECT, host)).hasSize(1);
+      assertThat(observer.containers(PROJECT, endpoint(host))).hasSize(1);
       assertThat(sshForwardsTo(sshd.port)).isPresent().get().isNotEqualTo(forward.get());
     } finally {
-      observer.close();
+      hosts.close();
     }
     assertThat(sshForwardsTo(sshd.port)).as("ssh forwards after close").isEmpty();
   }
 
   @Test
   void aKeyTheServerRefusesIsUnavailableWithoutShowingTheKey() throws Exception {
-    DockerEndpoints.shared().useSsh(host, sshd.strangerKey, knownHosts);
-    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+    hosts.useSsh(host, sshd.strangerKey, knownHosts);
+    DockerContainerObserver observer = new DockerContainerObserver(hosts);
+    {
       ComposeException e =
-          catchThrowableOfType(() -> observer.containers(PROJECT, host), ComposeException.class);
+          catchThrowableOfType(() -> observer.containers(PROJECT, endpoint(host)), ComposeException.class);
       assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
       assertThat(e.getMessage())
           .isEqualTo(
@@ -132,10 +147,11 @@ class SshDockerHostIT {
 
   @Test
   void anUnknownHostKeyIsUnavailableBeforeLoggingIn() throws Exception {
-    DockerEndpoints.shared().useSsh(host, sshd.clientKey, wrongKnownHosts);
-    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+    hosts.useSsh(host, sshd.clientKey, wrongKnownHosts);
+    DockerContainerObserver observer = new DockerContainerObserver(hosts);
+    {
       ComposeException e =
-          catchThrowableOfType(() -> observer.containers(PROJECT, host), ComposeException.class);
+          catchThrowableOfType(() -> observer.containers(PROJECT, endpoint(host)), ComposeException.class);
       assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
       assertThat(e.getMessage())
           .startsWith("cannot reach the Docker engine at " + host)
@@ -146,17 +162,72 @@ class SshDockerHostIT {
   @Test
   void aClosedPortIsUnavailable() throws Exception {
     String closed = "ssh://root@127.0.0.1:" + Processes.freePort();
-    DockerEndpoints.shared().useSsh(closed, sshd.clientKey, knownHosts);
-    try (DockerContainerObserver observer = new DockerContainerObserver()) {
+    hosts.useSsh(closed, sshd.clientKey, knownHosts);
+    DockerContainerObserver observer = new DockerContainerObserver(hosts);
+    {
       ComposeException e =
-          catchThrowableOfType(() -> observer.containers(PROJECT, closed), ComposeException.class);
+          catchThrowableOfType(() -> observer.containers(PROJECT, endpoint(closed)), ComposeException.class);
       assertThat(e.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
       assertThat(e.getMessage())
           .isEqualTo(
               "cannot reach the Docker engine at " + closed + ": cannot connect to its SSH server");
-    } finally {
-      DockerEndpoints.shared().forget(closed);
     }
+  }
+
+  @Test
+  void observerEventsAndBackupsShareOneForwardAndABackupRoundTripsOverIt() throws Exception {
+    hosts.useSsh(host, sshd.clientKey, knownHosts);
+    CLI.up(project);
+    DockerEndpoint web = hosts.endpoint("it/web", host);
+    DockerEndpoint jobs = hosts.endpoint("it/jobs", host);
+    DockerContainerObserver observer = new DockerContainerObserver(hosts);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(observer.containers(PROJECT, web)).hasSize(1));
+
+    List<String> events = new CopyOnWriteArrayList<>();
+    DockerContainerEvents stream = new DockerContainerEvents(hosts);
+    ContainerEvents.Subscription sub = stream.subscribe(PROJECT, jobs, events::add);
+    DockerDatabaseBackups backups = new DockerDatabaseBackups(hosts);
+    DatabaseBackups.Target target = new DatabaseBackups.Target(PROJECT, "app", jobs);
+    Path file = tmp.resolve("backups/ssh.sql.gz");
+    try {
+      BackupOutcome dumped = backups.dump(target, "echo 'row over ssh'; echo 'second row'", file);
+      assertThat(dumped.ok()).as(dumped.toString()).isTrue();
+      try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+        assertThat(new String(in.readAllBytes())).isEqualTo("row over ssh\nsecond row\n");
+      }
+      // The restore feeds the file to `docker exec -i` through the same forward.
+      BackupOutcome restored =
+          backups.restore(target, "cat > /restored.txt", file, dumped.sha256());
+      assertThat(restored.ok()).as(restored.toString()).isTrue();
+      Path check = tmp.resolve("backups/check.sql.gz");
+      BackupOutcome readBack = backups.dump(target, "cat /restored.txt", check);
+      assertThat(readBack.ok()).as(readBack.toString()).isTrue();
+      try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(check))) {
+        assertThat(new String(in.readAllBytes())).isEqualTo("row over ssh\nsecond row\n");
+      }
+
+      // An exec'd process exiting is a container event only for die/oom/health, so kill the app.
+      CLI.down(project, true);
+      await().atMost(Duration.ofSeconds(20)).until(() -> events.stream().anyMatch(e -> e.endsWith(" die")));
+      assertThat(allSshForwardsTo(sshd.port)).as("one ssh -L for observer, events and backups").hasSize(1);
+    } finally {
+      sub.close();
+      stream.close();
+    }
+    hosts.forget("it/web");
+    assertThat(allSshForwardsTo(sshd.port)).as("it/jobs still names the host").hasSize(1);
+    hosts.forget("it/jobs");
+    await().atMost(Duration.ofSeconds(10)).until(() -> allSshForwardsTo(sshd.port).isEmpty());
+  }
+
+  private static List<ProcessHandle> allSshForwardsTo(int port) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.isAlive())
+        .filter(p -> p.info().command().map(c -> c.endsWith("/ssh")).orElse(false))
+        .filter(p -> p.info().arguments()
+            .map(a -> String.join(" ", a).contains("-p " + port + " -L ")).orElse(false))
+        .toList();
   }
 
   // The ssh client processes forwarding to this test's sshd, found by their command line.

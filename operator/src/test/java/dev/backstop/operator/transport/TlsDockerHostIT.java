@@ -8,7 +8,8 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
-import dev.backstop.operator.compose.DockerEndpoints;
+import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.compose.TlsFiles;
 import java.nio.file.Files;
@@ -31,7 +32,9 @@ class TlsDockerHostIT {
   @TempDir static Path tmp;
   private static TlsDockerd engine;
   private final DockerComposeCli cli = new DockerComposeCli(Duration.ofSeconds(60));
-  private final DockerContainerObserver observer = new DockerContainerObserver();
+  private static final String RELEASE = "it/tls";
+  private final DockerHosts hosts = new DockerHosts();
+  private final DockerContainerObserver observer = new DockerContainerObserver(hosts);
 
   @BeforeAll
   static void startEngine() throws Exception {
@@ -52,8 +55,7 @@ class TlsDockerHostIT {
 
   @AfterEach
   void forgetMaterial() {
-    DockerEndpoints.shared().forget(engine.host);
-    observer.close();
+    hosts.close();
   }
 
   @Test
@@ -63,12 +65,12 @@ class TlsDockerHostIT {
     assertThat(Files.getPosixFilePermissions(written.resolve("key.pem")))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     assertThat(Files.getPosixFilePermissions(written)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
-    DockerEndpoints.shared().useTls(engine.host, written);
+    assertThat(hosts.useTls(RELEASE, engine.host, tls, written)).isNull();
     ComposeProject project = project("tlsup");
 
     cli.up(project);
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(observer.containers("tlsup", engine.host))
+        assertThat(observer.containers("tlsup", endpoint()))
             .singleElement()
             .satisfies(c -> {
               assertThat(c.service()).isEqualTo("app");
@@ -76,16 +78,24 @@ class TlsDockerHostIT {
               assertThat(c.image()).isEqualTo("busybox:1.36");
             }));
     // The container runs on the TLS engine, not on the main one.
-    assertThat(observer.containers("tlsup", null)).isEmpty();
+    assertThat(observer.containers("tlsup", DockerEndpoint.LOCAL)).isEmpty();
+    // Another release naming the same host without a Secret gets no certificates of this one.
+    ComposeException other = catchThrowableOfType(
+        () -> observer.containers("tlsup", hosts.endpoint("other/tls", engine.host)), ComposeException.class);
+    assertThat(other.getMessage()).contains("the engine requires TLS");
+    ComposeException otherUp = catchThrowableOfType(() -> cli.up(new ComposeProject("tlsup",
+        project.directory(), project.files(), List.of(), hosts.endpoint("other/tls", engine.host))),
+        ComposeException.class);
+    assertThat(otherUp.getMessage()).contains("HTTP request to an HTTPS server", "spec.compose.tlsSecretRef");
 
     cli.down(project, true);
-    assertThat(observer.containers("tlsup", engine.host)).isEmpty();
+    assertThat(observer.containers("tlsup", endpoint())).isEmpty();
   }
 
   @Test
   void withoutCertificatesBothFailSayingTheEngineWantsTls() throws Exception {
     ComposeException observed =
-        catchThrowableOfType(() -> observer.containers("tlsnone", engine.host), ComposeException.class);
+        catchThrowableOfType(() -> observer.containers("tlsnone", endpoint()), ComposeException.class);
     assertThat(observed.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
     assertThat(observed.getMessage())
         .startsWith("cannot reach the Docker engine at " + engine.host)
@@ -101,10 +111,10 @@ class TlsDockerHostIT {
   @Test
   void certificatesFromAnotherCaAreRefusedWithoutShowingTheKey() throws Exception {
     DockerTls wrong = secretFrom(engine.otherCaCerts);
-    DockerEndpoints.shared().useTls(engine.host, TlsFiles.write(tmp.resolve("wrong/docker-tls"), wrong));
+    assertThat(hosts.useTls(RELEASE, engine.host, wrong, tmp.resolve("wrong/docker-tls"))).isNull();
 
     ComposeException observed =
-        catchThrowableOfType(() -> observer.containers("tlswrong", engine.host), ComposeException.class);
+        catchThrowableOfType(() -> observer.containers("tlswrong", endpoint()), ComposeException.class);
     assertThat(observed.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
     assertThat(observed.getMessage()).startsWith("cannot reach the Docker engine at " + engine.host);
     ComposeException up = catchThrowableOfType(() -> cli.up(project("tlswrong")), ComposeException.class);
@@ -127,7 +137,11 @@ class TlsDockerHostIT {
             init: true
             stop_grace_period: 1s
         """);
-    return new ComposeProject(name, dir, List.of("compose.yaml"), List.of(), engine.host);
+    return new ComposeProject(name, dir, List.of("compose.yaml"), List.of(), endpoint());
+  }
+
+  private DockerEndpoint endpoint() {
+    return hosts.endpoint(RELEASE, engine.host);
   }
 
   private static DockerTls secretFrom(Path dir) throws Exception {
