@@ -4,6 +4,7 @@ import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.git.JGitSourceRepository;
+import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ final class OperatorCommand implements Callable<Integer> {
         DockerContainerObserver observer = new DockerContainerObserver()) {
       ClusterOperator operator = ClusterOperator.start(
           client,
-          new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
+          new JGitSourceRepository(StateLayout.cluster(stateDir).gitCache(), System::getenv),
           new DockerComposeCli(),
           observer,
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,

@@ -6,6 +6,7 @@ import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.engine.ReleaseEngine;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.local.LocalDaemon;
+import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -46,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     try (DockerContainerObserver observer = new DockerContainerObserver();
         DockerContainerEvents events = new DockerContainerEvents()) {
       ReleaseEngine engine = new ReleaseEngine(
-          new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv),
+          new JGitSourceRepository(StateLayout.local(stateDir).gitCache(), System::getenv),
           new DockerComposeCli(),
           observer,
           Clock.systemUTC());

@@ -9,14 +9,15 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
-import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.health.ServiceHealthProbe;
 import dev.backstop.operator.local.StatusStore;
+import dev.backstop.operator.state.StateLayout;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,9 +55,9 @@ final class VerifyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("-o " + output + " is not one of table, json");
     }
     StatusStore store = state.store();
-    Path releaseDir = store.releaseDir(name);
+    StateLayout.ReleaseDir releaseDir = store.release(name);
     // The daemon keeps the last spec it saw beside the status (generation.json).
-    Path generation = releaseDir.resolve("generation.json");
+    Path generation = releaseDir.generation();
     if (!Files.exists(generation)) {
       throw state.noSuchRelease(name);
     }
@@ -123,9 +124,10 @@ final class VerifyCommand implements Callable<Integer> {
 
   /** The services the running commit's compose files define, else those that have containers. */
   private static List<String> definedServices(
-      ReleaseSettings settings, StagingReleaseStatus status, Path releaseDir, List<ContainerState> containers) {
+      ReleaseSettings settings, StagingReleaseStatus status, StateLayout.ReleaseDir releaseDir,
+      List<ContainerState> containers) {
     if (status != null && status.getCurrent() != null && status.getCurrent().getCommit() != null) {
-      Path dir = releaseDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
+      Path dir = releaseDir.checkout(status.getCurrent().getCommit()).resolve(settings.composePath());
       if (Files.isDirectory(dir)) {
         try {
           return new DockerComposeCli().services(new ComposeProject(settings.projectName(), dir,

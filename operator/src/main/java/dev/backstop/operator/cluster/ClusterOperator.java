@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ContainerObserver;
+import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.engine.ReleaseEngine;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.metrics.ReleaseMetrics;
@@ -139,7 +140,7 @@ public final class ClusterOperator implements AutoCloseable {
       operator.start();
     } catch (RuntimeException e) {
       result.close();
-      throw new IllegalStateException("cannot start the operator: " + rootMessage(e), e);
+      throw new IllegalStateException("cannot start the operator: " + Failures.rootMessage(e), e);
     }
     return result;
   }
@@ -155,14 +156,6 @@ public final class ClusterOperator implements AutoCloseable {
     server.createContext("/metrics", ex -> send(ex, 200, metrics.scrape()));
     server.start();
     return server;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /** The port the HTTP server listens on, or -1. */

@@ -9,8 +9,9 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.backstop.operator.compose.ComposeException.Kind;
-import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ContainerState.Health;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.Failures;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,14 +156,7 @@ public final class DockerContainerObserver implements ContainerObserver, AutoClo
   }
 
   static String shortCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message == null || message.isBlank()
-        ? root.getClass().getSimpleName()
-        : ComposeOutput.trimForStatus(message);
+    return ComposeOutput.trimForStatus(Failures.rootMessage(e));
   }
 
   @Override

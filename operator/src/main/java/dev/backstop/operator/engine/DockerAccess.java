@@ -5,15 +5,13 @@ import dev.backstop.operator.compose.DockerEndpoints;
 import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.compose.TlsFiles;
 import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /** Puts a release's Docker TLS material where every Docker adapter finds it. */
 final class DockerAccess {
-
-  /** Below the release's work directory, beside its checkouts. */
-  static final String TLS_DIR = "docker-tls";
 
   private DockerAccess() {}
 
@@ -36,7 +34,7 @@ final class DockerAccess {
               + " Secret reference");
     }
     try {
-      endpoints.useTls(dockerHost, TlsFiles.write(workDir.resolve(TLS_DIR), tls));
+      endpoints.useTls(dockerHost, TlsFiles.write(new StateLayout.ReleaseDir(workDir).dockerTls(), tls));
       return null;
     } catch (IOException | RuntimeException e) {
       // The message names the directory and the I/O error, never the material.
@@ -45,7 +43,7 @@ final class DockerAccess {
           "cannot write the TLS files for "
               + dockerHost
               + " under "
-              + workDir.resolve(TLS_DIR)
+              + new StateLayout.ReleaseDir(workDir).dockerTls()
               + " ("
               + e.getClass().getSimpleName()
               + "); check that the state directory is writable");

@@ -33,6 +33,7 @@ import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.health.ServiceHealthProbe;
+import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -249,7 +250,7 @@ public final class ReleaseEngine {
       ReleaseSettings settings, StagingReleaseStatus previous, List<ContainerState> observed, Path workDir) {
     String commit = previous == null || previous.getCurrent() == null ? null : previous.getCurrent().getCommit();
     if (commit != null) {
-      Path dir = workDir.resolve("checkouts").resolve(commit).resolve(settings.composePath());
+      Path dir = new StateLayout.ReleaseDir(workDir).checkout(commit).resolve(settings.composePath());
       List<String> known = servicesByCheckout.get(dir.toString());
       if (known != null) {
         return known;
@@ -277,7 +278,7 @@ public final class ReleaseEngine {
     String commit = apply.target().getCommit();
     Path checkout;
     try {
-      checkout = git.checkout(settings.url(), commit, workDir.resolve("checkouts"), access.git());
+      checkout = git.checkout(settings.url(), commit, new StateLayout.ReleaseDir(workDir).checkouts(), access.git());
     } catch (SourceException e) {
       return ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
     }
@@ -384,7 +385,7 @@ public final class ReleaseEngine {
     }
     Path dir = workDir;
     if (status != null && status.getCurrent() != null) {
-      dir = workDir.resolve("checkouts").resolve(status.getCurrent().getCommit()).resolve(settings.composePath());
+      dir = new StateLayout.ReleaseDir(workDir).checkout(status.getCurrent().getCommit()).resolve(settings.composePath());
     }
     compose.down(project(settings, dir), true);
   }

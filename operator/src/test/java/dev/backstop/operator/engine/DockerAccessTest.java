@@ -23,7 +23,7 @@ class DockerAccessTest {
     String host = "tcp://127.0.0.1:2";
     try {
       assertThat(DockerAccess.install(host, work, TLS, endpoints)).isNull();
-      Path dir = work.resolve(DockerAccess.TLS_DIR);
+      Path dir = work.resolve("docker-tls");
       assertThat(endpoints.tlsCertPath(host)).isEqualTo(dir.toAbsolutePath());
       assertThat(Files.readString(dir.resolve("key.pem"))).isEqualTo("KEY-SECRET");
       for (String name : new String[] {"ca.pem", "cert.pem", "key.pem"}) {
