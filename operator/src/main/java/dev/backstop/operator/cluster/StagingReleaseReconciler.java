@@ -2,8 +2,8 @@ package dev.backstop.operator.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.backstop.operator.api.v1alpha1.DeletionPolicy;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
