@@ -1,5 +1,6 @@
 package dev.backstop.operator.backup;
 
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,7 +23,7 @@ public final class BackupFiles {
 
   /** spec.backup.storage, or the default: the release's own state directory's backups/. */
   public static Path storage(dev.backstop.operator.core.BackupSettings settings, Path releaseDir) {
-    return settings.storage() != null ? Path.of(settings.storage()) : releaseDir.resolve("backups");
+    return settings.storage() != null ? Path.of(settings.storage()) : new StateLayout.ReleaseDir(releaseDir).backups();
   }
 
   public static Path file(Path storage, String name) {

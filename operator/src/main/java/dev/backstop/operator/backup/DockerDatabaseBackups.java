@@ -9,15 +9,15 @@ import com.github.dockerjava.api.model.StreamType;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.Failures;
+import dev.backstop.operator.state.AtomicFile;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -86,10 +86,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (callback.bytes == 0) {
         return fail(partial, "`" + command + "` wrote nothing to stdout, so there is nothing to keep" + stderr(callback));
       }
-      try (FileChannel ch = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.commit(partial, file);
       LOG.info("backup {}: {} bytes dumped, {} bytes written", file.getFileName(), callback.bytes, Files.size(file));
       return BackupOutcome.written(Files.size(file), HexFormat.of().formatHex(digest.digest()));
     } catch (BackupException e) {
@@ -98,7 +95,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Thread.currentThread().interrupt();
       return fail(partial, "the backup was interrupted");
     } catch (IOException | RuntimeException e) {
-      return fail(partial, "the dump could not be written: " + shortCause(e));
+      return fail(partial, "the dump could not be written: " + Failures.rootMessage(e));
     }
   }
 
@@ -140,7 +137,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()) + PARTLY);
       }
       if (feed != null) {
-        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + shortCause(feed) + PARTLY);
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed) + PARTLY);
       }
       return BackupOutcome.restored();
     } catch (BackupException | ComposeException e) {
@@ -149,7 +146,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Thread.currentThread().interrupt();
       return BackupOutcome.failed("the restore was interrupted");
     } catch (IOException | RuntimeException e) {
-      return BackupOutcome.failed("the restore could not run: " + shortCause(e));
+      return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
     }
   }
 
@@ -211,14 +208,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     } catch (ComposeException e) {
       throw new BackupException(e.getMessage());
     }
-  }
-
-  static String shortCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 
   /** Writes stdout frames into the gzip stream as they arrive; keeps the end of stderr. */

@@ -2,6 +2,7 @@ package dev.backstop.operator.cli;
 
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.stack.LiveStack;
+import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ final class OperatorCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        LiveStack stack = new LiveStack(stateDir, Clock.systemUTC())) {
+        LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC())) {
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
               Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));

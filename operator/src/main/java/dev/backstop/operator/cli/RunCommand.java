@@ -3,6 +3,7 @@ package dev.backstop.operator.cli;
 import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.local.LocalDaemon;
 import dev.backstop.operator.stack.LiveStack;
+import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (LiveStack stack = new LiveStack(stateDir, Clock.systemUTC());
+    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC());
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
           stack.docker(), Clock.systemUTC(), workers, events);

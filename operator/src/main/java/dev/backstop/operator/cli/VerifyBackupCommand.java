@@ -35,7 +35,7 @@ final class VerifyBackupCommand implements Callable<Integer> {
         .orElseThrow(() -> new IllegalArgumentException("release " + name + " has no backup named " + backup
             + "; `backstop backups " + name + "` lists them"));
     Path releaseDir = state.store().releaseDir(name);
-    Path storage = releaseDir.resolve("backups");
+    Path storage = state.store().release(name).backups();
     var saved = SavedSpec.read(releaseDir);
     if (saved.isPresent() && saved.get().getBackup() != null) {
       try {

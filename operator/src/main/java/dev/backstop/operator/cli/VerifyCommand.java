@@ -19,6 +19,7 @@ import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.health.ServiceHealthProbe;
 import dev.backstop.operator.local.StatusStore;
 import dev.backstop.operator.stack.ServiceCatalog;
+import dev.backstop.operator.state.StateLayout;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,9 +57,9 @@ final class VerifyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("-o " + output + " is not one of table, json");
     }
     StatusStore store = state.store();
-    Path releaseDir = store.releaseDir(name);
+    StateLayout.ReleaseDir releaseDir = store.release(name);
     // The daemon keeps the last spec it saw beside the status (generation.json).
-    Path generation = releaseDir.resolve("generation.json");
+    Path generation = releaseDir.generation();
     if (!Files.exists(generation)) {
       throw state.noSuchRelease(name);
     }
@@ -87,7 +88,7 @@ final class VerifyCommand implements Callable<Integer> {
       }
       String commit = status == null || status.getCurrent() == null ? null : status.getCurrent().getCommit();
       List<String> services = new ServiceCatalog(new DockerComposeCli())
-          .expected(settings, endpoint, commit, releaseDir, containers == null ? List.of() : containers);
+          .expected(settings, endpoint, commit, releaseDir.path(), containers == null ? List.of() : containers);
       if (containers != null) {
         for (ReleaseSettings.Check c : settings.checks()) {
           if (c.type() == CheckType.SERVICE_HEALTH && c.error() == null) {

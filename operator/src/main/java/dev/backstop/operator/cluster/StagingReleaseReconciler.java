@@ -16,6 +16,8 @@ import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
+import dev.backstop.operator.state.FileTrees;
+import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -31,16 +33,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,7 +185,9 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   }
 
   Path workDir(StagingRelease release) {
-    return stateDir.resolve(release.getMetadata().getNamespace()).resolve(release.getMetadata().getName());
+    return StateLayout.cluster(stateDir)
+        .release(release.getMetadata().getNamespace(), release.getMetadata().getName())
+        .path();
   }
 
   private static String key(StagingRelease release) {
@@ -212,11 +213,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      FileTrees.deleteTree(dir);
     } catch (IOException e) {
       LOG.warn("cannot remove {}: {}", dir, e.getMessage());
     }

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.core.ContainerState.Health;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,14 +100,7 @@ public final class DockerContainerObserver implements ContainerObserver {
   }
 
   static String shortCause(Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message == null || message.isBlank()
-        ? root.getClass().getSimpleName()
-        : ComposeOutput.trimForStatus(message);
+    return ComposeOutput.trimForStatus(Failures.rootMessage(e));
   }
 
 }

@@ -2,6 +2,7 @@ package dev.backstop.operator.compose;
 
 import dev.backstop.operator.compose.ComposeException.Kind;
 import java.io.File;
+import dev.backstop.operator.state.FileTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -274,11 +275,10 @@ final class SshForwards implements AutoCloseable {
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      FileTrees.deleteTree(dir);
     } catch (IOException e) {
+      // A leftover socket directory under /tmp is harmless; the next forward gets a new one.
       LOG.debug("removing {} failed", dir, e);
     }
   }

@@ -1,11 +1,11 @@
 package dev.backstop.operator.compose;
 
+import dev.backstop.operator.state.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,7 +29,8 @@ public final class TlsFiles {
    * reads half a key.
    */
   public static Path write(Path dir, DockerTls tls) throws IOException {
-    Files.createDirectories(dir);
+    AtomicFile.createDirectories(dir, AtomicFile.Access.OWNER_ONLY);
+    // A directory left by an older version may be wider; the key inside must not be readable.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     Map<String, String> contents =
         Map.of("ca.pem", tls.caCert(), "cert.pem", tls.clientCert(), "key.pem", tls.clientKey());
@@ -39,12 +40,7 @@ public final class TlsFiles {
       if (Files.isRegularFile(file) && MessageDigest.isEqual(Files.readAllBytes(file), bytes)) {
         continue;
       }
-      Path tmp = dir.resolve("." + name + ".tmp");
-      Files.deleteIfExists(tmp);
-      Files.createFile(
-          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(tmp, bytes);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.write(file, bytes, AtomicFile.Access.OWNER_ONLY);
     }
     return dir;
   }

@@ -1,8 +1,7 @@
 package dev.backstop.operator.git;
 
-import static dev.backstop.operator.git.SourceException.Kind.REF_NOT_FOUND;
-import static dev.backstop.operator.git.SourceException.Kind.UNAVAILABLE;
-
+import dev.backstop.operator.core.Failures;
+import dev.backstop.operator.state.FileTrees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URISyntaxException;
@@ -13,13 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -57,6 +53,8 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.util.FS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import static dev.backstop.operator.git.SourceException.Kind.REF_NOT_FOUND;
+import static dev.backstop.operator.git.SourceException.Kind.UNAVAILABLE;
 
 /** {@link SourceRepository} backed by JGit, with one bare mirror per URL under a cache root. */
 public final class JGitSourceRepository implements SourceRepository {
@@ -86,16 +84,6 @@ public final class JGitSourceRepository implements SourceRepository {
   public JGitSourceRepository(Path cacheRoot, Function<String, String> env) {
     this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
     this.env = env;
-  }
-
-  @Override
-  public String resolve(String url, String ref, boolean fetch) throws SourceException {
-    return resolve(url, ref, fetch, null);
-  }
-
-  @Override
-  public Path checkout(String url, String commit, Path root) throws SourceException {
-    return checkout(url, commit, root, null);
   }
 
   @Override
@@ -594,10 +582,7 @@ public final class JGitSourceRepository implements SourceRepository {
   /** JGit's message without its leading URL, plus the root cause that says what went wrong. */
   private static String reason(Exception e) {
     String reason = firstLine(e.getMessage()).replaceFirst("^\\S*[/:]\\S*: ", "");
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
+    Throwable root = Failures.root(e);
     if (root instanceof UnknownHostException) {
       reason += ": unknown host " + root.getMessage();
     } else if (root instanceof IOException && !(root instanceof TransportException)) {
@@ -629,12 +614,9 @@ public final class JGitSourceRepository implements SourceRepository {
   }
 
   private static void deleteQuietly(Path dir) {
-    if (dir == null || !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException | RuntimeException e) {
+    try {
+      FileTrees.deleteTree(dir);
+    } catch (IOException e) {
       LOG.warn("could not delete the temporary directory {}: {}", dir, e.getMessage());
     }
   }

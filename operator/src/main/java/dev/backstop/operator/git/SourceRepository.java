@@ -10,10 +10,12 @@ public interface SourceRepository {
    *
    * @param fetch fetch the remote first; when false, resolve from the local cache (cloning it
    *     first if there is none yet)
+   * @param credentials from the release's Secret; null when the repository needs none
    * @throws SourceException with {@link SourceException.Kind#REF_NOT_FOUND} when the ref names
    *     nothing, {@link SourceException.Kind#UNAVAILABLE} when the repository cannot be read
    */
-  String resolve(String url, String ref, boolean fetch) throws SourceException;
+  String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
+      throws SourceException;
 
   /**
    * Returns a directory holding the files of {@code commit}, creating it from the local cache if
@@ -21,18 +23,8 @@ public interface SourceRepository {
    * network: rollbacks run from it.
    *
    * @param root directory under which per-commit checkouts live (one per release)
+   * @param credentials from the release's Secret; null when the repository needs none
    */
-  Path checkout(String url, String commit, Path root) throws SourceException;
-
-  /** {@link #resolve(String, String, boolean)} with credentials from a Secret; null = none. */
-  default String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
-      throws SourceException {
-    return resolve(url, ref, fetch);
-  }
-
-  /** {@link #checkout(String, String, Path)} with credentials from a Secret; null = none. */
-  default Path checkout(String url, String commit, Path root, GitCredentials credentials)
-      throws SourceException {
-    return checkout(url, commit, root);
-  }
+  Path checkout(String url, String commit, Path root, GitCredentials credentials)
+      throws SourceException;
 }

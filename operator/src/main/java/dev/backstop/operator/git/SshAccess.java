@@ -1,18 +1,19 @@
 package dev.backstop.operator.git;
 
+import dev.backstop.operator.state.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.sshd.JGitKeyCache;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One fetch's SSH session with the key and known_hosts of a Secret: both written 0600 into a
@@ -20,6 +21,8 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
  * that known_hosts only, never the operator's own ~/.ssh, and unknown hosts are refused.
  */
 final class SshAccess implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SshAccess.class);
 
   private final Path dir;
   private final SshdSessionFactory factory;
@@ -100,11 +103,12 @@ final class SshAccess implements AutoCloseable {
     return text.endsWith("\n") ? text : text + "\n";
   }
 
+  // The directory holds a private key, so a leftover is worth a warning; it stays 0700.
   private static void delete(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try {
+      FileTrees.deleteTree(dir);
     } catch (IOException e) {
-      // Best effort: the directory is 0700 and under the cache root.
+      LOG.warn("cannot remove the ssh key directory {}: {}", dir, e.toString());
     }
   }
 }

@@ -1,6 +1,8 @@
 package dev.backstop.operator.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.operator.state.AtomicFile;
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,16 +12,15 @@ import java.util.Optional;
 public record DaemonInfo(long pid, String address, int port) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String FILE = "daemon.json";
 
+  // Whole or absent, so a CLI that reads it while the daemon starts never sees half a port.
   static void write(Path state, DaemonInfo info) throws IOException {
-    Files.createDirectories(state);
-    JSON.writeValue(state.resolve(FILE).toFile(), info);
+    AtomicFile.write(file(state), JSON.writeValueAsBytes(info), AtomicFile.Access.OWNER_ONLY);
   }
 
   static void delete(Path state) {
     try {
-      Files.deleteIfExists(state.resolve(FILE));
+      Files.deleteIfExists(file(state));
     } catch (IOException e) {
       // A stale file only costs a failed nudge.
     }
@@ -28,10 +29,14 @@ public record DaemonInfo(long pid, String address, int port) {
   /** The daemon serving this state directory, if one is running. */
   public static Optional<DaemonInfo> read(Path state) {
     try {
-      DaemonInfo info = JSON.readValue(state.resolve(FILE).toFile(), DaemonInfo.class);
+      DaemonInfo info = JSON.readValue(file(state).toFile(), DaemonInfo.class);
       return ProcessHandle.of(info.pid()).filter(ProcessHandle::isAlive).map(p -> info);
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  private static Path file(Path state) {
+    return StateLayout.local(state).daemonInfo();
   }
 }

@@ -1,11 +1,12 @@
 package dev.backstop.operator.local;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.operator.state.AtomicFile;
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * metadata.generation for local mode, where no API server counts spec changes: the last spec seen
@@ -15,10 +16,9 @@ import java.nio.file.StandardCopyOption;
 record Generation(long generation, String specJson) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String FILE = "generation.json";
 
   static Generation read(Path releaseDir) {
-    Path file = releaseDir.resolve(FILE);
+    Path file = new StateLayout.ReleaseDir(releaseDir).generation();
     try {
       return Files.exists(file) ? JSON.readValue(file.toFile(), Generation.class) : new Generation(0, "");
     } catch (IOException e) {
@@ -26,14 +26,13 @@ record Generation(long generation, String specJson) {
     }
   }
 
+  // Holds the saved spec, which may name Secrets: owner-only like the status beside it.
   static void write(Path releaseDir, Generation g) {
+    Path file = new StateLayout.ReleaseDir(releaseDir).generation();
     try {
-      Files.createDirectories(releaseDir);
-      Path tmp = Files.createTempFile(releaseDir, FILE, ".tmp");
-      JSON.writeValue(tmp.toFile(), g);
-      Files.move(tmp, releaseDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.write(file, JSON.writeValueAsBytes(g), AtomicFile.Access.OWNER_ONLY);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + releaseDir.resolve(FILE), e);
+      throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 }

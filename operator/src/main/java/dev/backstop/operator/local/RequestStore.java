@@ -3,11 +3,11 @@ package dev.backstop.operator.local;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.state.AtomicFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,16 +43,13 @@ public final class RequestStore {
     all.put(key, value);
     Path file = file(release);
     try {
-      Files.createDirectories(file.getParent());
-      Path tmp = Files.createTempFile(file.getParent(), "requests", ".tmp");
-      JSON.writeValue(tmp.toFile(), all);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      AtomicFile.write(file, JSON.writeValueAsBytes(all), AtomicFile.Access.OWNER_ONLY);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }
   }
 
   private Path file(String release) {
-    return store.releaseDir(release).resolve("requests.json");
+    return store.release(release).requests();
   }
 }

@@ -2,14 +2,12 @@ package dev.backstop.operator.local;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.state.AtomicFile;
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,15 +20,16 @@ import org.slf4j.LoggerFactory;
 public final class StatusStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusStore.class);
-  private static final String STATUS_FILE = "status.json";
-  private static final String PROBLEMS_FILE = "problems.json";
 
-  private final Path stateDir;
-  private final Path releasesDir;
+  private final StateLayout layout;
 
   public StatusStore(Path stateDir) {
-    this.stateDir = stateDir;
-    this.releasesDir = stateDir.resolve("releases");
+    this.layout = StateLayout.local(stateDir);
+  }
+
+  /** Where everything of this state directory lives. */
+  public StateLayout layout() {
+    return layout;
   }
 
   /**
@@ -39,7 +38,16 @@ public final class StatusStore {
    * @throws IllegalArgumentException if the name is not a DNS-1123 label
    */
   public Path releaseDir(String name) {
-    return releasesDir.resolve(ReleaseName.requireValid(name));
+    return release(name).path();
+  }
+
+  /**
+   * The release's directory and the files in it.
+   *
+   * @throws IllegalArgumentException if the name is not a DNS-1123 label
+   */
+  public StateLayout.ReleaseDir release(String name) {
+    return layout.release(ReleaseName.requireValid(name));
   }
 
   /**
@@ -48,24 +56,24 @@ public final class StatusStore {
    * @return whether the file was written
    */
   public boolean write(String name, StagingReleaseStatus status) throws IOException {
-    return writeAtomically(
-        releaseDir(name).resolve(STATUS_FILE), Json.writer().writeValueAsBytes(status));
+    return writeIfChanged(release(name).status(), Json.writer().writeValueAsBytes(status));
   }
 
   /** The stored status; empty when there is none or it cannot be read, which is logged. */
   public Optional<StagingReleaseStatus> read(String name) {
-    return readJson(releaseDir(name).resolve(STATUS_FILE), StagingReleaseStatus.class);
+    return readJson(release(name).status(), StagingReleaseStatus.class);
   }
 
   /** Names of the releases that have a stored status, sorted. */
   public List<String> names() throws IOException {
+    Path releasesDir = layout.releasesDir();
     if (!Files.isDirectory(releasesDir)) {
       return List.of();
     }
     try (Stream<Path> dirs = Files.list(releasesDir)) {
       return dirs.map(dir -> dir.getFileName().toString())
           .filter(ReleaseName::isValid)
-          .filter(name -> Files.isRegularFile(releasesDir.resolve(name).resolve(STATUS_FILE)))
+          .filter(name -> Files.isRegularFile(layout.release(name).status()))
           .sorted()
           .toList();
     }
@@ -81,14 +89,13 @@ public final class StatusStore {
     for (ManifestProblem problem : problems) {
       stored.add(new StoredProblem(problem.file().toString(), problem.name(), problem.message()));
     }
-    return writeAtomically(
-        stateDir.resolve(PROBLEMS_FILE),
-        Json.writer().writeValueAsBytes(new StoredProblems(stored)));
+    return writeIfChanged(
+        layout.problems(), Json.writer().writeValueAsBytes(new StoredProblems(stored)));
   }
 
   /** The problems of the last manifest load; empty when none were stored or they cannot be read. */
   public List<ManifestProblem> readProblems() {
-    return readJson(stateDir.resolve(PROBLEMS_FILE), StoredProblems.class)
+    return readJson(layout.problems(), StoredProblems.class)
         .map(StatusStore::toProblems)
         .orElse(List.of());
   }
@@ -103,27 +110,12 @@ public final class StatusStore {
         .toList();
   }
 
-  // A reader, or the next start after a crash, sees the old file or the new one, never a torn one.
-  private static boolean writeAtomically(Path target, byte[] content) throws IOException {
-    Path dir = target.getParent();
-    Files.createDirectories(dir);
+  // Skipping identical content spares a fsync per reconcile when nothing changed.
+  private static boolean writeIfChanged(Path target, byte[] content) throws IOException {
     if (sameContent(target, content)) {
       return false;
     }
-    Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-    try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(content);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        channel.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-    syncDirectory(dir);
+    AtomicFile.write(target, content, AtomicFile.Access.OWNER_ONLY);
     return true;
   }
 
@@ -132,16 +124,6 @@ public final class StatusStore {
       return Arrays.equals(Files.readAllBytes(target), content);
     } catch (NoSuchFileException e) {
       return false;
-    }
-  }
-
-  // Makes the rename itself durable. Not every platform can open a directory; there the rename is
-  // as durable as the file system makes it.
-  private static void syncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException e) {
-      LOG.debug("Cannot fsync directory {}: {}", dir, e.toString());
     }
   }
 

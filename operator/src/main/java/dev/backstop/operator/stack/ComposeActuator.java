@@ -18,6 +18,7 @@ import dev.backstop.operator.engine.Actuator;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class ComposeActuator implements Actuator {
 
   /** Where a commit's checkout keeps the compose files the spec names. */
   static Path composeDir(Path workDir, String commit, ReleaseSettings settings) {
-    return workDir.resolve("checkouts").resolve(commit).resolve(settings.composePath()).normalize();
+    return new StateLayout.ReleaseDir(workDir).checkout(commit).resolve(settings.composePath()).normalize();
   }
 
   static ComposeProject project(ReleaseSettings settings, DockerEndpoint endpoint, Path dir) {
@@ -66,7 +67,8 @@ public final class ComposeActuator implements Actuator {
     String commit = apply.target().getCommit();
     Path checkout;
     try {
-      checkout = git.checkout(settings.url(), commit, release.workDir().resolve("checkouts"), release.access().git());
+      checkout = git.checkout(settings.url(), commit, new StateLayout.ReleaseDir(release.workDir()).checkouts(),
+          release.access().git());
     } catch (SourceException e) {
       return ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
     }

@@ -17,6 +17,7 @@ import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.state.StateLayout;
 import dev.backstop.operator.health.ServiceHealthProbe;
 import dev.backstop.operator.api.v1alpha1.CheckType;
 import java.time.Clock;
@@ -53,7 +54,7 @@ public final class DockerObserver implements Observer {
   public Observation observe(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
     SourceState source = resolve(release, settings, previous);
     Observation.Problem tls = docker.useTls(release.key(), settings.dockerHost(), release.access().dockerTls(),
-        release.workDir().resolve("docker-tls"));
+        new StateLayout.ReleaseDir(release.workDir()).dockerTls());
     if (tls != null) {
       return observation(release, source, List.of(), List.of(), tls);
     }

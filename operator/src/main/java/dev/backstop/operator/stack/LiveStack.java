@@ -12,7 +12,7 @@ import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
-import java.nio.file.Path;
+import dev.backstop.operator.state.StateLayout;
 import java.time.Clock;
 
 /**
@@ -26,9 +26,9 @@ public final class LiveStack implements AutoCloseable {
   private final HealthMonitor health;
   private final ReleaseLoop loop;
 
-  /** Adapters that keep their git cache under {@code stateDir}. */
-  public LiveStack(Path stateDir, Clock clock) {
-    JGitSourceRepository git = new JGitSourceRepository(stateDir.resolve("git-cache"), System::getenv);
+  /** Adapters that keep their git cache where {@code layout} says. */
+  public LiveStack(StateLayout layout, Clock clock) {
+    JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
     DockerComposeCli compose = new DockerComposeCli();
     this.docker = new DockerHosts();
     this.probes = new LiveProbes(clock, docker);

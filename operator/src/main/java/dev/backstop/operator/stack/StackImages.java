@@ -9,10 +9,11 @@ import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.ImageSettings;
+import dev.backstop.operator.state.AtomicFile;
+import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -148,14 +149,11 @@ final class StackImages {
 
   private static ComposeProject withOverride(
       ComposeProject project, CommitImages images, String commit, Path stateDir) throws Failure {
-    Path dir = stateDir.resolve("images");
-    Path file = dir.resolve(commit + ".override.yml");
+    Path file = new StateLayout.ReleaseDir(stateDir).imagesOverride(commit);
     try {
-      Files.createDirectories(dir);
       // Written whole then renamed, so a concurrent reader never sees half a file.
-      Path tmp = dir.resolve("." + commit + ".override.yml.tmp");
-      Files.writeString(tmp, images.overrideYaml());
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFile.write(
+          file, images.overrideYaml().getBytes(StandardCharsets.UTF_8), AtomicFile.Access.READABLE);
     } catch (IOException e) {
       throw new Failure(Reason.BuildFailed, "cannot write the image override file " + file + ": " + e.getMessage());
     }

@@ -5,6 +5,7 @@ import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.git.GitCredentials;
 import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
 import java.io.IOException;
@@ -34,7 +35,8 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
-  public String resolve(String url, String ref, boolean fetch) throws SourceException {
+  public String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
+      throws SourceException {
     if (!ref.matches("v[0-9]")) {
       throw new SourceException(SourceException.Kind.REF_NOT_FOUND, "ref '" + ref + "' not found in " + url);
     }
@@ -42,7 +44,7 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
-  public Path checkout(String url, String commit, Path root) {
+  public Path checkout(String url, String commit, Path root, GitCredentials credentials) {
     try {
       return Files.createDirectories(root.resolve(commit));
     } catch (IOException e) {

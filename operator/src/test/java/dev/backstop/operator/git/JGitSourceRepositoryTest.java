@@ -83,17 +83,17 @@ class JGitSourceRepositoryTest {
       assertThat(url)
           .satisfiesAnyOf(
               u -> assertThat(u).startsWith("file:"), u -> assertThat(u).startsWith("/"));
-      assertThat(source.resolve(url, "main", true)).as(url).isEqualTo(second.name());
-      assertThat(source.resolve(url, "feature", true)).as(url).isEqualTo(first.name());
-      assertThat(source.resolve(url, "v1", true)).as(url).isEqualTo(second.name());
-      assertThat(source.resolve(url, "v2", true))
+      assertThat(source.resolve(url, "main", true, null)).as(url).isEqualTo(second.name());
+      assertThat(source.resolve(url, "feature", true, null)).as(url).isEqualTo(first.name());
+      assertThat(source.resolve(url, "v1", true, null)).as(url).isEqualTo(second.name());
+      assertThat(source.resolve(url, "v2", true, null))
           .as("annotated tag peeled")
           .isEqualTo(second.name());
-      assertThat(source.resolve(url, first.name(), true)).as(url).isEqualTo(first.name());
-      assertThat(source.resolve(url, first.name().substring(0, 7), true)).isEqualTo(first.name());
-      assertThat(source.resolve(url, first.name().substring(0, 4).toUpperCase(), false))
+      assertThat(source.resolve(url, first.name(), true, null)).as(url).isEqualTo(first.name());
+      assertThat(source.resolve(url, first.name().substring(0, 7), true, null)).isEqualTo(first.name());
+      assertThat(source.resolve(url, first.name().substring(0, 4).toUpperCase(), false, null))
           .isEqualTo(first.name());
-      assertThat(source.resolve(url, "refs/heads/feature", false)).isEqualTo(first.name());
+      assertThat(source.resolve(url, "refs/heads/feature", false, null)).isEqualTo(first.name());
     }
   }
 
@@ -113,7 +113,7 @@ class JGitSourceRepositoryTest {
   void namesWinOverShaPrefixes() throws Exception {
     String prefix = first.name().substring(0, 6);
     Git.open(remote.toFile()).tag().setName(prefix).setObjectId(second).call();
-    assertThat(source.resolve(remote.toString(), prefix, true)).isEqualTo(second.name());
+    assertThat(source.resolve(remote.toString(), prefix, true, null)).isEqualTo(second.name());
   }
 
   @Test
@@ -155,22 +155,22 @@ class JGitSourceRepositoryTest {
   @Test
   void movedTagIsSeenOnlyAfterFetch() throws Exception {
     String url = remote.toString();
-    assertThat(source.resolve(url, "v1", true)).isEqualTo(second.name());
+    assertThat(source.resolve(url, "v1", true, null)).isEqualTo(second.name());
     try (Git g = Git.open(remote.toFile())) {
       g.tag().setName("v1").setObjectId(first).setForceUpdate(true).call();
       g.branchDelete().setBranchNames("feature").setForce(true).call();
     }
-    assertThat(source.resolve(url, "v1", false)).isEqualTo(second.name());
-    assertThat(source.resolve(url, "feature", false)).isEqualTo(first.name());
+    assertThat(source.resolve(url, "v1", false, null)).isEqualTo(second.name());
+    assertThat(source.resolve(url, "feature", false, null)).isEqualTo(first.name());
 
-    assertThat(source.resolve(url, "v1", true)).isEqualTo(first.name());
+    assertThat(source.resolve(url, "v1", true, null)).isEqualTo(first.name());
     assertThat(resolveFails(url, "feature", false).kind()).as("pruned").isEqualTo(REF_NOT_FOUND);
   }
 
   @Test
   void checkoutHoldsTheCommitsFilesWithModesAndNoGitDir() throws Exception {
     String url = remote.toString();
-    Path dir = source.checkout(url, source.resolve(url, "v2", true), checkouts);
+    Path dir = source.checkout(url, source.resolve(url, "v2", true, null), checkouts, null);
 
     assertThat(dir).isEqualTo(checkouts.resolve(second.name()));
     assertThat(dir.resolve("compose.yaml")).hasContent("services: {web: {image: nginx}}");
@@ -183,7 +183,7 @@ class JGitSourceRepositoryTest {
       assertThat(entries).as("no temp dir left").containsExactly(dir);
     }
 
-    Path old = source.checkout(url, first.name(), checkouts);
+    Path old = source.checkout(url, first.name(), checkouts, null);
     assertThat(old.resolve("compose.yaml")).hasContent("services: {}");
     assertThat(old.resolve("scripts")).doesNotExist();
   }
@@ -191,11 +191,11 @@ class JGitSourceRepositoryTest {
   @Test
   void secondCheckoutReturnsTheSameDirectoryUntouched() throws Exception {
     String url = remote.toString();
-    source.resolve(url, "main", true);
-    Path dir = source.checkout(url, second.name(), checkouts);
+    source.resolve(url, "main", true, null);
+    Path dir = source.checkout(url, second.name(), checkouts, null);
     Files.writeString(dir.resolve("marker"), "kept");
 
-    assertThat(source.checkout(url, second.name(), checkouts)).isEqualTo(dir);
+    assertThat(source.checkout(url, second.name(), checkouts, null)).isEqualTo(dir);
     assertThat(dir.resolve("marker")).hasContent("kept");
   }
 
@@ -206,7 +206,7 @@ class JGitSourceRepositoryTest {
     try {
       List<Callable<Path>> calls = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        calls.add(() -> source.checkout(url, source.resolve(url, "main", true), checkouts));
+        calls.add(() -> source.checkout(url, source.resolve(url, "main", true, null), checkouts, null));
       }
       Set<Path> dirs = new HashSet<>();
       for (Future<Path> f : pool.invokeAll(calls)) {
@@ -221,10 +221,10 @@ class JGitSourceRepositoryTest {
   @Test
   void commitMissingFromCacheIsRefNotFound() throws Exception {
     String url = remote.toString();
-    source.resolve(url, "main", true);
+    source.resolve(url, "main", true, null);
     String unknown = "0123456789abcdef0123456789abcdef01234567";
     SourceException e =
-        catchThrowableOfType(() -> source.checkout(url, unknown, checkouts), SourceException.class);
+        catchThrowableOfType(() -> source.checkout(url, unknown, checkouts, null), SourceException.class);
     assertThat(e.kind()).isEqualTo(REF_NOT_FOUND);
     assertThat(e.getMessage()).contains(unknown);
     assertThat(checkouts.resolve(unknown)).doesNotExist();
@@ -233,21 +233,21 @@ class JGitSourceRepositoryTest {
   @Test
   void cacheServesCheckoutsAndResolveWithoutFetchAfterTheRemoteIsDeleted() throws Exception {
     String url = remote.toUri().toString();
-    assertThat(source.resolve(url, "main", true)).isEqualTo(second.name());
-    Path deployed = source.checkout(url, second.name(), checkouts);
+    assertThat(source.resolve(url, "main", true, null)).isEqualTo(second.name());
+    Path deployed = source.checkout(url, second.name(), checkouts, null);
 
     FileUtils.delete(remote.toFile(), FileUtils.RECURSIVE);
 
-    assertThat(source.checkout(url, second.name(), checkouts)).isEqualTo(deployed);
-    Path rollback = source.checkout(url, first.name(), checkouts);
+    assertThat(source.checkout(url, second.name(), checkouts, null)).isEqualTo(deployed);
+    Path rollback = source.checkout(url, first.name(), checkouts, null);
     assertThat(rollback.resolve("compose.yaml")).hasContent("services: {}");
-    assertThat(source.resolve(url, "feature", false)).isEqualTo(first.name());
-    assertThat(source.resolve(url, first.name().substring(0, 8), false)).isEqualTo(first.name());
+    assertThat(source.resolve(url, "feature", false, null)).isEqualTo(first.name());
+    assertThat(source.resolve(url, first.name().substring(0, 8), false, null)).isEqualTo(first.name());
     SourceException e = resolveFails(url, "main", true);
     assertThat(e.kind()).isEqualTo(UNAVAILABLE);
 
     FileUtils.delete(tmp.resolve("git-cache").toFile(), FileUtils.RECURSIVE);
-    assertThat(source.checkout(url, first.name(), checkouts))
+    assertThat(source.checkout(url, first.name(), checkouts, null))
         .as("an existing checkout needs neither network nor cache")
         .isEqualTo(rollback);
   }
@@ -264,7 +264,7 @@ class JGitSourceRepositoryTest {
             tmp.resolve("git-cache"), Map.of("BACKSTOP_GIT_TOKEN", "t0kenValue")::get);
     for (JGitSourceRepository repo : List.of(source, withToken)) {
       SourceException e =
-          catchThrowableOfType(() -> repo.resolve(url, "main", true), SourceException.class);
+          catchThrowableOfType(() -> repo.resolve(url, "main", true, null), SourceException.class);
       assertThat(e.kind()).isEqualTo(UNAVAILABLE);
       assertThat(e.getMessage())
           .contains("http://127.0.0.1:" + closedPort + "/org/repo.git")
@@ -317,15 +317,15 @@ class JGitSourceRepositoryTest {
       Map<String, String> env =
           Map.of("BACKSTOP_GIT_TOKEN", "t0kenValue", "BACKSTOP_GIT_USERNAME", "deployer");
       JGitSourceRepository withToken = new JGitSourceRepository(tmp.resolve("git-cache"), env::get);
-      assertThat(withToken.resolve(url, "v2", true)).isEqualTo(second.name());
-      Path dir = withToken.checkout(url, first.name(), checkouts);
+      assertThat(withToken.resolve(url, "v2", true, null)).isEqualTo(second.name());
+      Path dir = withToken.checkout(url, first.name(), checkouts, null);
       assertThat(dir.resolve("compose.yaml")).hasContent("services: {}");
 
       JGitSourceRepository wrongToken =
           new JGitSourceRepository(
               tmp.resolve("git-cache"), Map.of("BACKSTOP_GIT_TOKEN", "wr0ngToken")::get);
       SourceException wrong =
-          catchThrowableOfType(() -> wrongToken.resolve(url, "main", true), SourceException.class);
+          catchThrowableOfType(() -> wrongToken.resolve(url, "main", true, null), SourceException.class);
       assertThat(wrong.kind()).isEqualTo(UNAVAILABLE);
       assertThat(wrong.getMessage()).doesNotContain("wr0ngToken").doesNotContain("t0kenValue");
 
@@ -353,7 +353,7 @@ class JGitSourceRepositoryTest {
 
   private SourceException resolveFails(String url, String ref, boolean fetch) {
     SourceException e =
-        catchThrowableOfType(() -> source.resolve(url, ref, fetch), SourceException.class);
+        catchThrowableOfType(() -> source.resolve(url, ref, fetch, null), SourceException.class);
     assertThat(e).as("resolve(%s, %s) should fail", url, ref).isNotNull();
     return e;
   }

@@ -138,6 +138,20 @@ class StatusStoreTest {
   }
 
   @Test
+  void statusAndRequestsAreReadableByTheOwnerOnly() throws IOException {
+    store().write("web", fullStatus());
+    new RequestStore(store()).request("web", "backstop.dev/rollback", "now");
+
+    assertThat(mode(state.resolve("releases/web/status.json"))).isEqualTo("rw-------");
+    assertThat(mode(state.resolve("releases/web/requests.json"))).isEqualTo("rw-------");
+    assertThat(mode(state.resolve("releases/web"))).isEqualTo("rwx------");
+  }
+
+  private static String mode(Path p) throws IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+  }
+
+  @Test
   void leavesNoTemporaryFilesBehind() throws IOException {
     StagingReleaseStatus status = fullStatus();
     store().write("web", status);

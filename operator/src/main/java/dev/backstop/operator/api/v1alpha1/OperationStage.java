@@ -8,6 +8,10 @@ public enum OperationStage {
   Verifying,
   /** The database dump is being taken; on restart it is taken again under the same name. */
   BackingUp,
-  /** A backup is being restored into the database; on restart the restore runs again. */
+  /**
+   * A backup is being restored into the database (a rollback whose stack is healthy again, or
+   * spec.backup.restoreFrom). Never run again on restart: a restore that was cut off may have left
+   * the database partly restored, so the operation fails and a person decides.
+   */
   Restoring
 }
