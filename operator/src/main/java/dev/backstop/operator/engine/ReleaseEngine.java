@@ -1,7 +1,6 @@
 package dev.backstop.operator.engine;
 
 import dev.backstop.operator.api.v1alpha1.ActionKind;
-import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
@@ -28,11 +27,13 @@ import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
 import dev.backstop.operator.core.Timestamps;
 import dev.backstop.operator.core.Transitions;
+import dev.backstop.operator.core.checks.Check;
+import dev.backstop.operator.core.checks.ServiceHealthCheck;
+import dev.backstop.operator.core.checks.ServiceHealthJudge;
 import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
-import dev.backstop.operator.health.ServiceHealthProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -216,9 +217,9 @@ public final class ReleaseEngine {
     }
     List<CheckResult> results = new ArrayList<>();
     List<String> expected = expectedServices(settings, previous, observed, workDir);
-    for (ReleaseSettings.Check check : settings.checks()) {
-      if (check.type() == CheckType.SERVICE_HEALTH && check.error() == null) {
-        results.add(ServiceHealthProbe.evaluate(check, expected, observed));
+    for (Check check : settings.checks()) {
+      if (check instanceof ServiceHealthCheck serviceHealth) {
+        results.add(ServiceHealthJudge.evaluate(serviceHealth, expected, observed));
       }
     }
     // Probed checks run in the background; a reconcile reads their latest results, never waits.

@@ -6,6 +6,7 @@ import dev.backstop.operator.compose.CommitImages;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
+import dev.backstop.operator.core.ImagePlan;
 import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.ImageSettings;
 import java.io.IOException;
@@ -69,9 +70,9 @@ final class StackImages {
       ComposeProject project,
       Path stateDir)
       throws Failure {
-    CommitImages images;
+    ImagePlan images;
     try {
-      images = CommitImages.of(project.name(), commit, compose.config(project));
+      images = CommitImages.plan(project.name(), commit, compose.config(project));
     } catch (ComposeException e) {
       throw failure(e, Reason.ComposeInvalid);
     }
@@ -97,7 +98,7 @@ final class StackImages {
         throw failure(ex, Reason.BuildFailed);
       }
     }
-    String shortSha = CommitImages.tag(commit);
+    String shortSha = ImagePlan.tag(commit);
     String note = null;
     if (rollback && !images.builtImages().isEmpty()) {
       if (missing.isEmpty()) {
@@ -130,12 +131,10 @@ final class StackImages {
   void retain(String release, ImageSettings settings, StagingReleaseStatus status, String project,
       String dockerHost) {
     Set<String> keep = ImageRetention.commitsToKeep(status, settings.keepImages());
-    Set<String> keepTags = new java.util.HashSet<>();
-    keep.forEach(c -> keepTags.add(CommitImages.tag(c)));
     try {
-      for (String image : compose.images(dockerHost, CommitImages.PROJECT_LABEL, project)) {
-        String tag = image.substring(image.lastIndexOf(':') + 1);
-        if (!keepTags.contains(tag) && compose.removeImage(dockerHost, image)) {
+      List<String> images = compose.images(dockerHost, ImagePlan.PROJECT_LABEL, project);
+      for (String image : ImageRetention.removable(images, keep)) {
+        if (compose.removeImage(dockerHost, image)) {
           LOG.info("{}: removed image {} (commit neither current, last-known-good nor among the last {} deployed)",
               release, image, settings.keepImages());
         }
@@ -146,7 +145,7 @@ final class StackImages {
   }
 
   private static ComposeProject withOverride(
-      ComposeProject project, CommitImages images, String commit, Path stateDir) throws Failure {
+      ComposeProject project, ImagePlan images, String commit, Path stateDir) throws Failure {
     Path dir = stateDir.resolve("images");
     Path file = dir.resolve(commit + ".override.yml");
     try {

@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.entry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.backstop.operator.core.ImagePlan;
+import dev.backstop.operator.core.ImageRetention;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +36,7 @@ class CommitImagesTest {
 
   @Test
   void builtServicesGetAnImageNamedForProjectAndCommit() throws Exception {
-    CommitImages images = CommitImages.of("shop", SHA, CONFIG);
+    ImagePlan images = CommitImages.plan("shop", SHA, CONFIG);
 
     assertThat(images.buildsImages()).isTrue();
     assertThat(images.builtImages())
@@ -44,18 +47,18 @@ class CommitImagesTest {
 
   @Test
   void anExplicitImageKeepsItsRepositoryAndLosesItsTagOrDigest() {
-    assertThat(CommitImages.imageFor("p", "s", "app", SHA)).isEqualTo("app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", "app:latest", SHA)).isEqualTo("app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", "host:5000/app", SHA))
+    assertThat(ImagePlan.imageFor("p", "s", "app", SHA)).isEqualTo("app:0123456789ab");
+    assertThat(ImagePlan.imageFor("p", "s", "app:latest", SHA)).isEqualTo("app:0123456789ab");
+    assertThat(ImagePlan.imageFor("p", "s", "host:5000/app", SHA))
         .isEqualTo("host:5000/app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", "host:5000/a/app:2@sha256:abc", SHA))
+    assertThat(ImagePlan.imageFor("p", "s", "host:5000/a/app:2@sha256:abc", SHA))
         .isEqualTo("host:5000/a/app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", null, SHA)).isEqualTo("p-s:0123456789ab");
+    assertThat(ImagePlan.imageFor("p", "s", null, SHA)).isEqualTo("p-s:0123456789ab");
   }
 
   @Test
   void overrideNamesTheImagesAndLabelsThemWithProjectAndCommitOnly() throws Exception {
-    String yaml = CommitImages.of("shop", SHA, CONFIG).overrideYaml();
+    String yaml = CommitImages.plan("shop", SHA, CONFIG).overrideYaml();
 
     JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(yaml);
     assertThat(doc.path("services").size()).as("only built services are overridden").isEqualTo(2);
@@ -72,7 +75,7 @@ class CommitImagesTest {
   void overrideQuotesNamesThatYamlWouldMisread() throws Exception {
     String config = "{\"services\": {\"on\": {\"build\": {\"context\": \".\"}}}}";
 
-    String yaml = CommitImages.of("p", SHA, config).overrideYaml();
+    String yaml = CommitImages.plan("p", SHA, config).overrideYaml();
 
     JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(yaml);
     assertThat(doc.path("services").path("on").path("image").asText()).isEqualTo("p-on:0123456789ab");
@@ -80,7 +83,7 @@ class CommitImagesTest {
 
   @Test
   void pullGroupsFollowEachServiceUnlessTheSpecSetsAPolicy() throws Exception {
-    CommitImages images = CommitImages.of("shop", SHA, CONFIG);
+    ImagePlan images = CommitImages.plan("shop", SHA, CONFIG);
 
     assertThat(images.pullGroups(null, false))
         .containsOnly(entry("missing", List.of("db")), entry("always", List.of("cache")));
@@ -91,7 +94,7 @@ class CommitImagesTest {
 
   @Test
   void aRollbackNeverInsistsOnARegistry() throws Exception {
-    CommitImages images = CommitImages.of("shop", SHA, CONFIG);
+    ImagePlan images = CommitImages.plan("shop", SHA, CONFIG);
 
     assertThat(images.pullGroups("always", true))
         .containsExactly(entry("missing", List.of("cache", "db", "local")));
@@ -101,7 +104,7 @@ class CommitImagesTest {
 
   @Test
   void aStackOfPulledImagesBuildsNothing() throws Exception {
-    CommitImages images = CommitImages.of("p", SHA, "{\"services\": {\"web\": {\"image\": \"busybox:1.36\"}}}");
+    ImagePlan images = CommitImages.plan("p", SHA, "{\"services\": {\"web\": {\"image\": \"busybox:1.36\"}}}");
 
     assertThat(images.buildsImages()).isFalse();
     assertThat(images.builtImages()).isEmpty();
@@ -109,7 +112,7 @@ class CommitImagesTest {
 
   @Test
   void outputThatIsNotJsonIsInvalid() {
-    assertThatThrownBy(() -> CommitImages.of("p", SHA, "services:\n  web: {}"))
+    assertThatThrownBy(() -> CommitImages.plan("p", SHA, "services:\n  web: {}"))
         .isInstanceOfSatisfying(ComposeException.class,
             e -> assertThat(e.kind()).isEqualTo(ComposeException.Kind.INVALID))
         .hasMessageContaining("no JSON model");
@@ -128,7 +131,26 @@ class CommitImagesTest {
   }
 
   @Test
+  void overrideQuotingSurvivesAnyCharacter() throws Exception {
+    String odd = "a\"b\\c\nd\te:\u0001 #x \u00e9\u2028\ud83d\ude00";
+    String yaml = CommitImages.plan(odd, SHA, "{\"services\": {\"web\": {\"build\": {}}}}").overrideYaml();
+
+    JsonNode labels = new ObjectMapper(new YAMLFactory()).readTree(yaml)
+        .path("services").path("web").path("build").path("labels");
+    assertThat(labels.path("dev.backstop.project").asText()).isEqualTo(odd);
+  }
+
+  @Test
+  void retentionRemovesOnlyImagesOfCommitsNotKept() {
+    String other = "fedcba9876543210fedcba9876543210fedcba98";
+    assertThat(ImageRetention.removable(
+        List.of("shop-app:0123456789ab", "shop-app:fedcba987654", "host:5000/w:fedcba987654"), Set.of(SHA)))
+        .containsExactly("shop-app:fedcba987654", "host:5000/w:fedcba987654");
+    assertThat(ImageRetention.removable(List.of("shop-app:fedcba987654"), Set.of(SHA, other))).isEmpty();
+  }
+
+  @Test
   void tagsAreTwelveHexDigits() {
-    assertThat(CommitImages.tag(SHA)).isEqualTo("0123456789ab");
+    assertThat(ImagePlan.tag(SHA)).isEqualTo("0123456789ab");
   }
 }
