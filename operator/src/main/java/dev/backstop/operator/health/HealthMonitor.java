@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -262,19 +263,9 @@ public final class HealthMonitor implements AutoCloseable {
 
     private CheckResult exec(ExecCheck c, Instant at) {
       Target t = target;
-      if (!t.services().isEmpty() && !t.services().contains(c.service())) {
-        return new CheckResult(c.name(), Outcome.ERROR, "?", "service " + c.service()
-            + " is not defined in the compose files (they define " + t.services() + "); fix the check's service",
-            List.of(), at);
-      }
-      ContainerState container = t.containers().stream()
-          .filter(s -> c.service().equals(s.service()) && s.running())
-          .findFirst().orElse(null);
-      if (container == null) {
-        return new CheckResult(c.name(), Outcome.FAIL, "no container",
-            "service " + c.service() + " has no running container to run the command in", List.of(c.service()), at);
-      }
-      return Thresholds.exec(c, probes.exec(t.dockerHost(), container.id(), c.command(), c.timeout()), at);
+      Optional<ContainerState> container = Thresholds.execContainer(c, t.containers());
+      return Thresholds.execUnrunnable(c, t.services(), container, at).orElseGet(() ->
+          Thresholds.exec(c, probes.exec(t.dockerHost(), container.get().id(), c.command(), c.timeout()), at));
     }
 
     private Duration longestWindow(String http) {

@@ -2,11 +2,13 @@ package dev.backstop.operator.core.checks;
 
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Durations;
 import dev.backstop.operator.core.Percentages;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Pure threshold evaluation: a probe's raw finding against the check's limit. Limits are the
@@ -125,6 +127,33 @@ public final class Thresholds {
 
   private static String format(double d) {
     return d == Math.rint(d) && !Double.isInfinite(d) ? String.valueOf((long) d) : String.valueOf(d);
+  }
+
+  /** The container an exec check's command runs in: the first running one of its service. */
+  public static Optional<ContainerState> execContainer(ExecCheck check, List<ContainerState> containers) {
+    return containers.stream().filter(s -> check.service().equals(s.service()) && s.running()).findFirst();
+  }
+
+  /**
+   * An exec check whose command cannot run now: a service the compose files do not define is the
+   * check's error (its definition is wrong); a service without a running container fails. Empty
+   * when the command can run in {@code container}.
+   *
+   * @param defined the services the running commit's compose files define (empty when unknown)
+   */
+  public static Optional<CheckResult> execUnrunnable(
+      ExecCheck check, List<String> defined, Optional<ContainerState> container, Instant at) {
+    if (!defined.isEmpty() && !defined.contains(check.service())) {
+      return Optional.of(new CheckResult(check.name(), Outcome.ERROR, "?", "service " + check.service()
+          + " is not defined in the compose files (they define " + defined + "); fix the check's service",
+          List.of(), at));
+    }
+    if (container.isEmpty()) {
+      return Optional.of(new CheckResult(check.name(), Outcome.FAIL, "no container",
+          "service " + check.service() + " has no running container to run the command in",
+          List.of(check.service()), at));
+    }
+    return Optional.empty();
   }
 
   /** An exec check: exit code 0 passes; an engine that cannot be asked decides nothing. */

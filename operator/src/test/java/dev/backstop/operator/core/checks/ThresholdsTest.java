@@ -9,11 +9,14 @@ import dev.backstop.operator.api.v1alpha1.SourceSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ContainerState.Health;
 import dev.backstop.operator.core.ReleaseSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The runbook's limits at and around their boundaries, with a fake clock. */
@@ -147,5 +150,27 @@ public class ThresholdsTest {
     assertThat(Thresholds.query(c, down, T0).outcome()).isEqualTo(Outcome.PENDING);
     assertThat(Thresholds.query(c, new QueryOutcome(0.0, QueryOutcome.Kind.OK, "ok"), T0).outcome())
         .isEqualTo(Outcome.FAIL);
+  }
+
+  @Test
+  void anExecCheckRunsInARunningContainerOfADefinedServiceOnly() throws Exception {
+    HealthCheckSpec spec = new HealthCheckSpec();
+    spec.setName("redis");
+    spec.setType(CheckType.EXEC);
+    spec.setService("cache");
+    spec.setCommand(List.of("redis-cli", "ping"));
+    ExecCheck c = (ExecCheck) settings(spec).check("redis");
+    ContainerState stopped = new ContainerState("cache", "id-1", "cache-1", "exited", Health.NONE, "redis:7", "/x", 1);
+    ContainerState running = new ContainerState("cache", "id-2", "cache-2", "running", Health.NONE, "redis:7", "/x", null);
+
+    assertThat(Thresholds.execContainer(c, List.of(stopped, running))).contains(running);
+    assertThat(Thresholds.execUnrunnable(c, List.of("cache"), Optional.of(running), T0)).isEmpty();
+    CheckResult none = Thresholds.execUnrunnable(c, List.of("cache"), Thresholds.execContainer(c, List.of(stopped)), T0)
+        .orElseThrow();
+    assertThat(none.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(none.failingServices()).containsExactly("cache");
+    CheckResult undefined = Thresholds.execUnrunnable(c, List.of("web"), Optional.of(running), T0).orElseThrow();
+    assertThat(undefined.outcome()).as("a wrong definition is an error, not a failure").isEqualTo(Outcome.ERROR);
+    assertThat(undefined.message()).contains("service cache is not defined in the compose files");
   }
 }
