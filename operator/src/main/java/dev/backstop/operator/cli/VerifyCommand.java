@@ -14,9 +14,13 @@ import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.checks.Check;
+import dev.backstop.operator.core.checks.ExecCheck;
+import dev.backstop.operator.core.checks.InvalidCheck;
+import dev.backstop.operator.core.checks.ServiceHealthCheck;
+import dev.backstop.operator.core.checks.ServiceHealthJudge;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
-import dev.backstop.operator.health.ServiceHealthProbe;
 import dev.backstop.operator.local.StatusStore;
 import dev.backstop.operator.stack.ServiceCatalog;
 import dev.backstop.operator.state.StateLayout;
@@ -80,8 +84,8 @@ final class VerifyCommand implements Callable<Integer> {
         containers = observer.containers(settings.projectName(), endpoint);
       } catch (ComposeException e) {
         containers = null;
-        for (ReleaseSettings.Check c : settings.checks()) {
-          if (c.type() == CheckType.SERVICE_HEALTH || c.type() == CheckType.EXEC) {
+        for (Check c : settings.checks()) {
+          if (c instanceof ServiceHealthCheck || c instanceof ExecCheck) {
             results.add(new CheckResult(c.name(), Outcome.PENDING, "?", e.getMessage(), List.of()));
           }
         }
@@ -90,9 +94,9 @@ final class VerifyCommand implements Callable<Integer> {
       List<String> services = new ServiceCatalog(new DockerComposeCli())
           .expected(settings, endpoint, commit, releaseDir.path(), containers == null ? List.of() : containers);
       if (containers != null) {
-        for (ReleaseSettings.Check c : settings.checks()) {
-          if (c.type() == CheckType.SERVICE_HEALTH && c.error() == null) {
-            results.add(ServiceHealthProbe.evaluate(c, services, containers));
+        for (Check c : settings.checks()) {
+          if (c instanceof ServiceHealthCheck serviceHealth) {
+            results.add(ServiceHealthJudge.evaluate(serviceHealth, services, containers));
           }
         }
       }
@@ -101,16 +105,17 @@ final class VerifyCommand implements Callable<Integer> {
     }
     List<Map<String, String>> rows = new ArrayList<>();
     boolean allPass = true;
-    for (ReleaseSettings.Check c : settings.checks()) {
+    for (Check c : settings.checks()) {
       CheckResult r = results.stream().filter(x -> x.check().equals(c.name())).findFirst().orElse(null);
-      String result = c.error() != null ? "ERROR" : r == null ? "PENDING" : r.outcome().name();
+      String error = c instanceof InvalidCheck invalid ? invalid.error() : null;
+      String result = error != null ? "ERROR" : r == null ? "PENDING" : r.outcome().name();
       allPass &= result.equals("PASS");
       Map<String, String> row = new LinkedHashMap<>();
       row.put("name", c.name());
       row.put("type", typeName(c.type()));
       row.put("result", result);
       row.put("value", r == null || r.value() == null ? "" : r.value());
-      row.put("message", c.error() != null ? c.error() : r == null ? "no result: its http check did not answer"
+      row.put("message", error != null ? error : r == null ? "no result: its http check did not answer"
           : r.message());
       rows.add(row);
     }

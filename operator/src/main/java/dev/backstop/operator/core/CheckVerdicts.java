@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.core.Observation.Problem;
+import dev.backstop.operator.core.checks.Check;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -115,7 +116,7 @@ public final class CheckVerdicts {
   }
 
   private static boolean gates(CheckStatus c, ReleaseSettings settings) {
-    ReleaseSettings.Check check = settings.check(c.getName());
+    Check check = settings.check(c.getName());
     return check != null && check.rollsBack() && c.getState() != CheckState.Error;
   }
 }

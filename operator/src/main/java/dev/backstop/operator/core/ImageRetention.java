@@ -3,7 +3,9 @@ package dev.backstop.operator.core;
 import dev.backstop.operator.api.v1alpha1.HistoryEntry;
 import dev.backstop.operator.api.v1alpha1.Revision;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /** Which commits keep their built images: the rest may be removed from the Docker host. */
@@ -35,6 +37,18 @@ public final class ImageRetention {
     }
     always.addAll(recent);
     return always;
+  }
+
+  /**
+   * Of a project's {@code images} (repository:tag), those whose tag is not the image tag of one of
+   * the {@code kept} commits: what retention may remove.
+   */
+  public static List<String> removable(List<String> images, Set<String> kept) {
+    Set<String> keepTags = new HashSet<>();
+    kept.forEach(c -> keepTags.add(ImagePlan.tag(c)));
+    return images.stream()
+        .filter(image -> !keepTags.contains(image.substring(image.lastIndexOf(':') + 1)))
+        .toList();
   }
 
   private static void add(Set<String> commits, Revision r) {

@@ -1,7 +1,5 @@
 package dev.backstop.operator.core;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.api.v1alpha1.ActionKind;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.api.v1alpha1.HistoryEntry;
@@ -17,7 +15,7 @@ import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Trigger;
 import dev.backstop.operator.core.Observation.Problem;
-import dev.backstop.operator.health.CheckTracker;
+import dev.backstop.operator.core.checks.CheckTracker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,9 +39,6 @@ public final class ReleaseDecider {
 
   /** How soon to try again when the Docker engine cannot be reached. */
   public static final Duration ENGINE_RETRY = Duration.ofSeconds(5);
-
-  private static final ObjectMapper COPIER =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   /** Decides what to do now, from settings parsed once per reconcile. Does not modify its arguments. */
   public Decision decide(
@@ -602,12 +597,10 @@ public final class ReleaseDecider {
   }
 
   private static Revision copyRevision(Revision r) {
-    return r == null ? null : COPIER.convertValue(r, Revision.class);
+    return r == null ? null : r.copy();
   }
 
   static StagingReleaseStatus copy(StagingReleaseStatus status) {
-    return status == null
-        ? new StagingReleaseStatus()
-        : COPIER.convertValue(status, StagingReleaseStatus.class);
+    return status == null ? new StagingReleaseStatus() : status.copy();
   }
 }

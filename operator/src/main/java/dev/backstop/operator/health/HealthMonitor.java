@@ -1,12 +1,20 @@
 package dev.backstop.operator.health;
 
-import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ReleaseSettings;
-import dev.backstop.operator.core.ReleaseSettings.Check;
+import dev.backstop.operator.core.checks.Check;
+import dev.backstop.operator.core.checks.ExecCheck;
+import dev.backstop.operator.core.checks.HttpCheck;
+import dev.backstop.operator.core.checks.HttpSample;
+import dev.backstop.operator.core.checks.PrometheusCheck;
+import dev.backstop.operator.core.checks.QueryErrorRateCheck;
+import dev.backstop.operator.core.checks.ResponseTimeCheck;
+import dev.backstop.operator.core.checks.SampleErrorRateCheck;
+import dev.backstop.operator.core.checks.SampleWindow;
+import dev.backstop.operator.core.checks.Thresholds;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -132,14 +141,10 @@ public final class HealthMonitor implements AutoCloseable {
 
   /** Checks that run a probe of their own; responseTime and errorRate over http ride on their http check. */
   static boolean probed(Check c) {
-    if (c.error() != null) {
-      return false;
-    }
-    return switch (c.type()) {
-      case HTTP, EXEC, PROMETHEUS -> true;
-      case ERROR_RATE -> c.query() != null;
-      default -> false;
-    };
+    return c instanceof HttpCheck
+        || c instanceof ExecCheck
+        || c instanceof PrometheusCheck
+        || c instanceof QueryErrorRateCheck;
   }
 
   @Override
@@ -220,32 +225,33 @@ public final class HealthMonitor implements AutoCloseable {
     void probe(Check c) {
       Instant at = clock.instant();
       List<CheckResult> news = new ArrayList<>();
-      switch (c.type()) {
-        case HTTP -> {
-          HttpSample sample = probes.http(c);
-          if (!answered.contains(c.name()) && !Thresholds.answered(sample)) {
-            // The app of a fresh deploy is still starting: not an error yet (serviceHealth and the
-            // progress deadline catch one that never answers).
-            news.add(Thresholds.awaitingFirstResponse(c, sample));
-            break;
-          }
-          answered.add(c.name());
-          SampleWindow window = windows.computeIfAbsent(c.name(), k -> new SampleWindow(MAX_SAMPLES));
-          window.add(sample, longestWindow(c.name()));
-          news.add(Thresholds.http(c, sample));
+      if (c instanceof HttpCheck h) {
+        HttpSample sample = probes.http(h);
+        if (!answered.contains(h.name()) && !Thresholds.answered(sample)) {
+          // The app of a fresh deploy is still starting: not an error yet (serviceHealth and the
+          // progress deadline catch one that never answers).
+          news.add(Thresholds.awaitingFirstResponse(h, sample));
+        } else {
+          answered.add(h.name());
+          SampleWindow window = windows.computeIfAbsent(h.name(), k -> new SampleWindow(MAX_SAMPLES));
+          window.add(sample, longestWindow(h.name()));
+          news.add(Thresholds.http(h, sample));
           for (Check d : settings.checks()) {
-            if (d.error() == null && c.name().equals(d.source())) {
-              news.add(d.type() == CheckType.RESPONSE_TIME
-                  ? Thresholds.responseTime(d, sample)
-                  : Thresholds.errorRate(d, window.snapshot(), sample.at()));
+            if (d instanceof ResponseTimeCheck rt && rt.source().equals(h.name())) {
+              news.add(Thresholds.responseTime(rt, sample));
+            } else if (d instanceof SampleErrorRateCheck er && er.source().equals(h.name())) {
+              news.add(Thresholds.errorRate(er, window.snapshot(), sample.at()));
             }
           }
         }
-        case EXEC -> news.add(exec(c, at));
-        case PROMETHEUS, ERROR_RATE -> news.add(Thresholds.query(c, probes.query(c.url(), c.query(), c.timeout()), at));
-        default -> {
-          return;
-        }
+      } else if (c instanceof ExecCheck e) {
+        news.add(exec(e, at));
+      } else if (c instanceof PrometheusCheck p) {
+        news.add(Thresholds.query(p, probes.query(p.url(), p.query(), p.timeout()), at));
+      } else if (c instanceof QueryErrorRateCheck q) {
+        news.add(Thresholds.query(q, probes.query(q.url(), q.query(), q.timeout()), at));
+      } else {
+        return;
       }
       if (stopped) {
         return;
@@ -260,28 +266,18 @@ public final class HealthMonitor implements AutoCloseable {
       }
     }
 
-    private CheckResult exec(Check c, Instant at) {
+    private CheckResult exec(ExecCheck c, Instant at) {
       Target t = target;
-      if (!t.services().isEmpty() && !t.services().contains(c.service())) {
-        return new CheckResult(c.name(), Outcome.ERROR, "?", "service " + c.service()
-            + " is not defined in the compose files (they define " + t.services() + "); fix the check's service",
-            List.of(), at);
-      }
-      ContainerState container = t.containers().stream()
-          .filter(s -> c.service().equals(s.service()) && s.running())
-          .findFirst().orElse(null);
-      if (container == null) {
-        return new CheckResult(c.name(), Outcome.FAIL, "no container",
-            "service " + c.service() + " has no running container to run the command in", List.of(c.service()), at);
-      }
-      return Thresholds.exec(c, probes.exec(t.dockerHost(), container.id(), c.command(), c.timeout()), at);
+      Optional<ContainerState> container = Thresholds.execContainer(c, t.containers());
+      return Thresholds.execUnrunnable(c, t.services(), container, at).orElseGet(() ->
+          Thresholds.exec(c, probes.exec(t.dockerHost(), container.get().id(), c.command(), c.timeout()), at));
     }
 
     private Duration longestWindow(String http) {
       Duration keep = Duration.ZERO;
       for (Check d : settings.checks()) {
-        if (http.equals(d.source()) && d.window() != null && d.window().compareTo(keep) > 0) {
-          keep = d.window();
+        if (d instanceof SampleErrorRateCheck er && http.equals(er.source()) && er.window().compareTo(keep) > 0) {
+          keep = er.window();
         }
       }
       return keep;

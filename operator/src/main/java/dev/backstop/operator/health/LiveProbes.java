@@ -10,8 +10,11 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Durations;
-import dev.backstop.operator.core.ReleaseSettings.Check;
-import dev.backstop.operator.health.Probes.QueryOutcome.Kind;
+import dev.backstop.operator.core.checks.ExecOutcome;
+import dev.backstop.operator.core.checks.HttpCheck;
+import dev.backstop.operator.core.checks.HttpSample;
+import dev.backstop.operator.core.checks.QueryOutcome;
+import dev.backstop.operator.core.checks.QueryOutcome.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -46,7 +49,7 @@ public final class LiveProbes implements Probes, AutoCloseable {
   }
 
   @Override
-  public HttpSample http(Check check) {
+  public HttpSample http(HttpCheck check) {
     Instant at = clock.instant();
     long start = System.nanoTime();
     try {
@@ -60,7 +63,7 @@ public final class LiveProbes implements Probes, AutoCloseable {
       int status = response.statusCode();
       if (status < check.statusFrom() || status > check.statusTo()) {
         return new HttpSample(at, status, latency, false, false, check.method() + " " + check.url() + " answered "
-            + status + ", expected " + expected(check));
+            + status + ", expected " + check.expectedStatus());
       }
       if (check.bodyMatch() != null && !check.bodyMatch().matcher(response.body()).find()) {
         return new HttpSample(at, status, latency, false, false,
@@ -80,10 +83,6 @@ public final class LiveProbes implements Probes, AutoCloseable {
       Thread.currentThread().interrupt();
       return new HttpSample(at, 0, null, false, false, "interrupted");
     }
-  }
-
-  private static String expected(Check c) {
-    return c.statusFrom() == c.statusTo() ? String.valueOf(c.statusFrom()) : c.statusFrom() + "-" + c.statusTo();
   }
 
   @Override

@@ -11,6 +11,9 @@ import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
+import dev.backstop.operator.core.checks.Check;
+import dev.backstop.operator.core.checks.ServiceHealthCheck;
+import dev.backstop.operator.core.checks.ServiceHealthJudge;
 import dev.backstop.operator.core.Timestamps;
 import dev.backstop.operator.engine.Observer;
 import dev.backstop.operator.engine.ReleaseInput;
@@ -18,8 +21,6 @@ import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.state.StateLayout;
-import dev.backstop.operator.health.ServiceHealthProbe;
-import dev.backstop.operator.api.v1alpha1.CheckType;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,9 +70,9 @@ public final class DockerObserver implements Observer {
     String commit = previous == null || previous.getCurrent() == null ? null : previous.getCurrent().getCommit();
     List<String> expected = services.expected(settings, endpoint, commit, release.workDir(), observed);
     List<CheckResult> results = new ArrayList<>();
-    for (ReleaseSettings.Check check : settings.checks()) {
-      if (check.type() == CheckType.SERVICE_HEALTH && check.error() == null) {
-        results.add(ServiceHealthProbe.evaluate(check, expected, observed));
+    for (Check check : settings.checks()) {
+      if (check instanceof ServiceHealthCheck serviceHealth) {
+        results.add(ServiceHealthJudge.evaluate(serviceHealth, expected, observed));
       }
     }
     // Probed checks run in the background; a reconcile reads their latest results, never waits.

@@ -7,6 +7,7 @@ import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.core.ImagePlan;
 import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.ImageSettings;
 import dev.backstop.operator.state.AtomicFile;
@@ -71,9 +72,9 @@ final class StackImages {
       ComposeProject project,
       Path stateDir)
       throws Failure {
-    CommitImages images;
+    ImagePlan images;
     try {
-      images = CommitImages.of(project.name(), commit, compose.config(project));
+      images = CommitImages.plan(project.name(), commit, compose.config(project));
     } catch (ComposeException e) {
       throw failure(e, Reason.ComposeInvalid);
     }
@@ -99,7 +100,7 @@ final class StackImages {
         throw failure(ex, Reason.BuildFailed);
       }
     }
-    String shortSha = CommitImages.tag(commit);
+    String shortSha = ImagePlan.tag(commit);
     String note = null;
     if (rollback && !images.builtImages().isEmpty()) {
       if (missing.isEmpty()) {
@@ -132,12 +133,10 @@ final class StackImages {
   void retain(String release, ImageSettings settings, StagingReleaseStatus status, String project,
       DockerEndpoint dockerHost) {
     Set<String> keep = ImageRetention.commitsToKeep(status, settings.keepImages());
-    Set<String> keepTags = new java.util.HashSet<>();
-    keep.forEach(c -> keepTags.add(CommitImages.tag(c)));
     try {
-      for (String image : compose.images(dockerHost, CommitImages.PROJECT_LABEL, project)) {
-        String tag = image.substring(image.lastIndexOf(':') + 1);
-        if (!keepTags.contains(tag) && compose.removeImage(dockerHost, image)) {
+      List<String> images = compose.images(dockerHost, ImagePlan.PROJECT_LABEL, project);
+      for (String image : ImageRetention.removable(images, keep)) {
+        if (compose.removeImage(dockerHost, image)) {
           LOG.info("{}: removed image {} (commit neither current, last-known-good nor among the last {} deployed)",
               release, image, settings.keepImages());
         }
@@ -148,7 +147,7 @@ final class StackImages {
   }
 
   private static ComposeProject withOverride(
-      ComposeProject project, CommitImages images, String commit, Path stateDir) throws Failure {
+      ComposeProject project, ImagePlan images, String commit, Path stateDir) throws Failure {
     Path file = new StateLayout.ReleaseDir(stateDir).imagesOverride(commit);
     try {
       // Written whole then renamed, so a concurrent reader never sees half a file.

@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.backstop.operator.core.ImagePlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Reading a commit's image plan from compose's JSON model, and compose's file lookup on disk. */
 class CommitImagesTest {
 
   private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -32,84 +31,26 @@ class CommitImagesTest {
       """;
 
   @Test
-  void builtServicesGetAnImageNamedForProjectAndCommit() throws Exception {
-    CommitImages images = CommitImages.of("shop", SHA, CONFIG);
+  void theModelsBuildsImagesAndPullPoliciesAreRead() throws Exception {
+    ImagePlan plan = CommitImages.plan("shop", SHA, CONFIG);
 
-    assertThat(images.buildsImages()).isTrue();
-    assertThat(images.builtImages())
-        .containsExactly(
-            entry("app", "shop-app:0123456789ab"),
-            entry("worker", "registry.local:5000/team/worker:0123456789ab"));
-  }
-
-  @Test
-  void anExplicitImageKeepsItsRepositoryAndLosesItsTagOrDigest() {
-    assertThat(CommitImages.imageFor("p", "s", "app", SHA)).isEqualTo("app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", "app:latest", SHA)).isEqualTo("app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", "host:5000/app", SHA))
-        .isEqualTo("host:5000/app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", "host:5000/a/app:2@sha256:abc", SHA))
-        .isEqualTo("host:5000/a/app:0123456789ab");
-    assertThat(CommitImages.imageFor("p", "s", null, SHA)).isEqualTo("p-s:0123456789ab");
-  }
-
-  @Test
-  void overrideNamesTheImagesAndLabelsThemWithProjectAndCommitOnly() throws Exception {
-    String yaml = CommitImages.of("shop", SHA, CONFIG).overrideYaml();
-
-    JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    assertThat(doc.path("services").size()).as("only built services are overridden").isEqualTo(2);
-    JsonNode app = doc.path("services").path("app");
-    assertThat(app.path("image").asText()).isEqualTo("shop-app:0123456789ab");
-    assertThat(app.path("build").path("labels").path("dev.backstop.project").asText()).isEqualTo("shop");
-    assertThat(app.path("build").path("labels").path("dev.backstop.commit").asText()).isEqualTo(SHA);
-    // Args, target and context come from the user's file through Compose's merge, untouched here.
-    assertThat(app.path("build").has("args")).isFalse();
-    assertThat(app.path("build").has("context")).isFalse();
-  }
-
-  @Test
-  void overrideQuotesNamesThatYamlWouldMisread() throws Exception {
-    String config = "{\"services\": {\"on\": {\"build\": {\"context\": \".\"}}}}";
-
-    String yaml = CommitImages.of("p", SHA, config).overrideYaml();
-
-    JsonNode doc = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    assertThat(doc.path("services").path("on").path("image").asText()).isEqualTo("p-on:0123456789ab");
-  }
-
-  @Test
-  void pullGroupsFollowEachServiceUnlessTheSpecSetsAPolicy() throws Exception {
-    CommitImages images = CommitImages.of("shop", SHA, CONFIG);
-
-    assertThat(images.pullGroups(null, false))
+    assertThat(plan.builtImages()).containsExactly(
+        entry("app", "shop-app:0123456789ab"), entry("worker", "registry.local:5000/team/worker:0123456789ab"));
+    assertThat(plan.pullGroups(null, false))
         .containsOnly(entry("missing", List.of("db")), entry("always", List.of("cache")));
-    assertThat(images.pullGroups("always", false))
-        .containsExactly(entry("always", List.of("cache", "db", "local")));
-    assertThat(images.pullGroups("never", false)).isEmpty();
-  }
-
-  @Test
-  void aRollbackNeverInsistsOnARegistry() throws Exception {
-    CommitImages images = CommitImages.of("shop", SHA, CONFIG);
-
-    assertThat(images.pullGroups("always", true))
-        .containsExactly(entry("missing", List.of("cache", "db", "local")));
-    assertThat(images.pullGroups(null, true))
-        .containsExactly(entry("missing", List.of("cache", "db")));
   }
 
   @Test
   void aStackOfPulledImagesBuildsNothing() throws Exception {
-    CommitImages images = CommitImages.of("p", SHA, "{\"services\": {\"web\": {\"image\": \"busybox:1.36\"}}}");
+    ImagePlan plan = CommitImages.plan("p", SHA, "{\"services\": {\"web\": {\"image\": \"busybox:1.36\"}}}");
 
-    assertThat(images.buildsImages()).isFalse();
-    assertThat(images.builtImages()).isEmpty();
+    assertThat(plan.buildsImages()).isFalse();
+    assertThat(plan.builtImages()).isEmpty();
   }
 
   @Test
   void outputThatIsNotJsonIsInvalid() {
-    assertThatThrownBy(() -> CommitImages.of("p", SHA, "services:\n  web: {}"))
+    assertThatThrownBy(() -> CommitImages.plan("p", SHA, "services:\n  web: {}"))
         .isInstanceOfSatisfying(ComposeException.class,
             e -> assertThat(e.kind()).isEqualTo(ComposeException.Kind.INVALID))
         .hasMessageContaining("no JSON model");
@@ -125,10 +66,5 @@ class CommitImagesTest {
     assertThat(CommitImages.effectiveFiles(dir, List.of()))
         .containsExactly("compose.yaml", "docker-compose.override.yml");
     assertThat(CommitImages.effectiveFiles(dir, List.of("a.yml", "b.yml"))).containsExactly("a.yml", "b.yml");
-  }
-
-  @Test
-  void tagsAreTwelveHexDigits() {
-    assertThat(CommitImages.tag(SHA)).isEqualTo("0123456789ab");
   }
 }

@@ -11,8 +11,11 @@ import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.ReleaseEvent;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.checks.ExecOutcome;
+import dev.backstop.operator.core.checks.HttpCheck;
+import dev.backstop.operator.core.checks.HttpSample;
+import dev.backstop.operator.core.checks.QueryOutcome;
 import dev.backstop.operator.health.HealthMonitor;
-import dev.backstop.operator.health.HttpSample;
 import dev.backstop.operator.health.Probes;
 import dev.backstop.operator.stack.LiveStack;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -36,7 +39,7 @@ class ReleaseEngineNamespaceTest {
   // The app in namespace "good" answers 200, the one in "bad" 500: probes must not mix them up.
   private final Probes probes = new Probes() {
     @Override
-    public HttpSample http(ReleaseSettings.Check check) {
+    public HttpSample http(HttpCheck check) {
       boolean ok = check.url().contains("good");
       return new HttpSample(Instant.now(), ok ? 200 : 500, Duration.ofMillis(1), ok, false,
           "answered " + (ok ? 200 : 500));

@@ -9,6 +9,11 @@ import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.checks.ExecOutcome;
+import dev.backstop.operator.core.checks.HttpCheck;
+import dev.backstop.operator.core.checks.HttpSample;
+import dev.backstop.operator.core.checks.QueryOutcome;
+import dev.backstop.operator.core.checks.ThresholdsTest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +34,7 @@ class HealthMonitorTest {
 
   private final Probes fake = new Probes() {
     @Override
-    public HttpSample http(ReleaseSettings.Check check) {
+    public HttpSample http(HttpCheck check) {
       Instant at = Instant.now();
       if (check.url().contains("stuck")) {
         try {

@@ -15,7 +15,8 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckVerdicts;
 import dev.backstop.operator.core.ReleaseSettings;
-import dev.backstop.operator.health.CheckTracker;
+import dev.backstop.operator.core.checks.CheckTracker;
+import dev.backstop.operator.core.checks.QueryErrorRateCheck;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import java.io.OutputStream;
@@ -159,7 +160,7 @@ class PrometheusErrorRateIT {
     health.setChecks(List.of(c));
     spec.setHealth(health);
     ReleaseSettings settings = ReleaseSettings.from("prom", spec);
-    assertThat(settings.check("error_rate").error()).isNull();
+    assertThat(settings.check("error_rate")).isInstanceOf(QueryErrorRateCheck.class);
     return settings;
   }
 

@@ -12,9 +12,10 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.health.LiveProbes;
-import dev.backstop.operator.health.Probes.QueryOutcome;
-import dev.backstop.operator.health.Probes.QueryOutcome.Kind;
-import dev.backstop.operator.health.Thresholds;
+import dev.backstop.operator.core.checks.PrometheusCheck;
+import dev.backstop.operator.core.checks.QueryOutcome;
+import dev.backstop.operator.core.checks.QueryOutcome.Kind;
+import dev.backstop.operator.core.checks.Thresholds;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,7 +57,7 @@ class PrometheusProbeIT {
     PROBES.close();
   }
 
-  private static ReleaseSettings.Check check(String query, String operator, String threshold) throws Exception {
+  private static PrometheusCheck check(String query, String operator, String threshold) throws Exception {
     HealthCheckSpec c = new HealthCheckSpec();
     c.setName("prom");
     c.setType(CheckType.PROMETHEUS);
@@ -72,10 +73,10 @@ class PrometheusProbeIT {
     HealthSpec health = new HealthSpec();
     health.setChecks(List.of(c));
     spec.setHealth(health);
-    return ReleaseSettings.from("demo", spec).check("prom");
+    return (PrometheusCheck) ReleaseSettings.from("demo", spec).check("prom");
   }
 
-  private static Outcome run(ReleaseSettings.Check c) {
+  private static Outcome run(PrometheusCheck c) {
     return Thresholds.query(c, PROBES.query(c.url(), c.query(), TIMEOUT), Instant.now()).outcome();
   }
 

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.checks.InvalidCheck;
+import dev.backstop.operator.core.checks.ResponseTimeCheck;
+import dev.backstop.operator.core.checks.SampleErrorRateCheck;
+import dev.backstop.operator.core.checks.ServiceHealthCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,12 +27,12 @@ class RunbookExampleTest {
     StagingRelease release = set.releases().get(0);
     ReleaseSettings s = ReleaseSettings.from(release.getMetadata().getName(), release.getSpec());
 
-    assertThat(s.checks()).allSatisfy(c -> assertThat(c.error()).as(c.name()).isNull());
-    assertThat(s.check("response_time").latencyLimit()).isEqualTo(Duration.ofMillis(500));
+    assertThat(s.checks()).allSatisfy(c -> assertThat(c).as(c.name()).isNotInstanceOf(InvalidCheck.class));
+    assertThat(((ResponseTimeCheck) s.check("response_time")).limit()).isEqualTo(Duration.ofMillis(500));
     assertThat(s.check("response_time").consecutiveFailures()).isEqualTo(3);
-    assertThat(s.check("error_rate").rateLimit()).isEqualTo(0.05);
+    assertThat(((SampleErrorRateCheck) s.check("error_rate")).limit()).isEqualTo(0.05);
     assertThat(s.check("error_rate").consecutiveFailures()).isEqualTo(2);
-    assertThat(s.check("service_health").minimum()).isEqualTo(1.0);
+    assertThat(((ServiceHealthCheck) s.check("service_health")).minimum()).isEqualTo(1.0);
     assertThat(s.check("service_health").consecutiveFailures()).isEqualTo(1);
     assertThat(s.stableFor()).isEqualTo(Duration.ofMinutes(1));
   }

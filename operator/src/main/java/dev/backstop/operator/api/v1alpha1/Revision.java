@@ -61,4 +61,9 @@ public class Revision {
   public void setTime(String time) {
     this.time = time;
   }
+
+  /** A deep copy: changing it leaves this one as it was. */
+  public Revision copy() {
+    return DeepCopy.of(this, Revision.class);
+  }
 }

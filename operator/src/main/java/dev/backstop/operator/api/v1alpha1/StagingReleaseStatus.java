@@ -175,4 +175,9 @@ public class StagingReleaseStatus {
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
   }
+
+  /** A deep copy: changing it leaves this one as it was. */
+  public StagingReleaseStatus copy() {
+    return DeepCopy.of(this, StagingReleaseStatus.class);
+  }
 }

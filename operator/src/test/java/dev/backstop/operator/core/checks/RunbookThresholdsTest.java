@@ -1,8 +1,8 @@
-package dev.backstop.operator.health;
+package dev.backstop.operator.core.checks;
 
-import static dev.backstop.operator.health.ThresholdsTest.errorRate;
-import static dev.backstop.operator.health.ThresholdsTest.http;
-import static dev.backstop.operator.health.ThresholdsTest.responseTime;
+import static dev.backstop.operator.core.checks.ThresholdsTest.errorRate;
+import static dev.backstop.operator.core.checks.ThresholdsTest.http;
+import static dev.backstop.operator.core.checks.ThresholdsTest.responseTime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backstop.operator.api.v1alpha1.CheckState;
@@ -38,9 +38,9 @@ class RunbookThresholdsTest {
     HttpSample s = new HttpSample(now, passed ? 200 : 500, Duration.ofMillis(millis), passed, false, "x");
     samples.add(s);
     List<CheckResult> results = List.of(
-        Thresholds.http(settings.check("http"), s),
-        Thresholds.responseTime(settings.check("response_time"), s),
-        Thresholds.errorRate(settings.check("error_rate"), samples, now));
+        Thresholds.http((HttpCheck) settings.check("http"), s),
+        Thresholds.responseTime((ResponseTimeCheck) settings.check("response_time"), s),
+        Thresholds.errorRate((SampleErrorRateCheck) settings.check("error_rate"), samples, now));
     for (int i = 0; i < 3; i++) {
       statuses = CheckTracker.record(statuses, results, settings, now.plusMillis(300L * i));
     }

@@ -1,4 +1,4 @@
-package dev.backstop.operator.health;
+package dev.backstop.operator.core.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import dev.backstop.operator.core.ContainerState.Health;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class ServiceHealthProbeTest {
+class ServiceHealthJudgeTest {
 
   private static ContainerState c(String service, String state, Health health, Integer exit) {
     return new ContainerState(service, "id-" + service, service + "-1", state, health, "busybox:1.36", "/x", exit);
@@ -17,7 +17,7 @@ class ServiceHealthProbeTest {
 
   @Test
   void passesWhenEveryServiceRunsAndHealthchecksPass() {
-    CheckResult r = ServiceHealthProbe.evaluate("services", List.of("web", "db"),
+    CheckResult r = ServiceHealthJudge.evaluate("services", List.of("web", "db"),
         List.of(c("web", "running", Health.HEALTHY, null), c("db", "running", Health.NONE, null)));
     assertThat(r.outcome()).isEqualTo(Outcome.PASS);
     assertThat(r.value()).isEqualTo("2/2 services healthy");
@@ -25,7 +25,7 @@ class ServiceHealthProbeTest {
 
   @Test
   void unhealthyExitedAndMissingServicesFailAndAreNamed() {
-    CheckResult r = ServiceHealthProbe.evaluate("services", List.of("web", "db", "cache", "ok"),
+    CheckResult r = ServiceHealthJudge.evaluate("services", List.of("web", "db", "cache", "ok"),
         List.of(c("web", "running", Health.UNHEALTHY, null), c("db", "exited", Health.NONE, 3),
             c("ok", "running", Health.NONE, null)));
     assertThat(r.outcome()).isEqualTo(Outcome.FAIL);
@@ -36,7 +36,7 @@ class ServiceHealthProbeTest {
 
   @Test
   void startingHealthcheckIsPendingNotFailing() {
-    CheckResult r = ServiceHealthProbe.evaluate("services", List.of("web"),
+    CheckResult r = ServiceHealthJudge.evaluate("services", List.of("web"),
         List.of(c("web", "running", Health.STARTING, null)));
     assertThat(r.outcome()).isEqualTo(Outcome.PENDING);
     assertThat(r.message()).contains("web");
@@ -44,14 +44,14 @@ class ServiceHealthProbeTest {
 
   @Test
   void oneBadReplicaFailsTheService() {
-    CheckResult r = ServiceHealthProbe.evaluate("services", List.of("web"),
+    CheckResult r = ServiceHealthJudge.evaluate("services", List.of("web"),
         List.of(c("web", "running", Health.HEALTHY, null), c("web", "restarting", Health.NONE, 1)));
     assertThat(r.outcome()).isEqualTo(Outcome.FAIL);
   }
 
   @Test
   void servicesOutsideTheSelectionAreIgnored() {
-    CheckResult r = ServiceHealthProbe.evaluate("web-only", List.of("web"),
+    CheckResult r = ServiceHealthJudge.evaluate("web-only", List.of("web"),
         List.of(c("web", "running", Health.HEALTHY, null), c("worker", "exited", Health.NONE, 1)));
     assertThat(r.outcome()).isEqualTo(Outcome.PASS);
   }

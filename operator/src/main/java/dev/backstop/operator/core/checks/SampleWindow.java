@@ -1,4 +1,4 @@
-package dev.backstop.operator.health;
+package dev.backstop.operator.core.checks;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.backstop.operator.health;
+package dev.backstop.operator.core.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,20 +9,22 @@ import dev.backstop.operator.api.v1alpha1.SourceSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ContainerState.Health;
 import dev.backstop.operator.core.ReleaseSettings;
-import dev.backstop.operator.core.ReleaseSettings.Check;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The runbook's limits at and around their boundaries, with a fake clock. */
-class ThresholdsTest {
+public class ThresholdsTest {
 
   private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
-  static ReleaseSettings settings(HealthCheckSpec... checks) throws Exception {
+  public static ReleaseSettings settings(HealthCheckSpec... checks) throws Exception {
     StagingReleaseSpec spec = new StagingReleaseSpec();
     SourceSpec source = new SourceSpec();
     source.setUrl("file:///repo");
@@ -35,7 +37,7 @@ class ThresholdsTest {
     return ReleaseSettings.from("demo", spec);
   }
 
-  static HealthCheckSpec http() {
+  public static HealthCheckSpec http() {
     HealthCheckSpec c = new HealthCheckSpec();
     c.setName("http");
     c.setType(CheckType.HTTP);
@@ -43,7 +45,7 @@ class ThresholdsTest {
     return c;
   }
 
-  static HealthCheckSpec responseTime(String limit) {
+  public static HealthCheckSpec responseTime(String limit) {
     HealthCheckSpec c = new HealthCheckSpec();
     c.setName("response_time");
     c.setType(CheckType.RESPONSE_TIME);
@@ -53,7 +55,7 @@ class ThresholdsTest {
     return c;
   }
 
-  static HealthCheckSpec errorRate(String limit, String window) {
+  public static HealthCheckSpec errorRate(String limit, String window) {
     HealthCheckSpec c = new HealthCheckSpec();
     c.setName("error_rate");
     c.setType(CheckType.ERROR_RATE);
@@ -68,13 +70,13 @@ class ThresholdsTest {
     return new HttpSample(at, passed ? 200 : 500, Duration.ofMillis(millis), passed, false, "x");
   }
 
-  private static Check responseTimeCheck() throws Exception {
-    return settings(http(), responseTime("500ms")).check("response_time");
+  private static ResponseTimeCheck responseTimeCheck() throws Exception {
+    return (ResponseTimeCheck) settings(http(), responseTime("500ms")).check("response_time");
   }
 
   @Test
   void responseOfExactly500msIsNotOverA500msLimit() throws Exception {
-    Check c = responseTimeCheck();
+    ResponseTimeCheck c = responseTimeCheck();
     assertThat(Thresholds.responseTime(c, sample(T0, 499, true)).outcome()).isEqualTo(Outcome.PASS);
     assertThat(Thresholds.responseTime(c, sample(T0, 500, true)).outcome()).isEqualTo(Outcome.PASS);
     CheckResult slow = Thresholds.responseTime(c, sample(T0, 501, true));
@@ -85,7 +87,7 @@ class ThresholdsTest {
 
   @Test
   void aTimedOutRequestIsSlowAndARefusedOneIsNotMeasured() throws Exception {
-    Check c = responseTimeCheck();
+    ResponseTimeCheck c = responseTimeCheck();
     HttpSample timedOut = new HttpSample(T0, 0, Duration.ofSeconds(1), false, true, "no response");
     assertThat(Thresholds.responseTime(c, timedOut).outcome()).isEqualTo(Outcome.FAIL);
     HttpSample refused = new HttpSample(T0, 0, null, false, false, "connection refused");
@@ -94,7 +96,7 @@ class ThresholdsTest {
 
   @Test
   void errorRateOfExactly5PercentIsNotOverA5PercentLimit() throws Exception {
-    Check c = settings(http(), errorRate("5%", "1m")).check("error_rate");
+    SampleErrorRateCheck c = (SampleErrorRateCheck) settings(http(), errorRate("5%", "1m")).check("error_rate");
     List<HttpSample> samples = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       samples.add(sample(T0.plusSeconds(i), 10, i != 0));
@@ -111,7 +113,7 @@ class ThresholdsTest {
 
   @Test
   void errorRateWindowSlidesOldFailuresOut() throws Exception {
-    Check c = settings(http(), errorRate("5%", "10s")).check("error_rate");
+    SampleErrorRateCheck c = (SampleErrorRateCheck) settings(http(), errorRate("5%", "10s")).check("error_rate");
     List<HttpSample> samples = new ArrayList<>();
     samples.add(sample(T0, 10, false));
     for (int i = 1; i <= 10; i++) {
@@ -141,12 +143,34 @@ class ThresholdsTest {
     prom.setQuery("up");
     prom.setOperator("==");
     prom.setThreshold("1");
-    Check c = settings(prom).check("up");
-    Probes.QueryOutcome rejected = new Probes.QueryOutcome(null, Probes.QueryOutcome.Kind.REJECTED, "bad_data");
+    PrometheusCheck c = (PrometheusCheck) settings(prom).check("up");
+    QueryOutcome rejected = new QueryOutcome(null, QueryOutcome.Kind.REJECTED, "bad_data");
     assertThat(Thresholds.query(c, rejected, T0).outcome()).isEqualTo(Outcome.ERROR);
-    Probes.QueryOutcome down = new Probes.QueryOutcome(null, Probes.QueryOutcome.Kind.UNAVAILABLE, "refused");
+    QueryOutcome down = new QueryOutcome(null, QueryOutcome.Kind.UNAVAILABLE, "refused");
     assertThat(Thresholds.query(c, down, T0).outcome()).isEqualTo(Outcome.PENDING);
-    assertThat(Thresholds.query(c, new Probes.QueryOutcome(0.0, Probes.QueryOutcome.Kind.OK, "ok"), T0).outcome())
+    assertThat(Thresholds.query(c, new QueryOutcome(0.0, QueryOutcome.Kind.OK, "ok"), T0).outcome())
         .isEqualTo(Outcome.FAIL);
+  }
+
+  @Test
+  void anExecCheckRunsInARunningContainerOfADefinedServiceOnly() throws Exception {
+    HealthCheckSpec spec = new HealthCheckSpec();
+    spec.setName("redis");
+    spec.setType(CheckType.EXEC);
+    spec.setService("cache");
+    spec.setCommand(List.of("redis-cli", "ping"));
+    ExecCheck c = (ExecCheck) settings(spec).check("redis");
+    ContainerState stopped = new ContainerState("cache", "id-1", "cache-1", "exited", Health.NONE, "redis:7", "/x", 1);
+    ContainerState running = new ContainerState("cache", "id-2", "cache-2", "running", Health.NONE, "redis:7", "/x", null);
+
+    assertThat(Thresholds.execContainer(c, List.of(stopped, running))).contains(running);
+    assertThat(Thresholds.execUnrunnable(c, List.of("cache"), Optional.of(running), T0)).isEmpty();
+    CheckResult none = Thresholds.execUnrunnable(c, List.of("cache"), Thresholds.execContainer(c, List.of(stopped)), T0)
+        .orElseThrow();
+    assertThat(none.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(none.failingServices()).containsExactly("cache");
+    CheckResult undefined = Thresholds.execUnrunnable(c, List.of("web"), Optional.of(running), T0).orElseThrow();
+    assertThat(undefined.outcome()).as("a wrong definition is an error, not a failure").isEqualTo(Outcome.ERROR);
+    assertThat(undefined.message()).contains("service cache is not defined in the compose files");
   }
 }

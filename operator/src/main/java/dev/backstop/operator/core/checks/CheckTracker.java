@@ -1,4 +1,4 @@
-package dev.backstop.operator.health;
+package dev.backstop.operator.core.checks;
 
 import dev.backstop.operator.api.v1alpha1.CheckState;
 import dev.backstop.operator.api.v1alpha1.CheckStatus;
@@ -33,7 +33,7 @@ public final class CheckTracker {
       ReleaseSettings settings,
       Instant now) {
     List<CheckStatus> next = new ArrayList<>();
-    for (ReleaseSettings.Check check : settings.checks()) {
+    for (Check check : settings.checks()) {
       CheckStatus before = find(previous, check.name());
       CheckResult result =
           results.stream().filter(r -> r.check().equals(check.name())).findFirst().orElse(null);
@@ -45,30 +45,34 @@ public final class CheckTracker {
   /** Statuses with every count cleared: a new deploy starts with a clean slate. */
   public static List<CheckStatus> reset(ReleaseSettings settings) {
     List<CheckStatus> fresh = new ArrayList<>();
-    for (ReleaseSettings.Check check : settings.checks()) {
+    for (Check check : settings.checks()) {
       CheckStatus s = new CheckStatus();
       s.setName(check.name());
       s.setConsecutiveFailures(0);
       s.setTripped(false);
-      s.setState(check.error() != null ? CheckState.Error : CheckState.Pending);
-      s.setMessage(check.error());
+      if (check instanceof InvalidCheck invalid) {
+        s.setState(CheckState.Error);
+        s.setMessage(invalid.error());
+      } else {
+        s.setState(CheckState.Pending);
+      }
       fresh.add(s);
     }
     return fresh;
   }
 
   private static CheckStatus update(
-      CheckStatus before, CheckResult result, ReleaseSettings.Check check, Instant now) {
+      CheckStatus before, CheckResult result, Check check, Instant now) {
     CheckStatus s = new CheckStatus();
     s.setName(check.name());
     int failures = before == null || before.getConsecutiveFailures() == null ? 0 : before.getConsecutiveFailures();
     String lastCounted = before == null ? null : before.getLastCountedFailureTime();
-    if (check.error() != null) {
+    if (check instanceof InvalidCheck invalid) {
       // A broken definition is reported, never counted: it must not roll anything back.
       s.setState(CheckState.Error);
       s.setConsecutiveFailures(0);
       s.setTripped(false);
-      s.setMessage(check.error());
+      s.setMessage(invalid.error());
       return settle(before, s, now);
     }
     if (result == null) {

@@ -1,11 +1,10 @@
-package dev.backstop.operator.health;
+package dev.backstop.operator.core.checks;
 
 import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.CheckResult.Outcome;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.ContainerState.Health;
 import dev.backstop.operator.core.Percentages;
-import dev.backstop.operator.core.ReleaseSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,12 +12,12 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * The serviceHealth check: every selected service has a running container, healthy where it has a
- * healthcheck. Pure: it reads what the engine reported.
+ * Judges the serviceHealth check: every selected service has a running container, healthy where it
+ * has a healthcheck. It probes nothing: it reads the containers the engine observed.
  */
-public final class ServiceHealthProbe {
+public final class ServiceHealthJudge {
 
-  private ServiceHealthProbe() {}
+  private ServiceHealthJudge() {}
 
   /**
    * Evaluates the check.
@@ -65,7 +64,7 @@ public final class ServiceHealthProbe {
    *
    * @param defined services the running commit's compose files define (empty when unknown)
    */
-  public static CheckResult evaluate(ReleaseSettings.Check check, List<String> defined, List<ContainerState> containers) {
+  public static CheckResult evaluate(ServiceHealthCheck check, List<String> defined, List<ContainerState> containers) {
     List<String> selected = check.services().isEmpty() ? defined : check.services();
     if (!defined.isEmpty()) {
       List<String> unknown = check.services().stream().filter(s -> !defined.contains(s)).toList();
