@@ -15,9 +15,6 @@ public interface ComposeDriver {
    */
   List<String> services(ComposeProject project) throws ComposeException;
 
-  /** `up -d --remove-orphans`: creates or recreates what changed, returns when started. */
-  void up(ComposeProject project) throws ComposeException;
-
   /** `down`, optionally with `--remove-orphans`; volumes are kept. */
   void down(ComposeProject project, boolean removeOrphans) throws ComposeException;
 
@@ -40,10 +37,11 @@ public interface ComposeDriver {
   void pull(ComposeProject project, String policy, List<String> services) throws ComposeException;
 
   /**
-   * `up -d --remove-orphans --no-build --pull never`: recreates from images already on the host,
-   * so that it needs no registry and never builds behind Backstop's back.
+   * `up -d --remove-orphans --no-build --pull never`: creates or recreates what changed from images
+   * already on the host (pulled or built beforehand), so that it needs no registry and never builds
+   * behind Backstop's back; returns when started.
    */
-  void upLocal(ComposeProject project) throws ComposeException;
+  void upFromHostImages(ComposeProject project) throws ComposeException;
 
   /** The id of a local image, empty when the engine has no image of that name. */
   Optional<String> imageId(DockerEndpoint dockerHost, String image) throws ComposeException;

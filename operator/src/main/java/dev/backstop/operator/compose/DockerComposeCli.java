@@ -71,14 +71,6 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
-  public void up(ComposeProject project) throws ComposeException {
-    Output output = run(project, "up", List.of("up", "-d", "--remove-orphans"), LOG::info);
-    if (output.exitCode != 0) {
-      throw failure(project, "up", output, Kind.FAILED);
-    }
-  }
-
-  @Override
   public void down(ComposeProject project, boolean removeOrphans) throws ComposeException {
     List<String> args = removeOrphans ? List.of("down", "--remove-orphans") : List.of("down");
     Output output = run(project, "down", args, LOG::info);
@@ -122,7 +114,7 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
-  public void upLocal(ComposeProject project) throws ComposeException {
+  public void upFromHostImages(ComposeProject project) throws ComposeException {
     Output output =
         run(
             project,

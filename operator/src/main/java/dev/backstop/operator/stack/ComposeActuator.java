@@ -92,7 +92,7 @@ public final class ComposeActuator implements Actuator {
         compose.down(prepared.project(), true);
       }
       long started = System.nanoTime();
-      compose.upLocal(prepared.project());
+      compose.upFromHostImages(prepared.project());
       LOG.info("{}: compose up of {} took {} ms", release.key(), commit.substring(0, 7),
           (System.nanoTime() - started) / 1_000_000);
       return ApplyOutcome.success(prepared.note());

@@ -54,7 +54,7 @@ class DockerComposeCliProcessTest {
     DockerComposeCli cli = new DockerComposeCli(docker.toString(), Duration.ofMillis(1500));
 
     long start = System.nanoTime();
-    assertThatThrownBy(() -> cli.up(project()))
+    assertThatThrownBy(() -> cli.upFromHostImages(project()))
         .isInstanceOfSatisfying(
             ComposeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.FAILED))
         .hasMessageContaining("docker compose up timed out after 1500ms");
@@ -99,7 +99,7 @@ class DockerComposeCliProcessTest {
     Path docker = script("echo 'yaml: line 2: did not find expected node content' >&2\nexit 15\n");
     DockerComposeCli cli = new DockerComposeCli(docker.toString(), Duration.ofSeconds(10));
 
-    assertThatThrownBy(() -> cli.up(project()))
+    assertThatThrownBy(() -> cli.upFromHostImages(project()))
         .isInstanceOfSatisfying(
             ComposeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID))
         .hasMessage(

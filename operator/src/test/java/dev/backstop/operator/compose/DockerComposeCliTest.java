@@ -87,7 +87,7 @@ class DockerComposeCliTest {
     ComposeProject project =
         new ComposeProject(name, dir, List.of("stack.yml"), List.of("prod.env"), null);
 
-    assertThatThrownBy(() -> cli.up(project))
+    assertThatThrownBy(() -> cli.upFromHostImages(project))
         .isInstanceOfSatisfying(
             ComposeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID))
         .hasMessageContaining("prod.env");
@@ -98,7 +98,7 @@ class DockerComposeCliTest {
   void upStartsContainersTheObserverSees() throws Exception {
     write("stack.yml", stack(service("web", "sleep 300")));
 
-    cli.up(project("stack.yml"));
+    cli.upFromHostImages(project("stack.yml"));
 
     List<ContainerState> containers = observer.containers(name, null);
     assertThat(containers).hasSize(1);
@@ -122,7 +122,7 @@ class DockerComposeCliTest {
             service("good", "sleep 300") + healthcheck("true"),
             service("bad", "sleep 300") + healthcheck("false")));
 
-    cli.up(project("stack.yml"));
+    cli.upFromHostImages(project("stack.yml"));
 
     await()
         .atMost(HEALTH_BOUND)
@@ -139,7 +139,7 @@ class DockerComposeCliTest {
   void anExitedContainerIsNotRunningAndHasItsExitCode() throws Exception {
     write("stack.yml", stack(service("job", "sh -c 'exit 3'") + "    restart: \"no\"\n"));
 
-    cli.up(project("stack.yml"));
+    cli.upFromHostImages(project("stack.yml"));
 
     await()
         .atMost(HEALTH_BOUND)
@@ -159,7 +159,7 @@ class DockerComposeCliTest {
     String image = "bsct-missing-" + UUID.randomUUID().toString().substring(0, 8) + ":1";
     write("stack.yml", stack("  web:\n    image: " + image + "\n    pull_policy: never\n"));
 
-    assertThatThrownBy(() -> cli.up(project("stack.yml")))
+    assertThatThrownBy(() -> cli.upFromHostImages(project("stack.yml")))
         .isInstanceOfSatisfying(
             ComposeException.class,
             e -> {
@@ -176,7 +176,7 @@ class DockerComposeCliTest {
   @Test
   void downRemovesTheContainers() throws Exception {
     write("stack.yml", stack(service("web", "sleep 300")));
-    cli.up(project("stack.yml"));
+    cli.upFromHostImages(project("stack.yml"));
     assertThat(observer.containers(name, null)).hasSize(1);
 
     cli.down(project("stack.yml"), false);
@@ -188,9 +188,9 @@ class DockerComposeCliTest {
   void upRemovesOrphans() throws Exception {
     write("v1.yml", stack(service("web", "sleep 300"), service("old", "sleep 300")));
     write("v2.yml", stack(service("web", "sleep 300")));
-    cli.up(project("v1.yml"));
+    cli.upFromHostImages(project("v1.yml"));
 
-    cli.up(project("v2.yml"));
+    cli.upFromHostImages(project("v2.yml"));
 
     assertThat(observer.containers(name, null))
         .extracting(ContainerState::service)
@@ -203,7 +203,7 @@ class DockerComposeCliTest {
     ComposeProject project =
         new ComposeProject(name, dir, List.of("stack.yml"), List.of(), DockerEndpoint.of("tcp://127.0.0.1:1"));
 
-    assertThatThrownBy(() -> cli.up(project))
+    assertThatThrownBy(() -> cli.upFromHostImages(project))
         .isInstanceOfSatisfying(
             ComposeException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
         .hasMessageContaining("Cannot connect to the Docker daemon");

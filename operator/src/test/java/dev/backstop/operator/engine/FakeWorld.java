@@ -58,12 +58,7 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
-  public void up(ComposeProject project) {
-    upLocal(project);
-  }
-
-  @Override
-  public void upLocal(ComposeProject project) {
+  public void upFromHostImages(ComposeProject project) {
     ups.add(project.name() + "@" + project.directory());
     running.put(project.name(), project.directory());
   }

@@ -52,7 +52,7 @@ class BuiltRollbackBenchmark {
     write(v2Dir, "v2");
     ComposeProject p1 = new ComposeProject(project, v1Dir, List.of(), List.of(), null);
     ComposeProject p2 = new ComposeProject(project, v2Dir, List.of(), List.of(), null);
-    cli.upLocal(images.prepare("bench", settings, false, V1, p1, state).project());
+    cli.upFromHostImages(images.prepare("bench", settings, false, V1, p1, state).project());
     awaitHealthy();
     images.prepare("bench", settings, false, V2, p2, state);
 
@@ -61,7 +61,7 @@ class BuiltRollbackBenchmark {
     double cold = 0;
     for (int i = 0; i < ROUNDS; i++) {
       switchTo(p2, V2);
-      kept += timed(() -> cli.upLocal(images.prepare("bench", settings, true, V1, p1, state).project()));
+      kept += timed(() -> cli.upFromHostImages(images.prepare("bench", settings, true, V1, p1, state).project()));
 
       // The runbook's rollback: build the old commit (cache warm), then up.
       switchTo(p2, V2);
@@ -86,11 +86,11 @@ class BuiltRollbackBenchmark {
     }
     args.addAll(noCache ? List.of("build", "--no-cache", "web") : List.of("build", "web"));
     docker(args.toArray(String[]::new));
-    cli.upLocal(run);
+    cli.upFromHostImages(run);
   }
 
   private void switchTo(ComposeProject p, String commit) throws Exception {
-    cli.upLocal(images.prepare("bench", settings, false, commit, p, state).project());
+    cli.upFromHostImages(images.prepare("bench", settings, false, commit, p, state).project());
     awaitHealthy();
   }
 

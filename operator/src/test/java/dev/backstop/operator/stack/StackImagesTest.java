@@ -52,7 +52,7 @@ class StackImagesTest {
     String compose = writeStack("v1", "busybox:1.36");
 
     StackImages.Prepared prepared = images.prepare("r", DEFAULTS, false, C1, project(), state);
-    cli.upLocal(prepared.project());
+    cli.upFromHostImages(prepared.project());
 
     String image = project + "-web:111111111111";
     assertThat(docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.backstop.commit\"}}", image))
@@ -97,7 +97,7 @@ class StackImagesTest {
   @Test
   void aFailedPullLeavesTheRunningContainersAsTheyWere() throws Exception {
     writeStack("v1", "busybox:1.36");
-    cli.upLocal(images.prepare("r", DEFAULTS, false, C1, project(), state).project());
+    cli.upFromHostImages(images.prepare("r", DEFAULTS, false, C1, project(), state).project());
     String before = docker("ps", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=" + project);
 
     // The next commit adds a sidecar from a registry nobody can reach.
@@ -119,7 +119,7 @@ class StackImagesTest {
       images.prepare("r", DEFAULTS, false, commit, project(), state);
     }
     // C1 runs (someone else's container, say): in use, so the engine refuses to remove it.
-    cli.upLocal(images.prepare("r", DEFAULTS, true, C1, project(), state).project());
+    cli.upFromHostImages(images.prepare("r", DEFAULTS, true, C1, project(), state).project());
     StagingReleaseStatus status = new StagingReleaseStatus();
     status.setCurrent(rev(C3));
     status.setLastKnownGood(rev(C3));

@@ -94,7 +94,7 @@ class SshDockerHostIT {
   @Test
   void observerSeesTheContainersThroughTheForwardAndStopsItOnClose() throws Exception {
     hosts.useSsh(host, sshd.clientKey, knownHosts);
-    CLI.up(project);
+    CLI.upFromHostImages(project);
     DockerContainerObserver observer = new DockerContainerObserver(hosts);
     try {
       await()
@@ -177,7 +177,7 @@ class SshDockerHostIT {
   @Test
   void observerEventsAndBackupsShareOneForwardAndABackupRoundTripsOverIt() throws Exception {
     hosts.useSsh(host, sshd.clientKey, knownHosts);
-    CLI.up(project);
+    CLI.upFromHostImages(project);
     DockerEndpoint web = hosts.endpoint("it/web", host);
     DockerEndpoint jobs = hosts.endpoint("it/jobs", host);
     DockerContainerObserver observer = new DockerContainerObserver(hosts);

@@ -68,7 +68,7 @@ class TlsDockerHostIT {
     assertThat(hosts.useTls(RELEASE, engine.host, tls, written)).isNull();
     ComposeProject project = project("tlsup");
 
-    cli.up(project);
+    cli.upFromHostImages(project);
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         assertThat(observer.containers("tlsup", endpoint()))
             .singleElement()
@@ -83,7 +83,7 @@ class TlsDockerHostIT {
     ComposeException other = catchThrowableOfType(
         () -> observer.containers("tlsup", hosts.endpoint("other/tls", engine.host)), ComposeException.class);
     assertThat(other.getMessage()).contains("the engine requires TLS");
-    ComposeException otherUp = catchThrowableOfType(() -> cli.up(new ComposeProject("tlsup",
+    ComposeException otherUp = catchThrowableOfType(() -> cli.upFromHostImages(new ComposeProject("tlsup",
         project.directory(), project.files(), List.of(), hosts.endpoint("other/tls", engine.host))),
         ComposeException.class);
     assertThat(otherUp.getMessage()).contains("HTTP request to an HTTPS server", "spec.compose.tlsSecretRef");
@@ -101,7 +101,7 @@ class TlsDockerHostIT {
         .startsWith("cannot reach the Docker engine at " + engine.host)
         .contains("HTTP request to an HTTPS server", "the engine requires TLS", "spec.compose.tlsSecretRef");
 
-    ComposeException up = catchThrowableOfType(() -> cli.up(project("tlsnone")), ComposeException.class);
+    ComposeException up = catchThrowableOfType(() -> cli.upFromHostImages(project("tlsnone")), ComposeException.class);
     assertThat(up.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
     assertThat(up.getMessage())
         .startsWith("docker compose up failed")
@@ -117,7 +117,7 @@ class TlsDockerHostIT {
         catchThrowableOfType(() -> observer.containers("tlswrong", endpoint()), ComposeException.class);
     assertThat(observed.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
     assertThat(observed.getMessage()).startsWith("cannot reach the Docker engine at " + engine.host);
-    ComposeException up = catchThrowableOfType(() -> cli.up(project("tlswrong")), ComposeException.class);
+    ComposeException up = catchThrowableOfType(() -> cli.upFromHostImages(project("tlswrong")), ComposeException.class);
     assertThat(up.kind()).isEqualTo(ComposeException.Kind.UNAVAILABLE);
     assertThat(up.getMessage()).contains("x509");
     for (String message : List.of(observed.getMessage(), up.getMessage(), wrong.toString())) {
