@@ -128,5 +128,8 @@ LABEL org.opencontainers.image.title="backstop" org.opencontainers.image.version
 ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/backstop/backstop.jar"]
 CMD ["operator"]
 DOCKERFILE
-DOCKER_BUILDKIT=0 docker build -q -t "backstop:$VERSION" -t backstop:dev "$ctx" >/dev/null
+# Output only on failure: the legacy builder's deprecation notice is noise here.
+if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "backstop:$VERSION" -t backstop:dev "$ctx" 2>&1); then
+  echo "$out" >&2; exit 1
+fi
 log "built backstop:$VERSION and backstop:dev ($(docker image inspect -f '{{.Size}}' backstop:dev | awk '{printf "%d MB", $1/1000/1000}'))"
