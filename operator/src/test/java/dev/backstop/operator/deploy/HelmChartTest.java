@@ -2,6 +2,7 @@ package dev.backstop.operator.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
@@ -27,6 +28,7 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,7 +105,7 @@ class HelmChartTest {
     assertThat(ssh.getSecret().getDefaultMode()).isEqualTo(0440);
     assertThat(mount(c, "ssh").getReadOnly()).isTrue();
     assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("DOCKER_HOST", "tcp://docker.internal:2376"));
+        .containsExactly(tuple("DOCKER_HOST", "tcp://docker.internal:2376"));
     assertThat(pod.getSecurityContext().getSupplementalGroups()).isNullOrEmpty();
     assertThat(pod.getInitContainers()).isNullOrEmpty();
     assertRestrictedOperatorContainer(pod);
@@ -293,7 +295,7 @@ class HelmChartTest {
   }
 
   private static Map<String, String> mounts(Container c) {
-    return c.getVolumeMounts().stream().collect(java.util.stream.Collectors.toMap(VolumeMount::getName,
+    return c.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getName,
         VolumeMount::getMountPath));
   }
 
