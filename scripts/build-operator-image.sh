@@ -96,11 +96,14 @@ build_base() {
   mkdir -p "$root/home/backstop" "$root/var/lib/backstop" "$root/opt/backstop"
   chown "$OPERATOR_UID:$OPERATOR_UID" "$root/home/backstop" "$root/var/lib/backstop"
   chmod 0750 "$root/home/backstop" "$root/var/lib/backstop"
+  local replaced; replaced=$(docker image inspect -f '{{.Id}}' "$BASE" 2>/dev/null || true)
   tar -C "$root" -c . | docker import \
     -c 'ENV LANG=C.UTF-8' \
     -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     - "$BASE" >/dev/null
   log "imported $BASE in $((SECONDS - start)) s"
+  # REBUILD=1 retags the same key; the old base goes once no image is built on it (rmi refuses).
+  if [ -n "$replaced" ]; then docker rmi "$replaced" >/dev/null 2>&1 || true; fi
 }
 
 if docker image inspect "$BASE" >/dev/null 2>&1 && [ "${REBUILD:-0}" != 1 ]; then
@@ -128,8 +131,16 @@ LABEL org.opencontainers.image.title="backstop" org.opencontainers.image.version
 ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/backstop/backstop.jar"]
 CMD ["operator"]
 DOCKERFILE
+previous=$(docker image inspect -f '{{.Id}}' backstop:dev 2>/dev/null || true)
 # Output only on failure: the legacy builder's deprecation notice is noise here.
 if ! out=$(DOCKER_BUILDKIT=0 docker build -q -t "backstop:$VERSION" -t backstop:dev "$ctx" 2>&1); then
   echo "$out" >&2; exit 1
+fi
+# Every new jar makes a new image; the one it replaced would linger untagged. A container that
+# still uses it keeps it (rmi refuses), which is what should happen.
+current=$(docker image inspect -f '{{.Id}}' backstop:dev)
+if [ -n "$previous" ] && [ "$previous" != "$current" ] \
+    && [ -z "$(docker image inspect -f '{{join .RepoTags ","}}' "$previous" 2>/dev/null)" ]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
 fi
 log "built backstop:$VERSION and backstop:dev ($(docker image inspect -f '{{.Size}}' backstop:dev | awk '{printf "%d MB", $1/1000/1000}'))"
