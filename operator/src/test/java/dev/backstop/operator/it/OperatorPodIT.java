@@ -117,12 +117,14 @@ class OperatorPodIT {
     int port = LocalModeIT.freePort();
 
     StatefulSet sts = Serialization.unmarshal(renderedDoc(new Helm(CHART).template().withName("backstop")
-        .withNamespace(NS).set("metrics.port", port).set("watchNamespaces[0]", NS).call(), "StatefulSet"),
+        .withNamespace(NS).set("metrics.port", port).set("watchNamespaces[0]", NS).set("docker.host", engine.host)
+        .call(), "StatefulSet"),
         StatefulSet.class);
     PodSpec pod = sts.getSpec().getTemplate().getSpec();
     Container operator = pod.getContainers().stream().filter(c -> c.getName().equals("operator")).findFirst()
         .orElseThrow();
     Path kubeconfig = cluster.operatorKubeconfig(tmp);
+    assertThat(operator.getEnv()).extracting(EnvVar::getName).containsExactly("DOCKER_HOST");
     List<String> run = dockerRun(pod, operator, sts.getSpec().getVolumeClaimTemplates(), kubeconfig);
     System.out.println("[OperatorPodIT] " + String.join(" ", run));
     OperatorImage.Result r = OperatorImage.run(run, tmp, 60);
