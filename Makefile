@@ -3,7 +3,7 @@
 JAR := operator/target/backstop.jar
 MVN := mvn -B
 
-.PHONY: demo test bench build deps images crd clean
+.PHONY: demo test bench build deps images image crd clean
 
 demo: images build
 	bash scripts/demo.sh
@@ -23,6 +23,10 @@ deps:
 
 images: deps
 	bash scripts/build-images.sh
+
+# The operator image backstop:<version> and backstop:dev, from Debian's packages (no registry).
+image: deps build
+	bash scripts/build-operator-image.sh
 
 # Regenerates the committed CRD from the Java API classes (the build fails when they differ).
 crd:

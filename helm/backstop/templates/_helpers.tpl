@@ -4,7 +4,158 @@ app.kubernetes.io/name: backstop
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
-{{- /* Exactly the calls ClusterHaIT records; the finalizer is added and removed by patch. */ -}}
+{{- define "backstop.selectorLabels" -}}
+app.kubernetes.io/name: backstop
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- /* "nodeEngine" or "remoteEngines"; anything else stops the rendering with the choices. */ -}}
+{{- define "backstop.mode" -}}
+{{- if not (has .Values.mode (list "nodeEngine" "remoteEngines")) -}}
+{{- fail (printf "mode must be nodeEngine or remoteEngines, not %q (see values.yaml)" (toString .Values.mode)) -}}
+{{- end -}}
+{{- .Values.mode -}}
+{{- end -}}
+
+{{- /* Replicas compete for a Lease only where several can run: remote engines. */ -}}
+{{- define "backstop.leaderElection" -}}
+{{- eq (include "backstop.mode" .) "remoteEngines" -}}
+{{- end -}}
+
+{{- define "backstop.stateDir" -}}
+{{- if eq (include "backstop.mode" .) "nodeEngine" }}{{ .Values.state.hostPath }}{{ else }}/var/lib/backstop{{ end -}}
+{{- end -}}
+
+{{- /* The pod template of both workloads; the mode decides socket, state volume and init container. */ -}}
+{{- define "backstop.podTemplate" -}}
+{{- $nodeEngine := eq (include "backstop.mode" .) "nodeEngine" -}}
+{{- $state := include "backstop.stateDir" . -}}
+metadata:
+  labels:
+    {{- include "backstop.labels" . | nindent 4 }}
+spec:
+  serviceAccountName: {{ include "backstop.name" . }}
+  {{- with .Values.nodeSelector }}
+  nodeSelector:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    # The image's own user: ssh and Java take the home directory from its passwd entry.
+    runAsNonRoot: true
+    runAsUser: 65532
+    runAsGroup: 65532
+    fsGroup: 65532
+    fsGroupChangePolicy: OnRootMismatch
+    seccompProfile:
+      type: RuntimeDefault
+    {{- if $nodeEngine }}
+    supplementalGroups: [{{ .Values.docker.socket.gid }}]
+    {{- end }}
+  {{- if $nodeEngine }}
+  initContainers:
+    # hostPath directories are created root-owned and fsGroup does not apply to them.
+    - name: state-owner
+      image: {{ include "backstop.image" . }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      command: ["chown", "65532:65532", {{ $state | quote }}]
+      securityContext:
+        runAsNonRoot: false
+        runAsUser: 0
+        runAsGroup: 0
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities:
+          drop: ["ALL"]
+          add: ["CHOWN"]
+      volumeMounts:
+        - name: state
+          mountPath: {{ $state }}
+  {{- end }}
+  containers:
+    - name: operator
+      image: {{ include "backstop.image" . }}
+      imagePullPolicy: {{ .Values.image.pullPolicy }}
+      args:
+        - operator
+        - --state={{ $state }}
+        - --port={{ .Values.metrics.port }}
+        {{- if .Values.watchNamespaces }}
+        - --namespaces={{ join "," .Values.watchNamespaces }}
+        {{- end }}
+        {{- if eq (include "backstop.leaderElection" .) "true" }}
+        - --leader-election
+        - --lease-namespace={{ .Release.Namespace }}
+        {{- else }}
+        - --no-leader-election
+        {{- end }}
+      {{- with .Values.docker.host }}
+      env:
+        - name: DOCKER_HOST
+          value: {{ . | quote }}
+      {{- end }}
+      ports:
+        - name: http
+          containerPort: {{ .Values.metrics.port }}
+      livenessProbe:
+        httpGet: {path: /healthz, port: http}
+        periodSeconds: 10
+      readinessProbe:
+        httpGet: {path: /readyz, port: http}
+        periodSeconds: 5
+      resources:
+        {{- toYaml .Values.resources | nindent 8 }}
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 65532
+        runAsGroup: 65532
+        allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
+        capabilities:
+          drop: ["ALL"]
+      volumeMounts:
+        - name: state
+          mountPath: {{ $state }}
+        - name: tmp
+          mountPath: /tmp
+        - name: home
+          mountPath: /home/backstop
+        {{- if .Values.ssh.secretName }}
+        - name: ssh
+          mountPath: /home/backstop/.ssh
+          readOnly: true
+        {{- end }}
+        {{- if $nodeEngine }}
+        - name: docker-socket
+          mountPath: /var/run/docker.sock
+        {{- end }}
+  volumes:
+    {{- if $nodeEngine }}
+    - name: state
+      hostPath:
+        path: {{ $state }}
+        type: DirectoryOrCreate
+    - name: docker-socket
+      hostPath:
+        path: {{ .Values.docker.socket.path }}
+        type: Socket
+    {{- end }}
+    - name: tmp
+      emptyDir: {}
+    - name: home
+      emptyDir: {}
+    {{- if .Values.ssh.secretName }}
+    - name: ssh
+      secret:
+        secretName: {{ .Values.ssh.secretName }}
+        # Group-readable for fsGroup 65532; ssh checks the mode only of keys the user owns.
+        defaultMode: 0440
+    {{- end }}
+{{- end -}}
+
+{{- define "backstop.image" -}}
+"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+{{- end -}}
+
 {{- define "backstop.rules" -}}
 - apiGroups: ["backstop.dev"]
   resources: ["stagingreleases"]

@@ -1,62 +1,210 @@
 package dev.backstop.operator.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import com.marcnuri.helm.TemplateCommand;
+import dev.backstop.operator.cli.BackstopCommand;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
- * The Helm chart lints and templates, watched namespaces get the same rules as the ClusterRole,
- * and manifests/ is the chart rendered with defaults (refresh: see {@link #MANIFEST}). That the
- * rules are exactly the API calls the operator makes is checked against recorded calls in
- * ClusterHaIT.
+ * The Helm chart in its two modes (remoteEngines, the default, and nodeEngine) lints and renders
+ * the topology its values.yaml and the README describe; manifests/ is the chart rendered with
+ * defaults (refresh: see {@link #MANIFEST}). That the RBAC rules are exactly the API calls the
+ * operator makes is checked against recorded calls in ClusterHaIT.
  */
 class HelmChartTest {
 
   static final Path CHART = Path.of("../helm/backstop");
   /** Regenerate with -Dbackstop.writeManifests=true when the chart changes. */
   static final Path MANIFEST = Path.of("../manifests/backstop.yaml");
+  static final String NS = "backstop-system";
+
+  /** The nodeEngine settings the README shows: {@code --set mode=nodeEngine --set nodeSelector...}. */
+  static final UnaryOperator<TemplateCommand> NODE_ENGINE = t -> t.set("mode", "nodeEngine")
+      .set("nodeSelector.kubernetes\\.io/hostname", "docker-node-1");
+  /** The remoteEngines settings the README shows: a default engine and an ssh Secret. */
+  static final UnaryOperator<TemplateCommand> REMOTE_ENGINES = t -> t
+      .set("docker.host", "tcp://docker.internal:2376").set("ssh.secretName", "backstop-ssh");
+
+  @TempDir Path tmp;
 
   @Test
-  void chartLintsCleanly() {
-    LintResult lint = new Helm(CHART).lint().strict().call();
-    assertThat(lint.isFailed()).as("helm lint: %s", lint.getMessages()).isFalse();
+  void bothModesLintCleanly() throws Exception {
+    LintResult remote = new Helm(CHART).lint().strict().call();
+    assertThat(remote.isFailed()).as("helm lint (remoteEngines): %s", remote.getMessages()).isFalse();
+    // helm-java's lint takes no values: lint a copy whose values.yaml selects nodeEngine.
+    Path copy = copyChart(values -> replaceLine(replaceLine(values, "mode: remoteEngines", "mode: nodeEngine"),
+        "nodeSelector: {}", "nodeSelector: {kubernetes.io/hostname: docker-node-1}"));
+    LintResult node = new Helm(copy).lint().strict().call();
+    assertThat(node.isFailed()).as("helm lint (nodeEngine): %s", node.getMessages()).isFalse();
   }
 
   @Test
-  void defaultsWatchAllNamespacesWithLeaderElectionAndExactlyTheOperatorsPermissions() throws Exception {
-    List<GenericKubernetesResource> docs = render(new Helm(CHART).template().withName("backstop")
-        .withNamespace("backstop-system").call());
-    assertThat(rules(docs, "ClusterRole", "backstop")).isNotEmpty();
-    assertThat(rules(docs, "Role", "backstop-leader-election")).containsOnlyKeys("coordination.k8s.io/leases");
-    Deployment d = Serialization.unmarshal(Serialization.asYaml(find(docs, "Deployment", "backstop")), Deployment.class);
-    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
-    var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(c.getArgs()).contains("operator", "--leader-election", "--lease-namespace=backstop-system")
-        .noneMatch(a -> a.startsWith("--namespaces"));
-    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
-    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-    assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+  void remoteEnginesRunSeveralReplicasWithLeaderElectionAClaimEachAndNoNodeSocket() throws Exception {
+    List<GenericKubernetesResource> docs = render(REMOTE_ENGINES);
+    assertThat(docs).noneMatch(d -> d.getKind().equals("Deployment"));
+    StatefulSet sts = typed(docs, "StatefulSet", StatefulSet.class);
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(sts.getSpec().getPodManagementPolicy()).isEqualTo("Parallel");
+    Service svc = typed(docs, "Service", Service.class);
+    assertThat(sts.getSpec().getServiceName()).isEqualTo(svc.getMetadata().getName());
+    assertThat(svc.getSpec().getClusterIP()).isEqualTo("None");
 
+    PodSpec pod = sts.getSpec().getTemplate().getSpec();
+    Container c = operator(pod);
+    assertThat(c.getArgs()).contains("operator", "--state=/var/lib/backstop", "--leader-election",
+        "--lease-namespace=" + NS).doesNotContain("--no-leader-election");
+    assertThat(leaderElectionParsedFrom(c.getArgs())).isTrue();
+    assertThat(ChartRbac.rules(docs, "Role", "backstop-leader-election"))
+        .containsOnlyKeys("coordination.k8s.io/leases");
+
+    var claim = sts.getSpec().getVolumeClaimTemplates();
+    assertThat(claim).singleElement().satisfies(pvc -> {
+      assertThat(pvc.getMetadata().getName()).isEqualTo("state");
+      assertThat(pvc.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+      assertThat(pvc.getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("5Gi");
+      assertThat(pvc.getSpec().getStorageClassName()).isNull();
+    });
+    // The claim is the state volume: no pod volume of that name, no hostPath of any kind.
+    assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactlyInAnyOrder("tmp", "home", "ssh");
+    assertThat(pod.getVolumes()).allMatch(v -> v.getHostPath() == null);
+    assertThat(mounts(c)).containsExactlyInAnyOrderEntriesOf(Map.of("state", "/var/lib/backstop",
+        "tmp", "/tmp", "home", "/home/backstop", "ssh", "/home/backstop/.ssh"));
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("tmp") || v.getName().equals("home"))
+        .allMatch(v -> v.getEmptyDir() != null);
+    Volume ssh = volume(pod, "ssh");
+    assertThat(ssh.getSecret().getSecretName()).isEqualTo("backstop-ssh");
+    assertThat(ssh.getSecret().getDefaultMode()).isEqualTo(0440);
+    assertThat(mount(c, "ssh").getReadOnly()).isTrue();
+    assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+        .containsExactly(tuple("DOCKER_HOST", "tcp://docker.internal:2376"));
+    assertThat(pod.getSecurityContext().getSupplementalGroups()).isNullOrEmpty();
+    assertThat(pod.getInitContainers()).isNullOrEmpty();
+    assertRestrictedOperatorContainer(pod);
+  }
+
+  @Test
+  void remoteEnginesWithoutSshSecretMountNoSshAndHonourReplicasAndStorageClass() throws Exception {
+    StatefulSet sts = typed(render(t -> t.set("replicas", 3).set("state.persistence.storageClassName", "fast")
+        .set("state.persistence.size", "20Gi")), "StatefulSet", StatefulSet.class);
+    assertThat(sts.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getStorageClassName()).isEqualTo("fast");
+    PodSpec pod = sts.getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactlyInAnyOrder("tmp", "home");
+    assertThat(operator(pod).getEnv()).isNullOrEmpty();
+    assertThatThrownBy(() -> render(t -> t.set("replicas", 0))).hasMessageContaining("replicas must be at least 1");
+  }
+
+  @Test
+  void nodeEngineRunsOneReplicaOnItsNodeWithTheSocketAndAnOwnedHostPathAndNoLeaderElection() throws Exception {
+    List<GenericKubernetesResource> docs = render(NODE_ENGINE);
+    assertThat(docs).noneMatch(d -> d.getKind().equals("StatefulSet"));
+    assertThat(docs).noneMatch(d -> d.getMetadata().getName().equals("backstop-leader-election"));
+    Deployment d = typed(docs, "Deployment", Deployment.class);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getNodeSelector()).containsExactly(Map.entry("kubernetes.io/hostname", "docker-node-1"));
+
+    Container c = operator(pod);
+    assertThat(c.getArgs()).contains("operator", "--state=/var/lib/backstop", "--no-leader-election")
+        .doesNotContain("--leader-election").noneMatch(a -> a.startsWith("--lease-namespace"));
+    assertThat(leaderElectionParsedFrom(c.getArgs())).isFalse();
+
+    Volume socket = volume(pod, "docker-socket");
+    assertThat(socket.getHostPath().getPath()).isEqualTo("/var/run/docker.sock");
+    assertThat(socket.getHostPath().getType()).isEqualTo("Socket");
+    assertThat(mount(c, "docker-socket").getMountPath()).isEqualTo("/var/run/docker.sock");
+    assertThat(pod.getSecurityContext().getSupplementalGroups()).containsExactly(999L);
+    // Compose bind mounts resolve on the node: the state directory has the node's path in the pod.
+    Volume state = volume(pod, "state");
+    assertThat(state.getHostPath().getPath()).isEqualTo("/var/lib/backstop");
+    assertThat(state.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
+    assertThat(mount(c, "state").getMountPath()).isEqualTo("/var/lib/backstop");
+    assertThat(mounts(c)).containsOnlyKeys("state", "tmp", "home", "docker-socket");
+
+    assertThat(pod.getInitContainers()).singleElement().satisfies(init -> {
+      assertThat(init.getImage()).isEqualTo(c.getImage());
+      assertThat(init.getCommand()).containsExactly("chown", "65532:65532", "/var/lib/backstop");
+      assertThat(mount(init, "state").getMountPath()).isEqualTo("/var/lib/backstop");
+      var sc = init.getSecurityContext();
+      assertThat(sc.getRunAsUser()).isZero();
+      assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+      assertThat(sc.getCapabilities().getAdd()).containsExactly("CHOWN");
+      assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+      assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    });
+    assertRestrictedOperatorContainer(pod);
+
+    // Another state directory moves the volume, the mount, the init container and --state together.
+    Deployment moved = typed(render(t -> NODE_ENGINE.apply(t).set("state.hostPath", "/srv/backstop")),
+        "Deployment", Deployment.class);
+    PodSpec movedPod = moved.getSpec().getTemplate().getSpec();
+    assertThat(volume(movedPod, "state").getHostPath().getPath()).isEqualTo("/srv/backstop");
+    assertThat(mount(operator(movedPod), "state").getMountPath()).isEqualTo("/srv/backstop");
+    assertThat(operator(movedPod).getArgs()).contains("--state=/srv/backstop");
+    assertThat(movedPod.getInitContainers().get(0).getCommand()).containsExactly("chown", "65532:65532",
+        "/srv/backstop");
+  }
+
+  @Test
+  void nodeEngineWithoutNodeSelectorAndAnUnknownModeFailToRenderSayingWhatToSet() {
+    assertThatThrownBy(() -> render(t -> t.set("mode", "nodeEngine")))
+        .hasMessageContaining("mode nodeEngine drives one node's Docker engine: set nodeSelector");
+    assertThatThrownBy(() -> render(t -> t.set("mode", "cluster")))
+        .hasMessageContaining("mode must be nodeEngine or remoteEngines, not \"cluster\"");
+  }
+
+  @Test
+  void imageIsTheChartsAppVersionWhichIsTheVersionMakeImageTags() throws Exception {
+    Matcher pom = Pattern.compile("(?m)^  <version>(.+)</version>$").matcher(Files.readString(Path.of("../pom.xml")));
+    assertThat(pom.find()).isTrue();
+    Matcher chart = Pattern.compile("(?m)^appVersion: \"(.+)\"$").matcher(Files.readString(CHART.resolve("Chart.yaml")));
+    assertThat(chart.find()).isTrue();
+    assertThat(chart.group(1)).isEqualTo(pom.group(1));
+    for (UnaryOperator<TemplateCommand> mode : List.of(REMOTE_ENGINES, NODE_ENGINE)) {
+      assertThat(operator(podSpec(render(mode))).getImage()).isEqualTo("backstop:" + pom.group(1));
+      assertThat(operator(podSpec(render(t -> mode.apply(t).set("image.repository", "registry.example/team/backstop"))))
+          .getImage()).isEqualTo("registry.example/team/backstop:" + pom.group(1));
+    }
+  }
+
+  @Test
+  void defaultsAreRemoteEnginesAndTheCommittedManifest() throws Exception {
+    assertThat(render(t -> t)).anyMatch(d -> d.getKind().equals("StatefulSet"));
     String manifest = Files.readString(MANIFEST);
     String rendered = "# Rendered from helm/backstop with default values, namespace backstop-system;\n"
         + "# HelmChartTest fails when they differ. Apply the CRD first: crds/.\n"
         + Files.readString(Path.of("../manifests/namespace.yaml")).strip() + "\n"
-        + new Helm(CHART).template().withName("backstop").withNamespace("backstop-system").call().strip() + "\n";
+        + new Helm(CHART).template().withName("backstop").withNamespace(NS).call().strip() + "\n";
     if (Boolean.getBoolean("backstop.writeManifests")) {
       Files.writeString(MANIFEST, rendered);
     }
@@ -66,38 +214,110 @@ class HelmChartTest {
 
   @Test
   void watchedNamespacesGetRolesInsteadOfAClusterRole() throws Exception {
-    Map<String, TreeSet<String>> clusterWide = rules(render(new Helm(CHART).template().withName("backstop")
-        .withNamespace("backstop-system").call()), "ClusterRole", "backstop");
-    List<GenericKubernetesResource> docs = render(new Helm(CHART).template().withName("backstop")
-        .withNamespace("backstop-system").set("watchNamespaces[0]", "staging").set("watchNamespaces[1]", "qa")
-        .set("leaderElection.enabled", false).call());
-    assertThat(docs).noneMatch(d -> d.getKind().startsWith("Cluster"));
-    assertThat(docs).noneMatch(d -> d.getMetadata().getName().equals("backstop-leader-election"));
-    for (String ns : List.of("staging", "qa")) {
-      Role role = Serialization.unmarshal(Serialization.asYaml(docs.stream()
-          .filter(d -> d.getKind().equals("Role") && ns.equals(d.getMetadata().getNamespace())).findFirst()
-          .orElseThrow()), Role.class);
-      assertThat(toMap(role.getRules())).isEqualTo(clusterWide);
+    Map<String, TreeSet<String>> clusterWide = ChartRbac.rules(render(t -> t), "ClusterRole", "backstop");
+    for (UnaryOperator<TemplateCommand> mode : List.of(REMOTE_ENGINES, NODE_ENGINE)) {
+      List<GenericKubernetesResource> docs = render(t -> mode.apply(t).set("watchNamespaces[0]", "staging")
+          .set("watchNamespaces[1]", "qa"));
+      assertThat(docs).noneMatch(d -> d.getKind().startsWith("Cluster"));
+      for (String ns : List.of("staging", "qa")) {
+        Role role = Serialization.unmarshal(Serialization.asYaml(docs.stream()
+            .filter(d -> d.getKind().equals("Role") && ns.equals(d.getMetadata().getNamespace())).findFirst()
+            .orElseThrow()), Role.class);
+        assertThat(ChartRbac.toMap(role.getRules())).isEqualTo(clusterWide);
+      }
+      assertThat(operator(podSpec(docs)).getArgs()).contains("--namespaces=staging,qa");
     }
-    Deployment d = Serialization.unmarshal(Serialization.asYaml(find(docs, "Deployment", "backstop")), Deployment.class);
-    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
-    assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
-        .contains("--namespaces=staging,qa").doesNotContain("--leader-election");
   }
 
-  static List<GenericKubernetesResource> render(String yaml) {
-    return ChartRbac.render(yaml);
+  /** What every mode promises of the operator container: user 65532, read-only root, no privileges, probes. */
+  private static void assertRestrictedOperatorContainer(PodSpec pod) {
+    var psc = pod.getSecurityContext();
+    assertThat(psc.getRunAsNonRoot()).isTrue();
+    assertThat(psc.getRunAsUser()).isEqualTo(65532L);
+    assertThat(psc.getRunAsGroup()).isEqualTo(65532L);
+    assertThat(psc.getFsGroup()).isEqualTo(65532L);
+    Container c = operator(pod);
+    var sc = c.getSecurityContext();
+    assertThat(sc.getRunAsNonRoot()).isTrue();
+    assertThat(sc.getRunAsUser()).isEqualTo(65532L);
+    assertThat(sc.getRunAsGroup()).isEqualTo(65532L);
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(volume(pod, "tmp").getEmptyDir()).isNotNull();
+    assertThat(mount(c, "tmp").getMountPath()).isEqualTo("/tmp");
+    assertThat(c.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("http");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+    });
+    assertThat(c.getArgs()).contains("--port=8080");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(c.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
   }
 
-  private static GenericKubernetesResource find(List<GenericKubernetesResource> docs, String kind, String name) {
-    return ChartRbac.find(docs, kind, name);
+  /** The leader-election setting the operator's own command line reads from the rendered args. */
+  private static boolean leaderElectionParsedFrom(List<String> args) {
+    CommandLine.ParseResult parsed = BackstopCommand.commandLine().parseArgs(args.toArray(String[]::new));
+    return parsed.subcommand().matchedOptionValue("--leader-election", false);
   }
 
-  private static Map<String, TreeSet<String>> rules(List<GenericKubernetesResource> docs, String kind, String name) {
-    return ChartRbac.rules(docs, kind, name);
+  static List<GenericKubernetesResource> render(UnaryOperator<TemplateCommand> settings) {
+    return ChartRbac.render(settings.apply(new Helm(CHART).template().withName("backstop").withNamespace(NS)).call());
   }
 
-  private static Map<String, TreeSet<String>> toMap(List<PolicyRule> rules) {
-    return ChartRbac.toMap(rules);
+  private static <T> T typed(List<GenericKubernetesResource> docs, String kind, Class<T> type) {
+    return Serialization.unmarshal(Serialization.asYaml(ChartRbac.find(docs, kind, "backstop")), type);
+  }
+
+  private static PodSpec podSpec(List<GenericKubernetesResource> docs) {
+    if (docs.stream().anyMatch(d -> d.getKind().equals("StatefulSet"))) {
+      return typed(docs, "StatefulSet", StatefulSet.class).getSpec().getTemplate().getSpec();
+    }
+    return typed(docs, "Deployment", Deployment.class).getSpec().getTemplate().getSpec();
+  }
+
+  static Container operator(PodSpec pod) {
+    assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("operator");
+    return pod.getContainers().get(0);
+  }
+
+  private static Volume volume(PodSpec pod, String name) {
+    return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no volume " + name + " in " + pod.getVolumes()));
+  }
+
+  private static VolumeMount mount(Container c, String name) {
+    return c.getVolumeMounts().stream().filter(m -> m.getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no mount " + name + " in " + c.getVolumeMounts()));
+  }
+
+  private static Map<String, String> mounts(Container c) {
+    return c.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getName,
+        VolumeMount::getMountPath));
+  }
+
+  private Path copyChart(UnaryOperator<String> values) throws IOException {
+    Path copy = tmp.resolve("backstop");
+    try (Stream<Path> files = Files.walk(CHART)) {
+      for (Path f : files.toList()) {
+        Path target = copy.resolve(CHART.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(f, target);
+        }
+      }
+    }
+    Path v = copy.resolve("values.yaml");
+    Files.writeString(v, values.apply(Files.readString(v)));
+    return copy;
+  }
+
+  private static String replaceLine(String text, String line, String with) {
+    assertThat(text).as("values.yaml line %s", line).containsOnlyOnce("\n" + line + "\n");
+    return text.replace("\n" + line + "\n", "\n" + with + "\n");
   }
 }

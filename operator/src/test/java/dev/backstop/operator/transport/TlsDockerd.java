@@ -16,13 +16,13 @@ import java.util.List;
  * network_mode: none}); vfs storage so nothing is left mounted after it stops. Not {@code
  * --bridge=none}: with it dockerd deletes any interface named docker0, the main engine's bridge.
  */
-final class TlsDockerd implements AutoCloseable {
+public final class TlsDockerd implements AutoCloseable {
 
   final Path dir;
-  final Path certs;
+  public final Path certs;
   final Path otherCaCerts;
-  final String host;
-  final String unixHost;
+  public final String host;
+  public final String unixHost;
   private Process process;
   private String bridge;
 
@@ -34,7 +34,7 @@ final class TlsDockerd implements AutoCloseable {
     this.unixHost = "unix://" + dir.resolve("d.sock");
   }
 
-  static TlsDockerd start(Path dir) throws Exception {
+  public static TlsDockerd start(Path dir) throws Exception {
     TlsDockerd d = new TlsDockerd(dir, Processes.freePort());
     try {
       d.generateCertificates();
