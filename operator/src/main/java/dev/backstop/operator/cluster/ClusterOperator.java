@@ -123,6 +123,7 @@ public final class ClusterOperator implements AutoCloseable {
         new StagingReleaseReconciler(engine, settings.stateDir(), settings.clock(), result.metrics);
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
     engine.health().onNews(reconciler::healthNews);
+    engine.health().onProbed(result.metrics::probed);
     operator.register(
         reconciler,
         c -> {

@@ -94,6 +94,7 @@ public final class LocalDaemon implements AutoCloseable {
   public void start(String bindAddress, int port) throws IOException {
     // News names namespace/name; local releases are unique by name alone.
     engine.health().onNews(key -> triggers.execute(() -> trigger(key.substring(key.indexOf('/') + 1))));
+    engine.health().onProbed(metrics::probed);
     reload();
     watcher = FileSystems.getDefault().newWatchService();
     manifests.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
