@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.CheckStatus;
 import dev.backstop.operator.api.v1alpha1.HistoryEntry;
 import dev.backstop.operator.api.v1alpha1.Result;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.api.v1alpha1.Trigger;
 import dev.backstop.operator.core.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +36,7 @@ final class CountedLedger {
   // Bounded by the status' own history limit: ids that left the history are dropped.
   private final Set<String> counted = new HashSet<>();
   private final Map<String, String> countedFailure = new HashMap<>();
+  private final Set<String> countedTrips = new HashSet<>();
 
   CountedLedger(Instant processStart, Instant firstStatus) {
     Instant graced = firstStatus.minus(FIRST_STATUS_GRACE);
@@ -75,6 +77,40 @@ final class CountedLedger {
         fresh.add(c.getName());
       }
     }
+    return fresh;
+  }
+
+  /**
+   * Checks whose trip a history entry names and that no status showed as a counted failure: the
+   * decide that counts the tripping failure also starts the rollback, which resets every check, so
+   * that failure shows only as the entry's trippedChecks. Each trip once: on the deploy or rollback
+   * it failed, or on the rollback a healthy release's trip started (a rollback after a failed
+   * deploy names the deploy's trip again, so it is not counted twice).
+   */
+  List<String> newTrips(StagingReleaseStatus s) {
+    List<String> fresh = new ArrayList<>();
+    Set<String> present = new HashSet<>();
+    for (HistoryEntry h : s.getHistory()) {
+      if (h.getTrippedChecks().isEmpty()) {
+        continue;
+      }
+      String trip;
+      String at;
+      if (h.getResult() == Result.Failed) {
+        trip = "failed:" + id(h);
+        at = h.getEndTime() != null ? h.getEndTime() : h.getStartTime();
+      } else if (h.getTrigger() == Trigger.HealthCheck) {
+        trip = "started:" + id(h);
+        at = h.getStartTime();
+      } else {
+        continue;
+      }
+      present.add(trip);
+      if (countedTrips.add(trip) && at != null && !Timestamps.parse(at).isBefore(baseline)) {
+        fresh.addAll(h.getTrippedChecks());
+      }
+    }
+    countedTrips.retainAll(present);
     return fresh;
   }
 

@@ -104,6 +104,15 @@ public final class ReleaseMetrics {
       for (String check : t.ledger.newFailures(status)) {
         checkFailures(t, check).increment();
       }
+      for (String check : t.ledger.newTrips(status)) {
+        checkFailures(t, check).increment();
+      }
+      // At zero from the first sight of a check, so that rate() sees its first failure.
+      status.getChecks().forEach(c -> {
+        if (c.getName() != null) {
+          checkFailures(t, c.getName());
+        }
+      });
     }
   }
 
@@ -263,7 +272,7 @@ public final class ReleaseMetrics {
 
   private Counter checkFailures(Tracked t, String check) {
     return Counter.builder("backstop_health_check_failures_total")
-        .description("Failures a health check counted toward its consecutiveFailures threshold")
+        .description("Failures a health check counted toward its consecutiveFailures threshold, the tripping one included")
         .tags(t.tags()).tag("check", check).register(registry);
   }
 
