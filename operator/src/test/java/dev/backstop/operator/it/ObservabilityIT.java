@@ -76,7 +76,7 @@ class ObservabilityIT {
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
         manifests.toString(), "--state", state.toString(), "--port", String.valueOf(apiPort));
     pb.environment().put("DEMO_PORT", String.valueOf(appPort));
-    pb.redirectErrorStream(true).redirectOutput(tmp.resolve("backstop.log").toFile());
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("backstop.log").toFile()));
     daemon = pb.start();
 
     awaitPhase(store, Phase.Healthy);
@@ -143,6 +143,22 @@ class ObservabilityIT {
           r.path("health").asText() + " " + r.path("lastError").asText())));
       assertThat(health).containsOnlyKeys(alerts).allSatisfy((name, h) -> assertThat(h).isEqualTo("ok "));
     });
+    // A restart re-reads the same status: the new process counts none of the old entries again.
+    daemon.destroy();
+    assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    daemon = pb.start();
+    String metrics = "http://127.0.0.1:" + apiPort + "/metrics";
+    String rollback = "backstop_rollbacks_total{namespace=\"default\",release=\"" + RELEASE
+        + "\",result=\"Succeeded\",trigger=\"VerificationFailed\"} ";
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+        .until(() -> get(metrics).contains(rollback));
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          String scrape = get(metrics);
+          return scrape.contains(rollback + "0.0")
+              && scrape.contains("backstop_deploys_total{namespace=\"default\",release=\"" + RELEASE
+                  + "\",result=\"Failed\"} 0.0");
+        });
     System.out.printf("[figures] ObservabilityIT: %d dashboard queries, %d alerts checked in %.1f s%n",
         queries.size(), alerts.size(), (System.nanoTime() - started) / 1e9);
   }
