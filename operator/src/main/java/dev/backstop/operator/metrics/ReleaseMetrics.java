@@ -60,7 +60,7 @@ public final class ReleaseMetrics {
     this(Clock.systemUTC());
   }
 
-  /** Meters whose exactly-once counting treats what ended before now as counted by an earlier process. */
+  /** Meters on {@code clock}: what ended before this instance existed was counted by an earlier process. */
   public ReleaseMetrics(Clock clock) {
     this.clock = clock;
     this.started = clock.instant();
@@ -196,6 +196,7 @@ public final class ReleaseMetrics {
     if (h.getAction() != ActionKind.Rollback && h.getAction() != ActionKind.EmergencyRollback) {
       return;
     }
+    // The decider always names a rollback's trigger; an entry written without one was a request.
     Trigger trigger = h.getTrigger() == null ? Trigger.Manual : h.getTrigger();
     rollbacks(t, trigger, h.getResult()).increment();
     // The report describes the most recent rollback only: use it when it is this entry's.
