@@ -13,9 +13,11 @@ import dev.backstop.operator.api.v1alpha1.Revision;
 import dev.backstop.operator.api.v1alpha1.RollbackReport;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Trigger;
+import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.core.ReleaseEvent.Kind;
+import dev.backstop.operator.core.ReleaseEvent.Type;
 import dev.backstop.operator.core.Timestamps;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -269,9 +271,7 @@ class ReleaseMetricsTest {
     ReleaseMetrics metrics = new ReleaseMetrics(new TestClock(T0.minusSeconds(5)));
     metrics.status(SHOP, rolledBack(T0));
     metrics.status("team-b/shop", rolledBack(T0));
-    metrics.event(SHOP, new dev.backstop.operator.core.ReleaseEvent(
-        dev.backstop.operator.core.ReleaseEvent.Type.Normal, dev.backstop.operator.core.ReleaseEvent.Kind.BackupTaken,
-        "taken"));
+    metrics.event(SHOP, new ReleaseEvent(Type.Normal, Kind.BackupTaken, "taken"));
     metrics.probed(SHOP, "http", Duration.ofMillis(30));
     metrics.reconciled(SHOP, Duration.ofMillis(12));
     assertThat(metrics.scrape()).contains(SHOP_SERIES);
@@ -312,9 +312,7 @@ class ReleaseMetricsTest {
     StagingReleaseStatus s = rolledBack(T0);
     metrics.status(SHOP, s);
     metrics.status("local-one", s);
-    metrics.event(SHOP, new dev.backstop.operator.core.ReleaseEvent(
-        dev.backstop.operator.core.ReleaseEvent.Type.Normal, dev.backstop.operator.core.ReleaseEvent.Kind.BackupTaken,
-        "taken"));
+    metrics.event(SHOP, new ReleaseEvent(Type.Normal, Kind.BackupTaken, "taken"));
     metrics.probed(SHOP, "http", Duration.ofMillis(30));
     metrics.reconciled(SHOP, Duration.ofMillis(12));
     String problems = promtoolCheckMetrics(metrics.scrape());
