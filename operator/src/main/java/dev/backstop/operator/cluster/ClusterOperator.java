@@ -127,6 +127,7 @@ public final class ClusterOperator implements AutoCloseable {
         new StagingReleaseReconciler(loop, health, docker, settings.stateDir(), settings.clock(), result.metrics);
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
     health.onNews(reconciler::healthNews);
+    health.onProbed(result.metrics::probed);
     operator.register(
         reconciler,
         c -> {

@@ -181,6 +181,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     health.forget(ReleaseInput.keyOf(release));
     // Its TLS files are gone with the work dir; its host's ssh forward goes when nobody names it.
     docker.forget(ReleaseInput.keyOf(release));
+    metrics.forget(key(release));
     return DeleteControl.defaultDelete();
   }
 

@@ -65,6 +65,13 @@ public final class HealthMonitor implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, Release> releases = new ConcurrentHashMap<>();
   private volatile Consumer<String> listener = name -> {};
+  private volatile ProbeTimings timings = (release, check, took) -> {};
+
+  /** Told how long each background probe took (metrics): release key, check name, duration. */
+  @FunctionalInterface
+  public interface ProbeTimings {
+    void probed(String release, String check, Duration took);
+  }
 
   public HealthMonitor(Probes probes, Clock clock) {
     this.probes = probes;
@@ -76,6 +83,11 @@ public final class HealthMonitor implements AutoCloseable {
   /** Who is told that a release has news: the driver reconciles it now. */
   public void onNews(Consumer<String> listener) {
     this.listener = Objects.requireNonNull(listener);
+  }
+
+  /** Who is told how long each background probe took. */
+  public void onProbed(ProbeTimings timings) {
+    this.timings = Objects.requireNonNull(timings);
   }
 
   /**
@@ -215,6 +227,9 @@ public final class HealthMonitor implements AutoCloseable {
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
             Duration left = c.interval().minus(elapsed);
             schedule(c, left.isNegative() ? Duration.ZERO : left);
+            if (!stopped) {
+              timings.probed(name, c.name(), elapsed);
+            }
           }
         });
       } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -103,6 +103,7 @@ public final class LocalDaemon implements AutoCloseable {
   public void start(String bindAddress, int port) throws IOException {
     // News names namespace/name; local releases are unique by name alone.
     health.onNews(key -> trigger(key.substring(key.indexOf('/') + 1)));
+    health.onProbed(metrics::probed);
     reload();
     watcher = FileSystems.getDefault().newWatchService();
     manifests.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -179,6 +180,7 @@ public final class LocalDaemon implements AutoCloseable {
       } else {
         workers.remove(gone).stop();
         forget(gone);
+        metrics.forget(gone);
         LOG.info("{}: manifest removed; its stack is left running as it is", gone);
       }
     }

@@ -111,6 +111,23 @@ class HealthMonitorTest {
   }
 
   @Test
+  void eachProbeIsTimedForItsReleaseAndCheckUntilTheReleaseIsForgotten() throws Exception {
+    ConcurrentLinkedQueue<String> timed = new ConcurrentLinkedQueue<>();
+    monitor.onProbed((r, check, took) -> {
+      assertThat(took).isPositive();
+      timed.add(r + " " + check);
+    });
+    ReleaseSettings s = ThresholdsTest.settings(http("fast", "http://fast/"), rate("fast"));
+    results(s, "e1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> timed.size() >= 3);
+    // errorRate rides on its http check's probe: one timing per probe, named by the probed check.
+    assertThat(timed).containsOnly("demo fast");
+    monitor.forget("demo");
+    int after = timed.size();
+    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).until(() -> timed.size() <= after + 1);
+  }
+
+  @Test
   void requestsBeforeTheFirstResponseAreStartUpNotErrors() throws Exception {
     refusals.set(3);
     ReleaseSettings s = ThresholdsTest.settings(http("http", "http://app/"), rate("http"));

@@ -104,8 +104,8 @@ class LocalModeIT {
     String api = get("/api/v1/releases/demo");
     assertThat(api).contains("\"phase\" : \"Healthy\"", v3);
     String metrics = get("/metrics");
-    assertThat(metrics).contains("backstop_release_ready{release=\"demo\"} 1.0");
-    assertThat(metrics).containsPattern("backstop_events_total\\{reason=\"RollbackSucceeded\",release=\"demo\",type=\"Normal\"} 1.0");
+    assertThat(metrics).contains("backstop_release_ready{namespace=\"default\",release=\"demo\"} 1.0");
+    assertThat(metrics).containsPattern("backstop_events_total\\{namespace=\"default\",reason=\"RollbackSucceeded\",release=\"demo\",type=\"Normal\"} 1.0");
 
     double baseline = baselineComposeUp(repo);
     System.out.printf("[figures] v2 applied -> serving v1 healthy again: %.1f s; bare compose up -d --wait of v1: %.1f s%n",

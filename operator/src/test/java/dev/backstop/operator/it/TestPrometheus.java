@@ -26,6 +26,11 @@ final class TestPrometheus implements AutoCloseable {
    * Starts it; {@code target} is host:port to scrape, or null to scrape itself.
    */
   static TestPrometheus start(Path dir, String job, String target) throws Exception {
+    return start(dir, job, target, null);
+  }
+
+  /** Starts it with {@code rules} (a rule file, or null) evaluated every second. */
+  static TestPrometheus start(Path dir, String job, String target, Path rules) throws Exception {
     Path binary = Path.of("/usr/bin/prometheus");
     assertThat(binary).as("prometheus is installed by scripts/install-deps.sh (make deps)").exists();
     int port = LocalModeIT.freePort();
@@ -33,11 +38,13 @@ final class TestPrometheus implements AutoCloseable {
     Files.writeString(config, """
         global:
           scrape_interval: 1s
+          evaluation_interval: 1s
         scrape_configs:
         - job_name: %s
           static_configs:
           - targets: ['%s']
-        """.formatted(job, target != null ? target : "127.0.0.1:" + port));
+        """.formatted(job, target != null ? target : "127.0.0.1:" + port)
+        + (rules == null ? "" : "rule_files: ['" + rules.toAbsolutePath() + "']\n"));
     Path log = dir.resolve("prometheus.log");
     Process process = new ProcessBuilder(binary.toString(), "--config.file=" + config,
         "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)

@@ -41,12 +41,12 @@ class ReleaseMetricsBackupTest {
     metrics.event("shop", new ReleaseEvent(Type.Normal, Kind.DeployStarted, "not a backup"));
 
     String scrape = metrics.scrape();
-    assertThat(value(scrape, "backstop_backups_total{release=\"shop\",result=\"succeeded\"}")).isEqualTo(2.0);
-    assertThat(value(scrape, "backstop_backups_total{release=\"shop\",result=\"failed\"}")).isEqualTo(1.0);
-    assertThat(value(scrape, "backstop_restores_total{release=\"shop\",result=\"succeeded\"}")).isEqualTo(1.0);
-    assertThat(scrape).doesNotContain("backstop_restores_total{release=\"shop\",result=\"failed\"}");
-    assertThat(value(scrape, "backstop_backup_last_size_bytes{release=\"shop\"}")).isEqualTo(4096.0);
-    assertThat(value(scrape, "backstop_backup_last_age_seconds{release=\"shop\"}")).isBetween(119.0, 600.0);
-    assertThat(value(scrape, "backstop_backups_kept{release=\"shop\"}")).isEqualTo(2.0);
+    assertThat(value(scrape, "backstop_backups_total{namespace=\"default\",release=\"shop\",result=\"succeeded\"}")).isEqualTo(2.0);
+    assertThat(value(scrape, "backstop_backups_total{namespace=\"default\",release=\"shop\",result=\"failed\"}")).isEqualTo(1.0);
+    assertThat(value(scrape, "backstop_restores_total{namespace=\"default\",release=\"shop\",result=\"succeeded\"}")).isEqualTo(1.0);
+    assertThat(scrape).doesNotContain("backstop_restores_total{namespace=\"default\",release=\"shop\",result=\"failed\"}");
+    assertThat(value(scrape, "backstop_backup_last_size_bytes{namespace=\"default\",release=\"shop\"}")).isEqualTo(4096.0);
+    assertThat(value(scrape, "backstop_backup_last_age_seconds{namespace=\"default\",release=\"shop\"}")).isBetween(119.0, 600.0);
+    assertThat(value(scrape, "backstop_backups_kept{namespace=\"default\",release=\"shop\"}")).isEqualTo(2.0);
   }
 }
