@@ -52,8 +52,15 @@ class HealthChecksIT {
     DemoRepo.write(manifest, HealthStack.manifest("app", repo.dir, "v1", project, appPort));
     startDaemon(manifests, appPort);
     awaitStatus("v1 healthy", s -> s.getPhase() == Phase.Healthy);
+    // A fresh JVM's first probe can exceed the 500 ms limit on a loaded machine: a healthy app
+    // must pass within a few tries, and every try's output is kept for the failure message.
+    List<String> tries = new java.util.ArrayList<>();
     Cli ok = verify("table");
-    assertThat(ok.exit).as(ok.out).isZero();
+    for (int i = 1; i < 3 && ok.exit != 0; i++) {
+      tries.add(ok.out);
+      ok = verify("table");
+    }
+    assertThat(ok.exit).as(String.join("\n---\n", tries) + ok.out).isZero();
     assertThat(ok.out).contains("response_time", "PASS", "all checks pass");
 
     rollsBackOnce(manifest, repo, appPort, "slow", 1, "check response_time failed 3x: response took");

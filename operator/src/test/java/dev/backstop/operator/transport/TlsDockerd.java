@@ -94,12 +94,14 @@ public final class TlsDockerd implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("dockerd.log").toFile())
         .start();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("dockerd exited: " + Files.readString(dir.resolve("dockerd.log")));
-      }
-      Processes.run(dir, List.of("docker", "-H", unixHost, "version", "--format", "{{.Server.Version}}"));
-    });
+    // Until the socket answers `docker version` fails with an IOException: that is "not yet".
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreException(IOException.class)
+        .untilAsserted(() -> {
+          if (!process.isAlive()) {
+            throw new AssertionError("dockerd exited: " + Files.readString(dir.resolve("dockerd.log")));
+          }
+          Processes.run(dir, List.of("docker", "-H", unixHost, "version", "--format", "{{.Server.Version}}"));
+        });
   }
 
   private void loadBusybox() throws Exception {
