@@ -151,6 +151,15 @@ final class CheckSamples {
     }
   }
 
+  /**
+   * The type of a check that has no spec to say it, read from its value: the check Backstop adds by
+   * itself when a release names none is a serviceHealth check ("1/1 services healthy").
+   */
+  static CheckType guess(String value) {
+    return value != null && RATIO.matcher(value.strip()).find() && value.contains("services healthy")
+        ? CheckType.SERVICE_HEALTH : null;
+  }
+
   /** The unit a check's values are charted in. */
   static String unit(CheckType type) {
     if (type == null) {

@@ -324,9 +324,19 @@ final class StatusServer {
       status.getChecks().stream().map(CheckStatus::getName)
           .filter(n -> n != null && !names.contains(n)).forEach(names::add);
     }
+    Map<String, String> values = new LinkedHashMap<>();
+    if (status != null) {
+      status.getChecks().forEach(c -> values.put(c.getName(), c.getLastValue()));
+    }
     List<Map<String, Object>> out = new ArrayList<>();
     for (String check : names) {
       HealthCheckSpec spec = specs.get(check);
+      if (spec == null && CheckSamples.guess(values.get(check)) != null) {
+        // The check Backstop adds when the spec names none: judged with its defaults.
+        spec = new HealthCheckSpec();
+        spec.setName(check);
+        spec.setType(CheckSamples.guess(values.get(check)));
+      }
       CheckType type = spec == null ? null : spec.getType();
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("name", check);

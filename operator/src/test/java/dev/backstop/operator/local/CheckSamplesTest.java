@@ -28,6 +28,13 @@ class CheckSamplesTest {
   }
 
   @Test
+  void theCheckBackstopAddsByItselfIsRecognisedByItsValue() {
+    assertThat(CheckSamples.guess("1/1 services healthy")).isEqualTo(CheckType.SERVICE_HEALTH);
+    assertThat(CheckSamples.guess("200 in 12ms")).isNull();
+    assertThat(CheckSamples.guess(null)).isNull();
+  }
+
+  @Test
   void thresholdsComeFromTheSpec() {
     assertThat(CheckSamples.threshold(spec(CheckType.RESPONSE_TIME, c -> c.setLimit("500ms"))))
         .isEqualTo(new CheckSamples.Threshold(500, "ms", "above", "limit 500ms"));
