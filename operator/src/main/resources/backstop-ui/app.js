@@ -207,7 +207,7 @@ function report(s) {
   const kind = TRIGGER_KIND[r.trigger] || r.trigger;
   const rows = [
     ["Date", when(r.startTime || r.detectionTime)],
-    ["Trigger", kind + " (" + r.trigger + ")"],
+    ["Trigger", kind === r.trigger ? kind : kind + " (" + r.trigger + ")"],
     ["Reason", r.reason || "–"],
     ["Rollback Time", duration(r.rollbackSeconds)],
     ["Recovery Time", r.recoverySeconds !== undefined ? duration(r.recoverySeconds) : (r.result === "InProgress" ? "in progress" : "–")],
@@ -253,9 +253,11 @@ function chart(c) {
   if (c.threshold) values.push(c.threshold.value);
   let lo = Math.min(0, ...values), hi = Math.max(...values);
   if (hi === lo) hi = lo + 1;
-  hi += (hi - lo) * 0.1;
+  // Headroom so a line at the top stays visible; a share never reads above 100 %.
+  hi = c.unit === "%" && hi <= 100 ? 100 : hi + (hi - lo) * 0.1;
   const x = (i) => L + (pts.length === 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (pts.length - 1));
-  const y = (v) => T + (H - T - B) * (1 - (v - lo) / (hi - lo));
+  // Points keep 6 px off the frame's top so a value at the maximum stays readable.
+  const y = (v) => T + 6 + (H - T - B - 6) * (1 - (v - lo) / (hi - lo));
   const fmt = (v) => (Math.abs(v) >= 100 ? Math.round(v) : +v.toFixed(2)) + (c.unit || "");
   root.append(svg("text", { class: "axis", x: 2, y: T + 8 }, fmt(hi)));
   root.append(svg("text", { class: "axis", x: 2, y: H - B }, fmt(lo)));
@@ -458,7 +460,12 @@ function toast(text, bad) {
 function connect() {
   const live = document.getElementById("live");
   const source = new EventSource("/api/v1/events");
-  source.addEventListener("open", () => { live.dataset.state = "live"; live.textContent = "live"; });
+  source.addEventListener("open", () => {
+    live.dataset.state = "live";
+    live.textContent = "live";
+    // The daemon sends every release again on each connection: start from that, not from memory.
+    releases.clear();
+  });
   source.addEventListener("release", (e) => {
     const r = JSON.parse(e.data);
     releases.set(r.name, r);

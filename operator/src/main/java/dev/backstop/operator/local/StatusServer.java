@@ -175,7 +175,7 @@ final class StatusServer {
       send(ex, 200, "text/plain", "ok\n");
     } else if (path.equals("/metrics")) {
       send(ex, 200, "text/plain; version=0.0.4", daemon.metrics().scrape());
-    } else if (path.equals("/api/v1/events")) {
+    } else if (path.equals("/api/v1/events") && ex.getRequestMethod().equals("GET")) {
       events(ex);
     } else if (path.equals("/api/v1/releases") || path.startsWith("/api/v1/releases/")) {
       releases(ex, path.substring("/api/v1/releases".length()));
