@@ -19,6 +19,7 @@ need_root_debian() {
   - debootstrap, used to build the PostgreSQL test image from Debian's packages
   - prometheus (2.x server binary on the PATH), used by the PromQL check tests
   - openssh-server (/usr/sbin/sshd) and openssl, used by the ssh:// git and TLS Docker host tests
+  - chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver), used by the status page tests
   - JDK 17 and Maven 3.8+
 then run `make test` again.
 MSG
@@ -93,6 +94,15 @@ if [ ! -x /usr/sbin/sshd ] || ! command -v openssl >/dev/null 2>&1; then
   log "installing openssh-server and openssl"
   apt_update
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server openssl >/dev/null
+fi
+
+# Chromium and its WebDriver from Debian for the status page tests (headless, driven by Selenium;
+# nothing is downloaded at test time).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  need_root_debian
+  log "installing chromium and chromium-driver"
+  apt_update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

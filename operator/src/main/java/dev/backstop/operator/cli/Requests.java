@@ -1,8 +1,10 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.local.ApiToken;
 import dev.backstop.operator.local.DaemonInfo;
 import dev.backstop.operator.local.RequestStore;
 import dev.backstop.operator.local.StatusStore;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /** Records a request for the local daemon, then nudges it so that it acts now. */
 final class Requests {
@@ -20,21 +23,39 @@ final class Requests {
     StatusStore store = state.store();
     state.status(name);
     new RequestStore(store).request(name, key, Instant.now().toString());
-    boolean nudged = DaemonInfo.read(state.dir()).map(d -> nudge(d, name)).orElse(false);
-    out.println(key.substring(key.indexOf('/') + 1) + " requested for " + name
-        + (nudged ? "; the daemon is acting on it now" : "; the daemon acts on it at its next reconcile"));
+    int answer = DaemonInfo.read(state.dir()).map(d -> nudge(d, state, name)).orElse(0);
+    String what = key.substring(key.indexOf('/') + 1) + " requested for " + name;
+    if (answer == 202) {
+      out.println(what + "; the daemon is acting on it now");
+    } else if (answer == 401 || answer == 403) {
+      out.println(what + "; the daemon acts on it at its next reconcile (it refused the nudge: "
+          + ApiToken.FILE + " in " + state.dir() + " is missing or not its token)");
+    } else {
+      out.println(what + "; the daemon acts on it at its next reconcile");
+    }
     out.flush();
   }
 
-  private static boolean nudge(DaemonInfo d, String name) {
+  /** Asks the daemon to reconcile now; the HTTP status, or 0 when it cannot be reached. */
+  private static int nudge(DaemonInfo d, StateOption state, String name) {
     try {
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + d.address() + ":" + d.port() + "/api/v1/releases/" + name + "/reconcile"))
+      Optional<String> token = ApiToken.read(state.dir());
+      HttpRequest.Builder req = HttpRequest.newBuilder(
+              URI.create("http://" + host(d.address()) + ":" + d.port() + "/api/v1/releases/" + name + "/reconcile"))
           .timeout(Duration.ofSeconds(2))
-          .POST(HttpRequest.BodyPublishers.noBody())
-          .build();
-      return HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 202;
-    } catch (Exception e) {
-      return false;
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{}"));
+      token.ifPresent(t -> req.header("X-Backstop-Token", t));
+      return HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
     }
+  }
+
+  private static String host(String address) {
+    return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
   }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     description = "Run locally: reconcile every StagingRelease in a directory of manifests.")
 final class RunCommand implements Callable<Integer> {
 
-  @Option(names = "--manifests", required = true, paramLabel = "DIR", description = "Directory of StagingRelease YAML files.")
+  @Option(names = "--manifests", required = true, paramLabel = "DIR", description = "Directory of StagingRelease YAML files; created when missing.")
   Path manifests;
 
   @Mixin StateOption state;
@@ -35,8 +35,15 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!Files.isDirectory(manifests)) {
-      throw new IllegalArgumentException("--manifests " + manifests + " is not a directory");
+    if (Files.exists(manifests) && !Files.isDirectory(manifests)) {
+      throw new IllegalArgumentException("--manifests " + manifests + " is a file; name a directory of StagingRelease YAML files");
+    }
+    if (!Files.exists(manifests)) {
+      Files.createDirectories(manifests);
+      System.out.println("created " + manifests.toAbsolutePath() + " (it did not exist)");
+    }
+    if (ManifestHint.isEmpty(manifests)) {
+      System.out.println(ManifestHint.text(manifests));
     }
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);

@@ -29,6 +29,12 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table, wide or json (default: ${DEFAULT-VALUE}).")
   String output;
 
+  @Option(names = {"-w", "--watch"}, description = "After the table, print a row each time a release changes (like `kubectl get -w`); ends on Ctrl-C.")
+  boolean watch;
+
+  @Option(names = "--interval", defaultValue = "500ms", hidden = true, description = "How often --watch reads the status files.")
+  String interval;
+
   @Mixin StateOption state;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -37,6 +43,9 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StatusStore store = state.store();
     PrintWriter out = spec.commandLine().getOut();
+    if (watch) {
+      return watch(store, out);
+    }
     Map<String, StagingReleaseStatus> statuses = new LinkedHashMap<>();
     if (name != null) {
       statuses.put(name, state.status(name));
@@ -61,6 +70,36 @@ final class StatusCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("-o " + output + " is not one of table, wide, json");
     }
     out.flush();
+    return 0;
+  }
+
+  // Reads the status files the daemon writes (no daemon needed), so it also shows a daemon
+  // stopping and starting. Runs until the process is interrupted (Ctrl-C).
+  private int watch(StatusStore store, PrintWriter out) throws Exception {
+    if (!output.equals("table") && !output.equals("wide")) {
+      throw new IllegalArgumentException("--watch prints table rows; use -o table or -o wide with it");
+    }
+    if (name != null) {
+      state.status(name);
+    }
+    java.time.Duration every = dev.backstop.operator.core.Durations.parse("--interval", interval);
+    StatusWatch watcher = new StatusWatch(output.equals("wide"));
+    boolean announced = false;
+    while (!Thread.currentThread().isInterrupted()) {
+      Map<String, StagingReleaseStatus> now = new LinkedHashMap<>();
+      for (String n : name != null ? List.of(name) : store.names()) {
+        store.read(n).ifPresent(s -> now.put(n, s));
+      }
+      if (now.isEmpty() && !announced) {
+        out.println("No releases in " + state.dir() + " yet; waiting for some (Ctrl-C to stop)");
+        announced = true;
+      }
+      for (String line : watcher.lines(now, Instant.now())) {
+        out.println(line);
+      }
+      out.flush();
+      Thread.sleep(every.toMillis());
+    }
     return 0;
   }
 }

@@ -21,27 +21,34 @@ final class StatusTable {
 
   static void releases(PrintWriter out, Map<String, StagingReleaseStatus> statuses, boolean wide, Instant now) {
     List<String[]> rows = new ArrayList<>();
-    rows.add(wide
-        ? new String[] {"NAME", "DESIRED", "CURRENT", "LAST-GOOD", "PHASE", "READY", "REASON", "AGE", "MESSAGE"}
-        : new String[] {"NAME", "DESIRED", "CURRENT", "LAST-GOOD", "PHASE", "READY", "REASON", "AGE"});
-    statuses.forEach((name, s) -> {
-      Condition ready = Conditions.find(s.getConditions(), ConditionType.Ready);
-      String since = ready == null ? null : ready.getLastTransitionTime();
-      List<String> row = new ArrayList<>(List.of(
-          name,
-          ref(s.getDesired()),
-          ref(s.getCurrent()),
-          ref(s.getLastKnownGood()),
-          s.getPhase() == null ? "-" : s.getPhase().name(),
-          ready == null ? "-" : ready.getStatus().name(),
-          ready == null ? "-" : ready.getReason().name(),
-          age(since, now)));
-      if (wide) {
-        row.add(ready == null ? "" : ready.getMessage());
-      }
-      rows.add(row.toArray(String[]::new));
-    });
+    rows.add(header(wide));
+    statuses.forEach((name, s) -> rows.add(row(name, s, wide, now)));
     print(out, rows);
+  }
+
+  static String[] header(boolean wide) {
+    return wide
+        ? new String[] {"NAME", "DESIRED", "CURRENT", "LAST-GOOD", "PHASE", "READY", "REASON", "AGE", "MESSAGE"}
+        : new String[] {"NAME", "DESIRED", "CURRENT", "LAST-GOOD", "PHASE", "READY", "REASON", "AGE"};
+  }
+
+  /** One release's row; AGE is the column before MESSAGE (or the last one). */
+  static String[] row(String name, StagingReleaseStatus s, boolean wide, Instant now) {
+    Condition ready = Conditions.find(s.getConditions(), ConditionType.Ready);
+    String since = ready == null ? null : ready.getLastTransitionTime();
+    List<String> row = new ArrayList<>(List.of(
+        name,
+        ref(s.getDesired()),
+        ref(s.getCurrent()),
+        ref(s.getLastKnownGood()),
+        s.getPhase() == null ? "-" : s.getPhase().name(),
+        ready == null ? "-" : ready.getStatus().name(),
+        ready == null ? "-" : ready.getReason().name(),
+        age(since, now)));
+    if (wide) {
+      row.add(ready == null || ready.getMessage() == null ? "" : ready.getMessage());
+    }
+    return row.toArray(String[]::new);
   }
 
   static void history(PrintWriter out, List<HistoryEntry> history) {
@@ -87,7 +94,7 @@ final class StatusTable {
     return (s / 3600) + "h";
   }
 
-  private static void print(PrintWriter out, List<String[]> rows) {
+  static void print(PrintWriter out, List<String[]> rows) {
     int cols = rows.get(0).length;
     int[] width = new int[cols];
     for (String[] r : rows) {

@@ -112,7 +112,7 @@ public final class LocalDaemon implements AutoCloseable {
     watchThread.setDaemon(true);
     watchThread.start();
     if (port >= 0) {
-      server = new StatusServer(this, bindAddress, port);
+      server = new StatusServer(this, stateDir, bindAddress, port);
       server.start();
       DaemonInfo.write(stateDir, new DaemonInfo(ProcessHandle.current().pid(), bindAddress, server.port()));
       LOG.info("serving /healthz, /metrics and /api/v1/releases on http://{}:{}", bindAddress, server.port());

@@ -4,39 +4,129 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.backstop.operator.api.v1alpha1.CheckStatus;
+import dev.backstop.operator.api.v1alpha1.CheckType;
+import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** HTTP for local mode: /healthz, /metrics, /api/v1/releases[/NAME[/reconcile]]. */
+/**
+ * HTTP for local mode: the status page at /, /healthz, /metrics, /api/v1/releases[/NAME], the
+ * event stream /api/v1/events, and the state-changing POSTs, which need the API token.
+ */
 final class StatusServer {
 
+  private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper COMPACT = new ObjectMapper();
+
+  /** Worker threads; each open event stream holds one. */
+  static final int THREADS = 16;
+  /** Event streams open at once; the rest of the threads stay for the API. */
+  static final int STREAMS = 8;
+  /**
+   * Connections open at once (the JDK server closes the ones beyond it at accept). The executor's
+   * queue holds as many, so it never has to refuse an exchange: a refusal would end the JDK's
+   * dispatcher thread and with it the server.
+   */
+  static final int CONNECTIONS = 32;
+  /** Seconds a client may take to send a request (slow-loris bound); responses are not bounded. */
+  static final int REQUEST_SECONDS = 10;
+  /** Seconds an idle keep-alive connection stays open. */
+  static final int IDLE_SECONDS = 30;
+
+  /** POST /api/v1/releases/NAME/ACTION: the request kind each action records. */
+  private static final Map<String, String> ACTIONS = Map.of(
+      "rollback", StagingRelease.ROLLBACK_ANNOTATION,
+      "emergency-rollback", StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION,
+      "retry", StagingRelease.RETRY_ANNOTATION,
+      "backup", StagingRelease.BACKUP_ANNOTATION);
+
+  private static final Map<String, String> ASSETS = Map.of(
+      "/ui/app.js", "application/javascript; charset=utf-8",
+      "/ui/app.css", "text/css; charset=utf-8",
+      "/ui/favicon.svg", "image/svg+xml");
+
   private final LocalDaemon daemon;
   private final HttpServer http;
+  private final ExecutorService executor;
+  private final RequestGuard guard;
+  private final ApiToken token;
+  private final RequestStore requests;
+  private final CheckSamples samples = new CheckSamples(40);
+  private final StatusFeed feed;
+  private final Semaphore streams = new Semaphore(STREAMS);
+  private final Clock clock;
 
-  StatusServer(LocalDaemon daemon, String address, int port) throws IOException {
+  StatusServer(LocalDaemon daemon, Path stateDir, String address, int port) throws IOException {
     this.daemon = daemon;
+    this.clock = Clock.systemUTC();
+    this.token = ApiToken.loadOrCreate(stateDir);
+    this.requests = new RequestStore(daemon.store());
+    limitJdkServer();
     this.http = HttpServer.create(new InetSocketAddress(address, port), 0);
-    http.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "http");
-      t.setDaemon(true);
-      return t;
-    }));
-    http.createContext("/healthz", ex -> send(ex, 200, "text/plain", "ok\n"));
-    http.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4", daemon.metrics().scrape()));
-    http.createContext("/api/v1/releases", this::releases);
+    InetSocketAddress bound = http.getAddress();
+    this.guard = new RequestGuard(bound.getAddress(), bound.getPort());
+    this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(CONNECTIONS), r -> {
+          Thread t = new Thread(r, "http");
+          t.setDaemon(true);
+          return t;
+        }, (r, pool) -> LOG.warn("HTTP executor full; a request was dropped"));
+    http.setExecutor(executor);
+    this.feed = new StatusFeed(daemon.store(), samples, clock, name -> {
+      try {
+        return COMPACT.writeValueAsString(view(name, daemon.releases().get(name)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    http.createContext("/", this::route);
+  }
+
+  // The JDK server reads these once per process, when its first server is made; only this server
+  // runs in a local daemon. A value set on the command line (-D...) wins.
+  private static void limitJdkServer() {
+    setIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_SECONDS));
+    setIfAbsent("sun.net.httpserver.idleInterval", String.valueOf(IDLE_SECONDS));
+    setIfAbsent("jdk.httpserver.maxConnections", String.valueOf(CONNECTIONS));
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   void start() {
+    feed.start(Duration.ofMillis(500));
     http.start();
+    LOG.info("status page on http://{}:{}/ (its buttons need the token in the state directory, file {})",
+        guard.pageHost(), port(), ApiToken.FILE);
   }
 
   int port() {
@@ -44,11 +134,62 @@ final class StatusServer {
   }
 
   void stop() {
+    feed.close();
     http.stop(0);
+    executor.shutdownNow();
   }
 
-  private void releases(HttpExchange ex) throws IOException {
-    String rest = ex.getRequestURI().getPath().substring("/api/v1/releases".length());
+  private void route(HttpExchange ex) throws IOException {
+    try {
+      String host = ex.getRequestHeaders().getFirst("Host");
+      Optional<RequestGuard.Refusal> misdirected = guard.checkHost(host);
+      if (misdirected.isPresent()) {
+        refuse(ex, misdirected.get());
+        return;
+      }
+      String path = ex.getRequestURI().getPath();
+      String method = ex.getRequestMethod();
+      if (method.equals("POST")) {
+        post(ex, path, host);
+        return;
+      }
+      if (!method.equals("GET") && !method.equals("HEAD")) {
+        ex.getResponseHeaders().set("Allow", "GET, HEAD, POST");
+        send(ex, 405, "application/json", error("method " + method + " is not supported"));
+        return;
+      }
+      get(ex, path);
+    } catch (IOException e) {
+      // The client went away mid-answer: nothing to tell anyone.
+      LOG.debug("HTTP {}: {}", ex.getRequestURI(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("HTTP {} failed", ex.getRequestURI(), e);
+      send(ex, 500, "application/json", error("internal error: " + e.getMessage()));
+    } finally {
+      ex.close();
+    }
+  }
+
+  private void get(HttpExchange ex, String path) throws IOException {
+    if (path.equals("/healthz")) {
+      send(ex, 200, "text/plain", "ok\n");
+    } else if (path.equals("/metrics")) {
+      send(ex, 200, "text/plain; version=0.0.4", daemon.metrics().scrape());
+    } else if (path.equals("/api/v1/events") && ex.getRequestMethod().equals("GET")) {
+      events(ex);
+    } else if (path.equals("/api/v1/releases") || path.startsWith("/api/v1/releases/")) {
+      releases(ex, path.substring("/api/v1/releases".length()));
+    } else if (path.equals("/") || path.equals("/releases") || path.startsWith("/releases/")) {
+      // One page; the script shows the list or a release from the path.
+      asset(ex, "index.html", "text/html; charset=utf-8");
+    } else if (ASSETS.containsKey(path)) {
+      asset(ex, path.substring("/ui/".length()), ASSETS.get(path));
+    } else {
+      send(ex, 404, "application/json", error("nothing at " + path));
+    }
+  }
+
+  private void releases(HttpExchange ex, String rest) throws IOException {
     Map<String, StagingRelease> releases = daemon.releases();
     if (rest.isEmpty() || rest.equals("/")) {
       List<Map<String, Object>> all = new ArrayList<>();
@@ -58,18 +199,105 @@ final class StatusServer {
       send(ex, 200, "application/json", JSON.writeValueAsString(all));
       return;
     }
-    String[] parts = rest.substring(1).split("/");
-    String name = parts[0];
-    if (parts.length == 2 && parts[1].equals("reconcile") && ex.getRequestMethod().equals("POST")) {
-      boolean found = daemon.trigger(name);
-      send(ex, found ? 202 : 404, "application/json", found ? "{\"reconciling\":true}" : error(name));
-      return;
-    }
-    if (parts.length != 1 || (releases.get(name) == null && daemon.status(name).isEmpty())) {
-      send(ex, 404, "application/json", error(name));
+    String name = rest.substring(1);
+    if (!known(name, releases)) {
+      send(ex, 404, "application/json", error("no release named " + safe(name)));
       return;
     }
     send(ex, 200, "application/json", JSON.writeValueAsString(view(name, releases.get(name))));
+  }
+
+  private boolean known(String name, Map<String, StagingRelease> releases) {
+    return ReleaseName.isValid(name) && (releases.containsKey(name) || daemon.store().read(name).isPresent());
+  }
+
+  private void post(HttpExchange ex, String path, String host) throws IOException {
+    com.sun.net.httpserver.Headers h = ex.getRequestHeaders();
+    Optional<RequestGuard.Refusal> refusal = guard.checkOrigin(h.getFirst("Origin"), host)
+        .or(() -> RequestGuard.checkToken(token, h.getFirst("X-Backstop-Token"), h.getFirst("Authorization")))
+        .or(() -> RequestGuard.checkJson(h.getFirst("Content-Type")));
+    if (refusal.isPresent()) {
+      refuse(ex, refusal.get());
+      return;
+    }
+    drain(ex.getRequestBody());
+    if (path.equals("/api/v1/token")) {
+      // Lets the page tell a person at once whether the token they pasted is the right one.
+      send(ex, 200, "application/json", "{\"token\":\"accepted\"}");
+      return;
+    }
+    String[] parts = path.startsWith("/api/v1/releases/")
+        ? path.substring("/api/v1/releases/".length()).split("/") : new String[0];
+    if (parts.length != 2 || !(parts[1].equals("reconcile") || ACTIONS.containsKey(parts[1]))) {
+      send(ex, 404, "application/json", error("no action at " + safe(path)
+          + "; POST /api/v1/releases/NAME/{reconcile," + String.join(",", ACTIONS.keySet()) + "}"));
+      return;
+    }
+    String name = parts[0];
+    String action = parts[1];
+    if (!ReleaseName.isValid(name) || !daemon.releases().containsKey(name)) {
+      send(ex, 404, "application/json", error("no release named " + safe(name)));
+      return;
+    }
+    if (!action.equals("reconcile")) {
+      requests.request(name, ACTIONS.get(action), Instant.now(clock).toString());
+      LOG.info("{}: {} requested through the API", name, action);
+    }
+    boolean nudged = daemon.trigger(name);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("release", name);
+    answer.put("requested", action);
+    answer.put("message", action + " requested for " + name
+        + (nudged ? "; the daemon is acting on it now" : "; the daemon acts on it at its next reconcile"));
+    send(ex, 202, "application/json", COMPACT.writeValueAsString(answer));
+  }
+
+  /** Server-sent events: every release once, then each one again whenever its status changes. */
+  private void events(HttpExchange ex) throws IOException {
+    if (!streams.tryAcquire()) {
+      ex.getResponseHeaders().set("Retry-After", "5");
+      send(ex, 503, "application/json", error(STREAMS + " event streams are open already"));
+      return;
+    }
+    BlockingQueue<StatusFeed.Change> queue = feed.subscribe();
+    try {
+      ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+      ex.getResponseHeaders().set("Cache-Control", "no-store");
+      ex.sendResponseHeaders(200, 0);
+      OutputStream out = ex.getResponseBody();
+      write(out, "retry: 2000\n\n");
+      for (String name : daemon.store().names()) {
+        write(out, event("release", COMPACT.writeValueAsString(view(name, daemon.releases().get(name)))));
+      }
+      write(out, event("ready", "{}"));
+      while (true) {
+        StatusFeed.Change change = queue.poll(15, TimeUnit.SECONDS);
+        if (change == null) {
+          // A comment line: keeps proxies from closing the stream and finds dead clients.
+          write(out, ": keep-alive\n\n");
+        } else if (change.release() == null) {
+          return;
+        } else if (change.json() == null) {
+          write(out, event("removed", COMPACT.writeValueAsString(Map.of("name", change.release()))));
+        } else {
+          write(out, event("release", change.json()));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      feed.unsubscribe(queue);
+      streams.release();
+    }
+  }
+
+  private static String event(String type, String json) {
+    return "event: " + type + "\ndata: " + json + "\n\n";
+  }
+
+  private static void write(OutputStream out, String text) throws IOException {
+    out.write(text.getBytes(StandardCharsets.UTF_8));
+    out.flush();
   }
 
   private Map<String, Object> view(String name, StagingRelease release) {
@@ -78,20 +306,103 @@ final class StatusServer {
     if (release != null) {
       v.put("spec", release.getSpec());
     }
-    v.put("status", daemon.status(name).orElse(null));
+    StagingReleaseStatus status = daemon.status(name).orElse(null);
+    v.put("status", status);
+    v.put("checkSamples", checkSamples(name, release, status));
     return v;
   }
 
-  private static String error(String name) {
-    return "{\"error\":\"no release named " + name.replaceAll("[^a-z0-9-]", "") + "\"}";
+  /** Per check: its recorded values, the unit they are charted in, and the threshold line. */
+  private List<Map<String, Object>> checkSamples(String name, StagingRelease release, StagingReleaseStatus status) {
+    Map<String, HealthCheckSpec> specs = new LinkedHashMap<>();
+    if (release != null && release.getSpec() != null && release.getSpec().getHealth() != null
+        && release.getSpec().getHealth().getChecks() != null) {
+      release.getSpec().getHealth().getChecks().forEach(c -> specs.put(c.getName(), c));
+    }
+    List<String> names = new ArrayList<>(specs.keySet());
+    if (status != null) {
+      status.getChecks().stream().map(CheckStatus::getName)
+          .filter(n -> n != null && !names.contains(n)).forEach(names::add);
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    if (status != null) {
+      status.getChecks().forEach(c -> values.put(c.getName(), c.getLastValue()));
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String check : names) {
+      HealthCheckSpec spec = specs.get(check);
+      if (spec == null && CheckSamples.guess(values.get(check)) != null) {
+        // The check Backstop adds when the spec names none: judged with its defaults.
+        spec = new HealthCheckSpec();
+        spec.setName(check);
+        spec.setType(CheckSamples.guess(values.get(check)));
+      }
+      CheckType type = spec == null ? null : spec.getType();
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("name", check);
+      c.put("type", type == null ? null : COMPACT.convertValue(type, String.class));
+      c.put("unit", CheckSamples.unit(type));
+      c.put("threshold", CheckSamples.threshold(spec));
+      c.put("samples", samples.samples(name, check, type));
+      out.add(c);
+    }
+    return out;
+  }
+
+  private void asset(HttpExchange ex, String file, String type) throws IOException {
+    try (InputStream in = StatusServer.class.getResourceAsStream("/backstop-ui/" + file)) {
+      if (in == null) {
+        send(ex, 404, "text/plain", "the status page is missing from this build: " + file + "\n");
+        return;
+      }
+      byte[] body = in.readAllBytes();
+      ex.getResponseHeaders().set("Content-Type", type);
+      // Plain assets from the jar only: no inline script, nothing from elsewhere, no framing.
+      ex.getResponseHeaders().set("Content-Security-Policy",
+          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'");
+      ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+      ex.getResponseHeaders().set("Cache-Control", "no-cache");
+      sendBytes(ex, 200, body);
+    }
+  }
+
+  private static void refuse(HttpExchange ex, RequestGuard.Refusal r) throws IOException {
+    if (r.status() == 401) {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"backstop\"");
+    }
+    send(ex, r.status(), "application/json", error(r.message()));
+  }
+
+  private static String error(String message) {
+    try {
+      return COMPACT.writeValueAsString(Map.of("error", message));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // Names come from the URL: only what a release name may hold goes back into an answer.
+  private static String safe(String text) {
+    return text.replaceAll("[^A-Za-z0-9/._-]", "");
+  }
+
+  private static void drain(InputStream body) throws IOException {
+    // Actions take no parameters yet; the body is read (bounded) so the connection can be reused.
+    body.readNBytes(64 * 1024);
   }
 
   private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
+    sendBytes(ex, code, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void sendBytes(HttpExchange ex, int code, byte[] bytes) throws IOException {
+    boolean head = ex.getRequestMethod().equals("HEAD");
+    ex.sendResponseHeaders(code, head ? -1 : bytes.length);
+    if (!head) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
     }
   }
 }

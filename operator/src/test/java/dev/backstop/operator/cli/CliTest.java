@@ -123,12 +123,14 @@ class CliTest {
   }
 
   @Test
-  void badInputIsASentenceNotAStackTrace() {
+  void badInputIsASentenceNotAStackTrace() throws Exception {
     assertThat(run("status", "nope", "--state", state.toString())).isEqualTo(2);
     assertThat(err.toString()).startsWith("error: no release named nope").doesNotContain("Exception", "\tat ");
     assertThat(run("wait", "shop", "--for", "colour=blue", "--state", state.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("use phase=, condition= or current=");
-    assertThat(run("run", "--manifests", state.resolve("missing").toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("is not a directory");
+    // A missing directory is created (FirstRunIT); a file in its place is an error.
+    java.nio.file.Files.writeString(state.resolve("a-file"), "x");
+    assertThat(run("run", "--manifests", state.resolve("a-file").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("is a file; name a directory of StagingRelease YAML files");
   }
 }
