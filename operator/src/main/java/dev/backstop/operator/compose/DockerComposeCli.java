@@ -42,6 +42,7 @@ public final class DockerComposeCli implements ComposeDriver {
 
   private final String docker;
   private final Duration timeout;
+  private final SubprocessEnv env;
 
   public DockerComposeCli() {
     this("docker", DEFAULT_TIMEOUT);
@@ -51,13 +52,20 @@ public final class DockerComposeCli implements ComposeDriver {
     this("docker", timeout);
   }
 
+  /** A CLI whose children get a private HOME in a temporary directory. */
+  public DockerComposeCli(String docker, Duration timeout) {
+    this(docker, timeout, SubprocessEnv.inTempHome());
+  }
+
   /**
    * @param docker the docker executable, looked up on PATH unless it is a path
    * @param timeout how long one compose command may run before it is killed
+   * @param env the allowlisted environment every compose and docker child gets
    */
-  public DockerComposeCli(String docker, Duration timeout) {
+  public DockerComposeCli(String docker, Duration timeout, SubprocessEnv env) {
     this.docker = Objects.requireNonNull(docker, "docker");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.env = Objects.requireNonNull(env, "env");
   }
 
   @Override
@@ -236,7 +244,7 @@ public final class DockerComposeCli implements ComposeDriver {
     if (workDir != null) {
       builder.directory(workDir.toFile());
     }
-    configureEnvironment(builder.environment(), dockerHost);
+    configureEnvironment(builder, dockerHost);
     LOG.debug("Running {}", builder.command());
 
     Process process;
@@ -287,15 +295,19 @@ public final class DockerComposeCli implements ComposeDriver {
     }
   }
 
-  private static void configureEnvironment(Map<String, String> env, DockerEndpoint dockerHost) {
-    env.put("COMPOSE_ANSI", "never");
-    env.put("COMPOSE_PROGRESS", "plain");
-    // The project's files come from git, not from whatever the daemon's environment says.
-    env.remove("COMPOSE_FILE");
-    env.remove("COMPOSE_ENV_FILES");
-    if (dockerHost != null) {
-      dockerHost.configureCli(env);
+  // Only what Backstop sets: the project's files come from git and its variables from the
+  // release, never from the daemon's environment (COMPOSE_FILE, tokens, ...).
+  private void configureEnvironment(ProcessBuilder builder, DockerEndpoint dockerHost) {
+    SubprocessEnv.Builder vars =
+        env.builder()
+            .set("COMPOSE_ANSI", "never")
+            .set("COMPOSE_PROGRESS", "plain")
+            .endpoint(dockerHost == null ? DockerEndpoint.LOCAL : dockerHost);
+    if (dockerHost != null && dockerHost.isSsh()) {
+      // The docker CLI runs ssh itself for ssh:// hosts, as the operator user with its keys.
+      vars.sshUser();
     }
+    vars.applyTo(builder);
   }
 
   private static void checkFilesExist(ComposeProject project) throws ComposeException {

@@ -7,6 +7,7 @@ import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.SubprocessEnv;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceRepository;
@@ -29,8 +30,9 @@ public final class LiveStack implements AutoCloseable {
   /** Adapters that keep their git cache where {@code layout} says. */
   public LiveStack(StateLayout layout, Clock clock) {
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
-    DockerComposeCli compose = new DockerComposeCli();
-    this.docker = new DockerHosts();
+    this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv));
+    DockerComposeCli compose =
+        new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv());
     this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
