@@ -1,5 +1,6 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.local.LocalDaemon;
 import dev.backstop.operator.stack.LiveStack;
@@ -33,6 +34,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "4", description = "Releases reconciled at the same time (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--compose-policy", defaultValue = "Privileged", paramLabel = "LEVEL",
+      description = "Loosest compose policy a release may run under: Privileged, Baseline or Restricted;"
+          + " releases that name none get it (default: ${DEFAULT-VALUE}).")
+  PolicyLevel composePolicy;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(manifests)) {
@@ -41,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC());
+    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC(), composePolicy);
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
           stack.docker(), Clock.systemUTC(), workers, events);

@@ -97,6 +97,30 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
+  public String rawConfig(ComposeProject project) throws ComposeException {
+    Output output =
+        run(project, "config", List.of("config", "--format", "json", "--no-interpolate"), LOG::debug);
+    if (output.exitCode != 0) {
+      throw failure(project, "config", output, Kind.INVALID);
+    }
+    return output.stdout;
+  }
+
+  @Override
+  public Optional<String> imageUser(DockerEndpoint dockerHost, String image) throws ComposeException {
+    Output output =
+        docker(dockerHost, "image inspect",
+            List.of("image", "inspect", "--format", "{{.Config.User}}", image));
+    if (output.exitCode != 0) {
+      if (output.stderr.contains("No such image")) {
+        return Optional.empty();
+      }
+      throw dockerFailure("image inspect", output);
+    }
+    return Optional.of(output.stdout.strip());
+  }
+
+  @Override
   public void build(ComposeProject project, List<String> services) throws ComposeException {
     List<String> args = new ArrayList<>(List.of("build"));
     args.addAll(services);

@@ -1,5 +1,6 @@
 package dev.backstop.operator.stack;
 
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.backup.DockerDatabaseBackups;
 import dev.backstop.operator.compose.ComposeDriver;
@@ -27,8 +28,17 @@ public final class LiveStack implements AutoCloseable {
   private final HealthMonitor health;
   private final ReleaseLoop loop;
 
-  /** Adapters that keep their git cache where {@code layout} says. */
+  /** Adapters that keep their git cache where {@code layout} says, with no policy ceiling. */
   public LiveStack(StateLayout layout, Clock clock) {
+    this(layout, clock, PolicyLevel.Privileged);
+  }
+
+  /**
+   * Adapters that keep their git cache where {@code layout} says.
+   *
+   * @param ceiling the loosest compose policy a release may run under (--compose-policy)
+   */
+  public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling) {
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
     this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv));
     DockerComposeCli compose =
@@ -36,7 +46,7 @@ public final class LiveStack implements AutoCloseable {
     this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
-        health, clock);
+        health, clock, ceiling);
   }
 
   /** The loop over these adapters; tests bring fakes or adapters of their own. */
@@ -48,10 +58,23 @@ public final class LiveStack implements AutoCloseable {
       DatabaseBackups backups,
       HealthMonitor health,
       Clock clock) {
+    return loop(docker, git, compose, containers, backups, health, clock, PolicyLevel.Privileged);
+  }
+
+  /** The loop over these adapters under the policy ceiling {@code ceiling}. */
+  public static ReleaseLoop loop(
+      DockerHosts docker,
+      SourceRepository git,
+      ComposeDriver compose,
+      ContainerObserver containers,
+      DatabaseBackups backups,
+      HealthMonitor health,
+      Clock clock,
+      PolicyLevel ceiling) {
     ServiceCatalog services = new ServiceCatalog(compose);
     return new ReleaseLoop(
-        new DockerObserver(docker, git, containers, health, services, clock),
-        new ComposeActuator(docker, git, compose, backups, services),
+        new DockerObserver(docker, git, containers, health, services, clock, ceiling),
+        new ComposeActuator(docker, git, compose, backups, services, ceiling),
         clock);
   }
 
