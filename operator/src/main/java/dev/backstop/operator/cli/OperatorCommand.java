@@ -56,6 +56,11 @@ final class OperatorCommand implements Callable<Integer> {
           + " releases that name none get it (default: ${DEFAULT-VALUE}).")
   PolicyLevel composePolicy;
 
+  @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
+      description = "Variables of this process's environment that every stack's compose files may use;"
+          + " nothing else of it reaches docker compose (default: none).")
+  Set<String> stackEnv = Set.of();
+
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
@@ -67,7 +72,7 @@ final class OperatorCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC(), composePolicy)) {
+        LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC(), composePolicy, stackEnv)) {
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
               Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));

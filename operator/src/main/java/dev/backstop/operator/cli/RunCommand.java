@@ -8,6 +8,7 @@ import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -39,6 +40,11 @@ final class RunCommand implements Callable<Integer> {
           + " releases that name none get it (default: ${DEFAULT-VALUE}).")
   PolicyLevel composePolicy;
 
+  @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
+      description = "Variables of this process's environment that every stack's compose files may use;"
+          + " nothing else of it reaches docker compose (default: none).")
+  Set<String> stackEnv = Set.of();
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(manifests)) {
@@ -47,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC(), composePolicy);
+    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC(), composePolicy, stackEnv);
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
           stack.docker(), Clock.systemUTC(), workers, events);

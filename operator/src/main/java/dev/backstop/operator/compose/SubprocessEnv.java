@@ -17,8 +17,9 @@ import java.util.function.Function;
  * The allowlisted environment of every child process Backstop starts (`docker compose`, `docker`,
  * `ssh`). A compose file can interpolate any variable its process holds and a container can be
  * handed any of them, so a child gets only PATH, a private HOME, what Backstop itself sets for the
- * release (DOCKER_HOST, DOCKER_CERT_PATH, COMPOSE_* ...) and the variables the release declares;
- * never the operator's own (tokens, BACKSTOP_*, KUBERNETES_*).
+ * release (DOCKER_HOST, DOCKER_CERT_PATH, COMPOSE_* ...), the variables the release declares and
+ * those the operator named with {@code --stack-env}; never the rest of the operator's own
+ * (tokens, BACKSTOP_*, KUBERNETES_*).
  */
 public final class SubprocessEnv {
 
@@ -29,6 +30,7 @@ public final class SubprocessEnv {
 
   private final Path home;
   private final Function<String, String> host;
+  private final Set<String> passed;
   private volatile boolean homeReady;
 
   /**
@@ -39,8 +41,17 @@ public final class SubprocessEnv {
    *     SSH_AUTH_SOCK are ever read from it
    */
   public SubprocessEnv(Path home, Function<String, String> host) {
+    this(home, host, Set.of());
+  }
+
+  /**
+   * @param passed names of the process's own variables the operator chose to hand to every stack
+   *     ({@code --stack-env}); nothing else of its environment is
+   */
+  public SubprocessEnv(Path home, Function<String, String> host, Set<String> passed) {
     this.home = Objects.requireNonNull(home, "home").toAbsolutePath().normalize();
     this.host = Objects.requireNonNull(host, "host");
+    this.passed = Set.copyOf(passed);
   }
 
   /** A private HOME in a fresh 0700 temporary directory (tests and one-shot CLI commands). */
@@ -119,7 +130,14 @@ public final class SubprocessEnv {
 
     /** The environment, in the order it was built. */
     public Map<String, String> build() {
-      Map<String, String> env = new LinkedHashMap<>(extra);
+      Map<String, String> env = new LinkedHashMap<>();
+      for (String name : passed) {
+        String value = host.apply(name);
+        if (value != null) {
+          env.put(name, value);
+        }
+      }
+      env.putAll(extra);
       String path = host.apply("PATH");
       env.put("PATH", path == null || path.isBlank() ? "/usr/local/bin:/usr/bin:/bin" : path);
       String realHome = host.apply("HOME");

@@ -16,6 +16,7 @@ import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.state.StateLayout;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * The real adapters of one process (JGit, the compose CLI, docker-java, live probes) wired into a
@@ -39,8 +40,16 @@ public final class LiveStack implements AutoCloseable {
    * @param ceiling the loosest compose policy a release may run under (--compose-policy)
    */
   public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling) {
+    this(layout, clock, ceiling, Set.of());
+  }
+
+  /**
+   * @param ceiling the loosest compose policy a release may run under (--compose-policy)
+   * @param stackEnv names of this process's variables every stack may see (--stack-env)
+   */
+  public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling, Set<String> stackEnv) {
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
-    this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv));
+    this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv, stackEnv));
     DockerComposeCli compose =
         new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv());
     this.probes = new LiveProbes(clock, docker);
