@@ -59,7 +59,7 @@ final class OperatorCommand implements Callable<Integer> {
   @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
       description = "Variables of this process's environment that every stack's compose files may use;"
           + " nothing else of it reaches docker compose (default: none).")
-  Set<String> stackEnv = Set.of();
+  Set<String> stackEnv = new LinkedHashSet<>();
 
   @Override
   public Integer call() throws Exception {

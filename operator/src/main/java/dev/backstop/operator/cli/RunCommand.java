@@ -8,6 +8,7 @@ import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -43,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
       description = "Variables of this process's environment that every stack's compose files may use;"
           + " nothing else of it reaches docker compose (default: none).")
-  Set<String> stackEnv = Set.of();
+  Set<String> stackEnv = new LinkedHashSet<>();
 
   @Override
   public Integer call() throws Exception {
