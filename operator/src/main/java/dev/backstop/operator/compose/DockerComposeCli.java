@@ -268,7 +268,12 @@ public final class DockerComposeCli implements ComposeDriver {
     if (workDir != null) {
       builder.directory(workDir.toFile());
     }
-    configureEnvironment(builder, dockerHost);
+    try {
+      configureEnvironment(builder, dockerHost);
+    } catch (java.io.UncheckedIOException e) {
+      throw new ComposeException(
+          Kind.UNAVAILABLE, e.getMessage() + "; check that the state directory is writable", e);
+    }
     LOG.debug("Running {}", builder.command());
 
     Process process;

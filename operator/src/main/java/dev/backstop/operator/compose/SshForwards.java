@@ -161,7 +161,11 @@ final class SshForwards implements AutoCloseable {
       // No key of its own: ssh logs in as the operator user, with that user's keys and agent.
       vars.sshUser();
     }
-    vars.applyTo(builder);
+    try {
+      vars.applyTo(builder);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
     return builder
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -54,15 +55,13 @@ public final class SubprocessEnv {
     this.passed = Set.copyOf(passed);
   }
 
-  /** A private HOME in a fresh 0700 temporary directory (tests and one-shot CLI commands). */
+  /**
+   * A private HOME in a fresh temporary directory, made 0700 when a child first needs it (tests and
+   * one-shot CLI commands, which have no state directory).
+   */
   public static SubprocessEnv inTempHome() {
-    try {
-      return new SubprocessEnv(
-          Files.createTempDirectory("backstop-home-", PosixFilePermissions.asFileAttribute(PRIVATE)),
-          System::getenv);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a private HOME for child processes", e);
-    }
+    return new SubprocessEnv(
+        Path.of(System.getProperty("java.io.tmpdir"), "backstop-home-" + UUID.randomUUID()), System::getenv);
   }
 
   /** The private HOME children get. */

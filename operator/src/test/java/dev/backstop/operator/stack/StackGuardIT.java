@@ -98,7 +98,7 @@ class StackGuardIT {
           data: {}
         """);
     cli.upFromHostImages(prepare(PolicyLevel.Baseline).project());
-    assertThat(docker("compose", "-p", project, "exec", "-T", "web", "printenv", "MODE")).isEqualToIgnoringWhitespace("staging");
+    assertThat(docker("compose", "-p", project, "exec", "-T", "web", "sh", "-c", "echo $MODE")).isEqualToIgnoringWhitespace("staging");
   }
 
   @Test
