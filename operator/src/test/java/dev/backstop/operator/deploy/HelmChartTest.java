@@ -43,7 +43,8 @@ class HelmChartTest {
     Deployment d = Serialization.unmarshal(Serialization.asYaml(find(docs, "Deployment", "backstop")), Deployment.class);
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     var c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
-    assertThat(c.getArgs()).contains("operator", "--leader-election", "--lease-namespace=backstop-system")
+    assertThat(c.getArgs()).contains("operator", "--leader-election", "--lease-namespace=backstop-system",
+            "--compose-policy=Baseline")
         .noneMatch(a -> a.startsWith("--namespaces"));
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
