@@ -74,6 +74,15 @@ public final class SubprocessEnv {
     return new Builder();
   }
 
+  /**
+   * Names only Backstop sets: a stack's variables must not pick the engine (DOCKER_HOST,
+   * DOCKER_CONTEXT), the files (COMPOSE_FILE) or code loaded into the CLI itself (LD_PRELOAD).
+   */
+  static boolean reserved(String name) {
+    return name.startsWith("DOCKER_") || name.startsWith("COMPOSE_") || name.startsWith("LD_")
+        || name.equals("PATH") || name.equals("HOME") || name.equals("SSH_AUTH_SOCK");
+  }
+
   private Path readyHome() {
     if (!homeReady) {
       try {
@@ -132,11 +141,15 @@ public final class SubprocessEnv {
       Map<String, String> env = new LinkedHashMap<>();
       for (String name : passed) {
         String value = host.apply(name);
-        if (value != null) {
+        if (value != null && !reserved(name)) {
           env.put(name, value);
         }
       }
-      env.putAll(extra);
+      extra.forEach((name, value) -> {
+        if (!reserved(name)) {
+          env.put(name, value);
+        }
+      });
       String path = host.apply("PATH");
       env.put("PATH", path == null || path.isBlank() ? "/usr/local/bin:/usr/bin:/bin" : path);
       String realHome = host.apply("HOME");

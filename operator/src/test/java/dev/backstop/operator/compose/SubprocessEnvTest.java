@@ -66,6 +66,18 @@ class SubprocessEnvTest {
   }
 
   @Test
+  void aReleaseCannotPickTheEngineTheFilesOrCodeLoadedIntoTheCli() {
+    Map<String, String> built = env(Set.of("COMPOSE_FILE")).builder()
+        .extra(Map.of("DOCKER_HOST", "tcp://evil:1", "DOCKER_CONTEXT", "evil", "LD_PRELOAD", "/x.so",
+            "COMPOSE_PROJECT_NAME", "other", "SSH_AUTH_SOCK", "/s", "APP", "ok"))
+        .endpoint(DockerEndpoint.LOCAL)
+        .build();
+    assertThat(built).containsEntry("APP", "ok")
+        .doesNotContainKeys("DOCKER_HOST", "DOCKER_CONTEXT", "LD_PRELOAD", "COMPOSE_PROJECT_NAME", "SSH_AUTH_SOCK",
+            "COMPOSE_FILE");
+  }
+
+  @Test
   void sshWithTheOperatorsKeysGetsTheRealHomeAndAgentOnly() {
     Map<String, String> built = env(Set.of()).builder().sshUser().build();
     assertThat(built).containsEntry("HOME", "/home/op").containsEntry("SSH_AUTH_SOCK", "/tmp/agent.sock")
