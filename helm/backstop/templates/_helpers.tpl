@@ -79,6 +79,7 @@ spec:
         - operator
         - --state={{ $state }}
         - --port={{ .Values.metrics.port }}
+        - --compose-policy={{ .Values.composePolicy }}
         {{- if .Values.watchNamespaces }}
         - --namespaces={{ join "," .Values.watchNamespaces }}
         {{- end }}

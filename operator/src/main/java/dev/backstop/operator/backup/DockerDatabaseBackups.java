@@ -119,7 +119,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
       ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
-      hosts.configureForwardedCli(target.dockerHost(), builder.environment());
+      hosts.configureForwardedCli(target.dockerHost(), builder);
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();

@@ -1,5 +1,6 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.state.StateLayout;
@@ -50,6 +51,16 @@ final class OperatorCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--compose-policy", defaultValue = "Baseline", paramLabel = "LEVEL",
+      description = "Loosest compose policy a release may run under: Privileged, Baseline or Restricted;"
+          + " releases that name none get it (default: ${DEFAULT-VALUE}).")
+  PolicyLevel composePolicy;
+
+  @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
+      description = "Variables of this process's environment that every stack's compose files may use;"
+          + " nothing else of it reaches docker compose (default: none).")
+  Set<String> stackEnv = new LinkedHashSet<>();
+
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
@@ -61,7 +72,7 @@ final class OperatorCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC())) {
+        LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC(), composePolicy, stackEnv)) {
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
           new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
               Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));

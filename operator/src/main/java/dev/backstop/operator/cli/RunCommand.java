@@ -1,5 +1,6 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.local.LocalDaemon;
 import dev.backstop.operator.stack.LiveStack;
@@ -7,6 +8,8 @@ import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -33,6 +36,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--workers", defaultValue = "4", description = "Releases reconciled at the same time (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--compose-policy", defaultValue = "Privileged", paramLabel = "LEVEL",
+      description = "Loosest compose policy a release may run under: Privileged, Baseline or Restricted;"
+          + " releases that name none get it (default: ${DEFAULT-VALUE}).")
+  PolicyLevel composePolicy;
+
+  @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
+      description = "Variables of this process's environment that every stack's compose files may use;"
+          + " nothing else of it reaches docker compose (default: none).")
+  Set<String> stackEnv = new LinkedHashSet<>();
+
   @Override
   public Integer call() throws Exception {
     if (Files.exists(manifests) && !Files.isDirectory(manifests)) {
@@ -48,7 +61,7 @@ final class RunCommand implements Callable<Integer> {
     Path stateDir = state.dir();
     Files.createDirectories(stateDir);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC());
+    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC(), composePolicy, stackEnv);
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
           stack.docker(), Clock.systemUTC(), workers, events);

@@ -25,6 +25,15 @@ public interface ComposeDriver {
    */
   String config(ComposeProject project) throws ComposeException;
 
+  /**
+   * The model with variables left as written (`config --format json --no-interpolate`): the only
+   * rendering that still names env files.
+   */
+  String rawConfig(ComposeProject project) throws ComposeException;
+
+  /** The user an image runs as (its Config.User, "" = root), empty when the host lacks it. */
+  Optional<String> imageUser(DockerEndpoint dockerHost, String image) throws ComposeException;
+
   /** `build` of the given services, progress to the log; a failure leaves containers untouched. */
   void build(ComposeProject project, List<String> services) throws ComposeException;
 

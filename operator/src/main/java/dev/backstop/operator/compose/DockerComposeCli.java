@@ -42,6 +42,7 @@ public final class DockerComposeCli implements ComposeDriver {
 
   private final String docker;
   private final Duration timeout;
+  private final SubprocessEnv env;
 
   public DockerComposeCli() {
     this("docker", DEFAULT_TIMEOUT);
@@ -51,13 +52,20 @@ public final class DockerComposeCli implements ComposeDriver {
     this("docker", timeout);
   }
 
+  /** A CLI whose children get a private HOME in a temporary directory. */
+  public DockerComposeCli(String docker, Duration timeout) {
+    this(docker, timeout, SubprocessEnv.inTempHome());
+  }
+
   /**
    * @param docker the docker executable, looked up on PATH unless it is a path
    * @param timeout how long one compose command may run before it is killed
+   * @param env the allowlisted environment every compose and docker child gets
    */
-  public DockerComposeCli(String docker, Duration timeout) {
+  public DockerComposeCli(String docker, Duration timeout, SubprocessEnv env) {
     this.docker = Objects.requireNonNull(docker, "docker");
     this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.env = Objects.requireNonNull(env, "env");
   }
 
   @Override
@@ -86,6 +94,30 @@ public final class DockerComposeCli implements ComposeDriver {
       throw failure(project, "config", output, Kind.INVALID);
     }
     return output.stdout;
+  }
+
+  @Override
+  public String rawConfig(ComposeProject project) throws ComposeException {
+    Output output =
+        run(project, "config", List.of("config", "--format", "json", "--no-interpolate"), LOG::debug);
+    if (output.exitCode != 0) {
+      throw failure(project, "config", output, Kind.INVALID);
+    }
+    return output.stdout;
+  }
+
+  @Override
+  public Optional<String> imageUser(DockerEndpoint dockerHost, String image) throws ComposeException {
+    Output output =
+        docker(dockerHost, "image inspect",
+            List.of("image", "inspect", "--format", "{{.Config.User}}", image));
+    if (output.exitCode != 0) {
+      if (output.stderr.contains("No such image")) {
+        return Optional.empty();
+      }
+      throw dockerFailure("image inspect", output);
+    }
+    return Optional.of(output.stdout.strip());
   }
 
   @Override
@@ -236,7 +268,12 @@ public final class DockerComposeCli implements ComposeDriver {
     if (workDir != null) {
       builder.directory(workDir.toFile());
     }
-    configureEnvironment(builder.environment(), dockerHost);
+    try {
+      configureEnvironment(builder, dockerHost);
+    } catch (java.io.UncheckedIOException e) {
+      throw new ComposeException(
+          Kind.UNAVAILABLE, e.getMessage() + "; check that the state directory is writable", e);
+    }
     LOG.debug("Running {}", builder.command());
 
     Process process;
@@ -287,15 +324,19 @@ public final class DockerComposeCli implements ComposeDriver {
     }
   }
 
-  private static void configureEnvironment(Map<String, String> env, DockerEndpoint dockerHost) {
-    env.put("COMPOSE_ANSI", "never");
-    env.put("COMPOSE_PROGRESS", "plain");
-    // The project's files come from git, not from whatever the daemon's environment says.
-    env.remove("COMPOSE_FILE");
-    env.remove("COMPOSE_ENV_FILES");
-    if (dockerHost != null) {
-      dockerHost.configureCli(env);
+  // Only what Backstop sets: the project's files come from git and its variables from the
+  // release, never from the daemon's environment (COMPOSE_FILE, tokens, ...).
+  private void configureEnvironment(ProcessBuilder builder, DockerEndpoint dockerHost) {
+    SubprocessEnv.Builder vars =
+        env.builder()
+            .set("COMPOSE_ANSI", "never")
+            .set("COMPOSE_PROGRESS", "plain")
+            .endpoint(dockerHost == null ? DockerEndpoint.LOCAL : dockerHost);
+    if (dockerHost != null && dockerHost.isSsh()) {
+      // The docker CLI runs ssh itself for ssh:// hosts, as the operator user with its keys.
+      vars.sshUser();
     }
+    vars.applyTo(builder);
   }
 
   private static void checkFilesExist(ComposeProject project) throws ComposeException {

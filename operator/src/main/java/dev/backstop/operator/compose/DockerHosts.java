@@ -52,14 +52,31 @@ public final class DockerHosts implements AutoCloseable {
   private final Map<String, DockerEndpoint.Ssh> ssh = new ConcurrentHashMap<>();
   private final Map<ClientKey, DockerClient> clients = new ConcurrentHashMap<>();
   private final SshForwards forwards;
+  private final SubprocessEnv env;
   private volatile boolean closed;
 
+  /** Hosts whose child processes get a private HOME in a temporary directory. */
   public DockerHosts() {
-    this(new SshForwards());
+    this(SubprocessEnv.inTempHome());
+  }
+
+  /** Hosts whose child processes (ssh forwards, docker CLI) get the environment {@code env}. */
+  public DockerHosts(SubprocessEnv env) {
+    this(new SshForwards(env), env);
   }
 
   DockerHosts(SshForwards forwards) {
+    this(forwards, SubprocessEnv.inTempHome());
+  }
+
+  private DockerHosts(SshForwards forwards, SubprocessEnv env) {
     this.forwards = forwards;
+    this.env = env;
+  }
+
+  /** The environment every child process of this Backstop process starts with. */
+  public SubprocessEnv subprocessEnv() {
+    return env;
   }
 
   /**
@@ -177,10 +194,18 @@ public final class DockerHosts implements AutoCloseable {
   }
 
   /**
-   * Points a plain {@code docker} CLI at {@code endpoint}: like {@link
+   * Points a plain {@code docker} CLI at {@code endpoint} with a clean environment: like {@link
    * DockerEndpoint#configureCli}, but an {@code ssh://} host goes through the shared forward, so
    * the keys registered with {@link #useSsh} apply and no second ssh session is opened.
    */
+  public void configureForwardedCli(DockerEndpoint endpoint, ProcessBuilder builder)
+      throws ComposeException {
+    DockerEndpoint target =
+        endpoint.isSsh() ? DockerEndpoint.of(forwards.ensure(endpoint.host(), endpoint.ssh())) : endpoint;
+    env.builder().endpoint(target).applyTo(builder);
+  }
+
+  /** The DOCKER_* variables of {@link #configureForwardedCli(DockerEndpoint, ProcessBuilder)}. */
   public void configureForwardedCli(DockerEndpoint endpoint, Map<String, String> env)
       throws ComposeException {
     if (!endpoint.isSsh()) {

@@ -43,8 +43,8 @@ final class SshForwards implements AutoCloseable {
   private final Map<String, Slot> forwards = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  SshForwards() {
-    this(SshForwards::startSsh);
+  SshForwards(SubprocessEnv env) {
+    this((target, files, socket, log) -> startSsh(env, target, files, socket, log));
   }
 
   SshForwards(Starter starter) {
@@ -121,7 +121,8 @@ final class SshForwards implements AutoCloseable {
     }
   }
 
-  private static Process startSsh(Target target, DockerEndpoint.Ssh ssh, Path socket, Path log)
+  private static Process startSsh(
+      SubprocessEnv env, Target target, DockerEndpoint.Ssh ssh, Path socket, Path log)
       throws IOException {
     List<String> command =
         new ArrayList<>(
@@ -154,7 +155,18 @@ final class SshForwards implements AutoCloseable {
       command.addAll(List.of("-p", Integer.toString(target.port())));
     }
     command.addAll(List.of("-L", socket + ":" + REMOTE_SOCKET, "--", target.destination()));
-    return new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    SubprocessEnv.Builder vars = env.builder();
+    if (ssh == null || ssh.identity() == null) {
+      // No key of its own: ssh logs in as the operator user, with that user's keys and agent.
+      vars.sshUser();
+    }
+    try {
+      vars.applyTo(builder);
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
+    return builder
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(log.toFile())

@@ -124,7 +124,8 @@ public final class ReleaseDecider {
         return finish(s, Action.NONE, null, obs, now, settings.interval());
       }
       // A commit whose files or build are broken stays broken: quarantine it like a failed check.
-      boolean commitsFault = outcome.reason() == Reason.ComposeInvalid || outcome.reason() == Reason.BuildFailed;
+      boolean commitsFault = outcome.reason() == Reason.ComposeInvalid || outcome.reason() == Reason.BuildFailed
+          || outcome.reason() == Reason.PolicyViolation;
       if (commitsFault) {
         addQuarantine(s, op.getTarget(), outcome.reason(), outcome.message(), now);
       }

@@ -114,7 +114,7 @@ public final class Transitions {
     return switch (reason) {
       case InvalidSpec, InvalidManifest, RefNotFound, SourceUnavailable, DockerUnavailable, ComposeInvalid,
           BuildFailed, PullFailed,
-          SecretNotFound, SecretInvalid -> true;
+          SecretNotFound, SecretInvalid, PolicyViolation -> true;
       default -> false;
     };
   }

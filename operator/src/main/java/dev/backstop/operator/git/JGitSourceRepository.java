@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -55,6 +56,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import static dev.backstop.operator.git.SourceException.Kind.REF_NOT_FOUND;
 import static dev.backstop.operator.git.SourceException.Kind.UNAVAILABLE;
+import static dev.backstop.operator.git.SourceException.Kind.UNSAFE;
 
 /** {@link SourceRepository} backed by JGit, with one bare mirror per URL under a cache root. */
 public final class JGitSourceRepository implements SourceRepository {
@@ -413,6 +415,7 @@ public final class JGitSourceRepository implements SourceRepository {
                 + "; resolve a ref that contains it with a fetch first");
       }
       writeTree(repo, revCommit, tmp);
+      refuseEscapingSymlinks(tmp, commit);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         tmp = null;
@@ -471,6 +474,37 @@ public final class JGitSourceRepository implements SourceRepository {
             }
           }
         }
+      }
+    }
+  }
+
+  // A symlink to /etc or ../.. would let compose read or mount the host through the checkout.
+  // Checked on the finished tree, with every link followed: links to links can escape together.
+  private static void refuseEscapingSymlinks(Path dest, ObjectId commit) throws IOException, SourceException {
+    Path root = dest.toRealPath();
+    List<Path> links;
+    try (Stream<Path> walk = Files.walk(dest)) {
+      links = walk.filter(Files::isSymbolicLink).toList();
+    }
+    for (Path link : links) {
+      Path target = Files.readSymbolicLink(link);
+      Path real;
+      try {
+        real = link.toRealPath();
+      } catch (IOException e) {
+        // Dangling: judge where it would point once something appears there.
+        real = link.getParent().toRealPath().resolve(target).normalize();
+      }
+      if (target.isAbsolute() || !real.startsWith(root)) {
+        throw new SourceException(
+            UNSAFE,
+            "commit "
+                + commit.name()
+                + " contains the symlink '"
+                + dest.relativize(link)
+                + "' -> '"
+                + target
+                + "', which points outside the checkout; it will not be deployed, deploy a different commit");
       }
     }
   }

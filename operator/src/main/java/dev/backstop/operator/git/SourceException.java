@@ -6,7 +6,9 @@ public class SourceException extends Exception {
   /** What kind of failure, so that callers can pick a condition reason. */
   public enum Kind {
     REF_NOT_FOUND,
-    UNAVAILABLE
+    UNAVAILABLE,
+    /** The commit's own tree is unsafe to use (a symlink out of the checkout): its fault. */
+    UNSAFE
   }
 
   private final Kind kind;

@@ -1,6 +1,8 @@
 package dev.backstop.operator.stack;
 
 import dev.backstop.operator.api.v1alpha1.ActionKind;
+import dev.backstop.operator.api.v1alpha1.ComposeSpec;
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.backup.BackupFiles;
@@ -13,6 +15,7 @@ import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.ComposePolicy;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.engine.Actuator;
 import dev.backstop.operator.engine.ReleaseInput;
@@ -36,10 +39,20 @@ public final class ComposeActuator implements Actuator {
   private final DatabaseBackups backups;
   private final StackImages images;
   private final ServiceCatalog services;
+  private final PolicyLevel ceiling;
 
+  /** An actuator with no policy ceiling (Privileged): releases get what they ask for. */
   public ComposeActuator(
       DockerHosts docker, SourceRepository git, ComposeDriver compose, DatabaseBackups backups,
       ServiceCatalog services) {
+    this(docker, git, compose, backups, services, PolicyLevel.Privileged);
+  }
+
+  /** @param ceiling the operator's --compose-policy: the level of releases that name none */
+  public ComposeActuator(
+      DockerHosts docker, SourceRepository git, ComposeDriver compose, DatabaseBackups backups,
+      ServiceCatalog services, PolicyLevel ceiling) {
+    this.ceiling = ceiling;
     this.docker = docker;
     this.git = git;
     this.compose = compose;
@@ -70,7 +83,9 @@ public final class ComposeActuator implements Actuator {
       checkout = git.checkout(settings.url(), commit, new StateLayout.ReleaseDir(release.workDir()).checkouts(),
           release.access().git());
     } catch (SourceException e) {
-      return ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
+      // An unsafe tree is the commit's fault and quarantines it like invalid compose files.
+      return ApplyOutcome.untouched(
+          e.kind() == SourceException.Kind.UNSAFE ? Reason.ComposeInvalid : Reason.SourceUnavailable, e.getMessage());
     }
     Path dir = checkout.resolve(settings.composePath()).normalize();
     if (!Files.isDirectory(dir)) {
@@ -84,7 +99,7 @@ public final class ComposeActuator implements Actuator {
       StackImages.Prepared prepared;
       try {
         prepared = images.prepare(release.name(), settings.images(), apply.kind() != ActionKind.Deploy, commit, project,
-            release.workDir());
+            release.workDir(), new StackGuard.Rules(checkout, level(release)));
       } catch (StackImages.Failure e) {
         return ApplyOutcome.untouched(e.reason(), e.getMessage());
       }
@@ -103,6 +118,12 @@ public final class ComposeActuator implements Actuator {
         case FAILED -> ApplyOutcome.failed(Reason.ComposeFailed, e.getMessage());
       };
     }
+  }
+
+  /** The level the release runs under; a looser request than the ceiling never gets this far. */
+  private PolicyLevel level(ReleaseInput release) {
+    ComposeSpec compose = release.spec() == null ? null : release.spec().getCompose();
+    return ComposePolicy.effective(compose == null ? null : compose.getPolicy(), ceiling);
   }
 
   @Override

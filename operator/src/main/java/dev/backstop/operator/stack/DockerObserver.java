@@ -1,5 +1,7 @@
 package dev.backstop.operator.stack;
 
+import dev.backstop.operator.api.v1alpha1.ComposeSpec;
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
@@ -7,6 +9,7 @@ import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.CheckResult;
+import dev.backstop.operator.core.ComposePolicy;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.core.ReleaseSettings;
@@ -25,6 +28,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Observes a release through git, the Docker engine and the background probes. */
 public final class DockerObserver implements Observer {
@@ -35,7 +39,9 @@ public final class DockerObserver implements Observer {
   private final HealthMonitor health;
   private final ServiceCatalog services;
   private final Clock clock;
+  private final PolicyLevel ceiling;
 
+  /** An observer with no policy ceiling (Privileged). */
   public DockerObserver(
       DockerHosts docker,
       SourceRepository git,
@@ -43,6 +49,19 @@ public final class DockerObserver implements Observer {
       HealthMonitor health,
       ServiceCatalog services,
       Clock clock) {
+    this(docker, git, containers, health, services, clock, PolicyLevel.Privileged);
+  }
+
+  /** @param ceiling the operator's --compose-policy: a release may not ask for looser */
+  public DockerObserver(
+      DockerHosts docker,
+      SourceRepository git,
+      ContainerObserver containers,
+      HealthMonitor health,
+      ServiceCatalog services,
+      Clock clock,
+      PolicyLevel ceiling) {
+    this.ceiling = ceiling;
     this.docker = docker;
     this.git = git;
     this.containers = containers;
@@ -54,6 +73,13 @@ public final class DockerObserver implements Observer {
   @Override
   public Observation observe(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
     SourceState source = resolve(release, settings, previous);
+    ComposeSpec compose = release.spec() == null ? null : release.spec().getCompose();
+    Optional<String> looser = ComposePolicy.ceilingProblem(compose == null ? null : compose.getPolicy(), ceiling);
+    if (looser.isPresent()) {
+      // The spec's fault, not the commit's: nothing is applied until the spec or the ceiling changes.
+      return observation(release, source, List.of(), List.of(),
+          new Observation.Problem(Reason.PolicyViolation, looser.get()));
+    }
     Observation.Problem tls = docker.useTls(release.key(), settings.dockerHost(), release.access().dockerTls(),
         new StateLayout.ReleaseDir(release.workDir()).dockerTls());
     if (tls != null) {

@@ -1,5 +1,6 @@
 package dev.backstop.operator.stack;
 
+import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.backup.DockerDatabaseBackups;
 import dev.backstop.operator.compose.ComposeDriver;
@@ -7,6 +8,7 @@ import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.SubprocessEnv;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceRepository;
@@ -14,6 +16,7 @@ import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.state.StateLayout;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * The real adapters of one process (JGit, the compose CLI, docker-java, live probes) wired into a
@@ -26,15 +29,33 @@ public final class LiveStack implements AutoCloseable {
   private final HealthMonitor health;
   private final ReleaseLoop loop;
 
-  /** Adapters that keep their git cache where {@code layout} says. */
+  /** Adapters that keep their git cache where {@code layout} says, with no policy ceiling. */
   public LiveStack(StateLayout layout, Clock clock) {
+    this(layout, clock, PolicyLevel.Privileged);
+  }
+
+  /**
+   * Adapters that keep their git cache where {@code layout} says.
+   *
+   * @param ceiling the loosest compose policy a release may run under (--compose-policy)
+   */
+  public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling) {
+    this(layout, clock, ceiling, Set.of());
+  }
+
+  /**
+   * @param ceiling the loosest compose policy a release may run under (--compose-policy)
+   * @param stackEnv names of this process's variables every stack may see (--stack-env)
+   */
+  public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling, Set<String> stackEnv) {
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
-    DockerComposeCli compose = new DockerComposeCli();
-    this.docker = new DockerHosts();
+    this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv, stackEnv));
+    DockerComposeCli compose =
+        new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv());
     this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
-        health, clock);
+        health, clock, ceiling);
   }
 
   /** The loop over these adapters; tests bring fakes or adapters of their own. */
@@ -46,10 +67,23 @@ public final class LiveStack implements AutoCloseable {
       DatabaseBackups backups,
       HealthMonitor health,
       Clock clock) {
+    return loop(docker, git, compose, containers, backups, health, clock, PolicyLevel.Privileged);
+  }
+
+  /** The loop over these adapters under the policy ceiling {@code ceiling}. */
+  public static ReleaseLoop loop(
+      DockerHosts docker,
+      SourceRepository git,
+      ComposeDriver compose,
+      ContainerObserver containers,
+      DatabaseBackups backups,
+      HealthMonitor health,
+      Clock clock,
+      PolicyLevel ceiling) {
     ServiceCatalog services = new ServiceCatalog(compose);
     return new ReleaseLoop(
-        new DockerObserver(docker, git, containers, health, services, clock),
-        new ComposeActuator(docker, git, compose, backups, services),
+        new DockerObserver(docker, git, containers, health, services, clock, ceiling),
+        new ComposeActuator(docker, git, compose, backups, services, ceiling),
         clock);
   }
 

@@ -7,6 +7,7 @@ import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerEndpoint;
+import dev.backstop.operator.core.ComposeModel;
 import dev.backstop.operator.core.ImagePlan;
 import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.ImageSettings;
@@ -52,18 +53,14 @@ final class StackImages {
   record Prepared(ComposeProject project, String note) {}
 
   private final ComposeDriver compose;
+  private final StackGuard guard;
 
   StackImages(ComposeDriver compose) {
     this.compose = compose;
+    this.guard = new StackGuard(compose);
   }
 
-  /**
-   * Makes every image {@code commit} runs present on the host.
-   *
-   * @param rollback a rollback runs the kept images as they are and needs no registry; it builds
-   *     only when its images were removed, and says so in the note
-   * @param stateDir the release's own directory: the override file lives below it
-   */
+  /** {@link #prepare(String, ImageSettings, boolean, String, ComposeProject, Path, StackGuard.Rules)} unguarded. */
   Prepared prepare(
       String release,
       ImageSettings settings,
@@ -72,9 +69,35 @@ final class StackImages {
       ComposeProject project,
       Path stateDir)
       throws Failure {
+    return prepare(release, settings, rollback, commit, project, stateDir, null);
+  }
+
+  /**
+   * Makes every image {@code commit} runs present on the host.
+   *
+   * @param rollback a rollback runs the kept images as they are and needs no registry; it builds
+   *     only when its images were removed, and says so in the note
+   * @param stateDir the release's own directory: the override file lives below it
+   * @param rules the confinement and policy the model must pass before anything is pulled or
+   *     built, or null for none
+   */
+  Prepared prepare(
+      String release,
+      ImageSettings settings,
+      boolean rollback,
+      String commit,
+      ComposeProject project,
+      Path stateDir,
+      StackGuard.Rules rules)
+      throws Failure {
     ImagePlan images;
+    ComposeModel model = null;
     try {
-      images = CommitImages.plan(project.name(), commit, compose.config(project));
+      String config = compose.config(project);
+      images = CommitImages.plan(project.name(), commit, config);
+      if (rules != null) {
+        model = guard.check(project, config, rules);
+      }
     } catch (ComposeException e) {
       throw failure(e, Reason.ComposeInvalid);
     }
@@ -122,6 +145,9 @@ final class StackImages {
       }
       LOG.info("{}: built {} at {} in {} ms", release, missing, shortSha,
           (System.nanoTime() - started) / 1_000_000);
+    }
+    if (model != null) {
+      guard.checkUsers(project, model, images.builtImages(), rules);
     }
     return new Prepared(run, note);
   }

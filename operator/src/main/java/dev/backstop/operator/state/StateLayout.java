@@ -38,6 +38,11 @@ public final class StateLayout {
     return root.resolve("git-cache");
   }
 
+  /** The private HOME (0700) of every child process: docker, compose, ssh. */
+  public Path subprocessHome() {
+    return root.resolve("home");
+  }
+
   /** Where a running local daemon says it listens. */
   public Path daemonInfo() {
     return root.resolve("daemon.json");

@@ -80,7 +80,8 @@ class HelmChartTest {
 
     PodSpec pod = sts.getSpec().getTemplate().getSpec();
     Container c = operator(pod);
-    assertThat(c.getArgs()).contains("operator", "--state=/var/lib/backstop", "--leader-election",
+    assertThat(c.getArgs()).contains("operator", "--state=/var/lib/backstop", "--compose-policy=Baseline",
+        "--leader-election",
         "--lease-namespace=" + NS).doesNotContain("--no-leader-election");
     assertThat(leaderElectionParsedFrom(c.getArgs())).isTrue();
     assertThat(ChartRbac.rules(docs, "Role", "backstop-leader-election"))

@@ -74,6 +74,16 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
+  public String rawConfig(ComposeProject project) {
+    return config(project);
+  }
+
+  @Override
+  public Optional<String> imageUser(DockerEndpoint dockerHost, String image) {
+    return Optional.of("");
+  }
+
+  @Override
   public void build(ComposeProject project, List<String> services) {}
 
   @Override

@@ -122,7 +122,8 @@ class BuiltImagesIT {
 
   private void startDaemon(Path manifests, Path state) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
-        manifests.toString(), "--state", state.toString(), "--port", String.valueOf(LocalModeIT.freePort()));
+        manifests.toString(), "--state", state.toString(), "--port", String.valueOf(LocalModeIT.freePort()),
+        "--stack-env", "APP_PORT");
     pb.environment().put("APP_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));

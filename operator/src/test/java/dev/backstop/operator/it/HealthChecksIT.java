@@ -156,7 +156,8 @@ class HealthChecksIT {
 
   private void startDaemon(Path manifests, int appPort) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
-        manifests.toString(), "--state", tmp.resolve("state").toString(), "--port", String.valueOf(LocalModeIT.freePort()));
+        manifests.toString(), "--state", tmp.resolve("state").toString(), "--port", String.valueOf(LocalModeIT.freePort()),
+        "--stack-env", "APP_PORT");
     pb.environment().put("APP_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("backstop.log").toFile()));

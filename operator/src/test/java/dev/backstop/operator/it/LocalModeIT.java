@@ -127,7 +127,7 @@ class LocalModeIT {
   private Process startDaemon(Path manifests, Path state) throws Exception {
     int apiPort = freePort();
     ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar(), "run", "--manifests", manifests.toString(),
-        "--state", state.toString(), "--port", String.valueOf(apiPort));
+        "--state", state.toString(), "--port", String.valueOf(apiPort), "--stack-env", "DEMO_PORT");
     pb.environment().put("DEMO_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("backstop.log").toFile()));

@@ -44,6 +44,14 @@ public class ComposeSpec {
           + " (or ca.pem, cert.pem, key.pem).")
   private SecretReference tlsSecretRef;
 
+  @JsonPropertyDescription(
+      "What the stack may ask of its Docker host: Privileged (anything), Baseline (no privileged"
+          + " containers, host namespaces, extra capabilities, devices or Docker socket mounts) or"
+          + " Restricted (Baseline, and no bind mounts, no cap_add, no containers running as"
+          + " root). May be stricter than the operator's --compose-policy ceiling, never looser."
+          + " Default: the ceiling.")
+  private PolicyLevel policy;
+
   public String getProjectName() {
     return projectName;
   }
@@ -106,5 +114,13 @@ public class ComposeSpec {
 
   public void setTlsSecretRef(SecretReference tlsSecretRef) {
     this.tlsSecretRef = tlsSecretRef;
+  }
+
+  public PolicyLevel getPolicy() {
+    return policy;
+  }
+
+  public void setPolicy(PolicyLevel policy) {
+    this.policy = policy;
   }
 }

@@ -55,5 +55,10 @@ public enum Reason {
   /** A Secret that spec names lacks the keys Backstop needs. */
   SecretInvalid,
   /** A health check's definition is broken (invalid field, rejected query): it is not acted on. */
-  CheckInvalid
+  CheckInvalid,
+  /**
+   * The stack asks for more than its compose policy allows (or the release asks for a looser
+   * policy than the operator's ceiling); nothing was started.
+   */
+  PolicyViolation
 }
