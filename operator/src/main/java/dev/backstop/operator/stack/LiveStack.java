@@ -7,6 +7,7 @@ import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.engine.FaultPoints;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceRepository;
@@ -50,7 +51,9 @@ public final class LiveStack implements AutoCloseable {
     return new ReleaseLoop(
         new DockerObserver(docker, git, containers, health, services, clock),
         new ComposeActuator(docker, git, compose, backups, services),
-        clock);
+        clock,
+        // Test-only pause points (FaultIT); unset everywhere else, and then they do nothing.
+        FaultPoints.fromEnvironment(System.getenv()));
   }
 
   public ReleaseLoop loop() {
