@@ -127,19 +127,24 @@ class KillPointFaults {
     int restoresBefore = restores();
 
     writeManifest(ref);
-    Process paused = start(point.step());
+    long began = System.nanoTime();
+    Process pausedProcess = start(point.step());
     Path log = logOf(run);
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
         .until(() -> Files.readString(log).contains("[fault] paused at " + point.step()));
-    kill(paused);
+    long paused = System.nanoTime();
+    kill(pausedProcess);
 
     start(null);
     StagingReleaseStatus end = awaitStatus("settled after a kill at " + point.step(), Duration.ofSeconds(120),
         s -> s.getOperation() == null && quarantined(s, broken) && v1.equals(s.getCurrent().getCommit())
             && (s.getPhase() == Phase.RolledBack || s.getPhase() == Phase.Failed));
+    long settled = System.nanoTime();
+    System.out.printf("[faults]   %s: paused after %.1f s, settled %.1f s after the restart%n", point.step(),
+        (paused - began) / 1e9, (settled - paused) / 1e9);
     // It stays settled: nothing is retried or redeployed by a later reconcile.
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
-        .until(() -> store.read("faults").orElseThrow().getHistory().equals(end.getHistory()));
+        .until(() -> steps(store.read("faults").orElseThrow()).equals(steps(end)));
 
     assertThat(end.getCurrent().getCommit()).as("running commit").isEqualTo(v1);
     assertThat(end.getLastKnownGood().getCommit()).as("last-known-good").isEqualTo(v1);
@@ -195,6 +200,12 @@ class KillPointFaults {
     }
     // The person's part, so the next round starts from v1's data.
     sql("DELETE FROM items WHERE id >= 100");
+  }
+
+  /** History as comparable text: what was done, when, and how it ended. */
+  private static List<String> steps(StagingReleaseStatus s) {
+    return s.getHistory().stream()
+        .map(h -> h.getAction() + " " + h.getStartTime() + " " + h.getResult() + " " + h.getRestore()).toList();
   }
 
   private static boolean quarantined(StagingReleaseStatus s, String commit) {
