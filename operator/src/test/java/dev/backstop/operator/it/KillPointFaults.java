@@ -93,8 +93,16 @@ class KillPointFaults {
 
     List<String> lines = new ArrayList<>();
     int survived = 0;
+    // -Dfaults.only=step[,step] tries only those (to chase one failure); all of them by default.
+    List<String> only = List.of(System.getProperty("faults.only", "").split(",")).stream()
+        .filter(x -> !x.isBlank()).toList();
+    int tried = 0;
     for (int k = 0; k < POINTS.size(); k++) {
       KillPoint point = POINTS.get(k);
+      if (!only.isEmpty() && !only.contains(point.step())) {
+        continue;
+      }
+      tried++;
       long started = System.nanoTime();
       String verdict;
       try {
@@ -114,8 +122,9 @@ class KillPointFaults {
       System.out.println(line);
       lines.add(line);
     }
-    System.out.printf("[faults] kill points survived %d / tried %d%n", survived, POINTS.size());
-    assertThat(survived).as("kill points survived:%n%s", String.join("\n", lines)).isEqualTo(POINTS.size());
+    System.out.printf("[faults] kill points survived %d / tried %d%n", survived, tried);
+    assertThat(tried).isPositive();
+    assertThat(survived).as("kill points survived:%n%s", String.join("\n", lines)).isEqualTo(tried);
   }
 
   /** Deploys broken commit {@code ref}, killed at {@code point} once, and checks where it ends. */
@@ -143,7 +152,7 @@ class KillPointFaults {
     System.out.printf("[faults]   %s: paused after %.1f s, settled %.1f s after the restart%n", point.step(),
         (paused - began) / 1e9, (settled - paused) / 1e9);
     // It stays settled: nothing is retried or redeployed by a later reconcile.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
         .until(() -> steps(store.read("faults").orElseThrow()).equals(steps(end)));
 
     assertThat(end.getCurrent().getCommit()).as("running commit").isEqualTo(v1);
@@ -268,7 +277,9 @@ class KillPointFaults {
 
   private Process start(String pauseAt) throws Exception {
     run++;
-    ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run",
+    // C1 only and the serial collector: the same jar, started faster on a busy machine.
+    ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-jar", LocalModeIT.jar(), "run",
         "--manifests", manifests.toString(), "--state", state.toString(),
         "--port", String.valueOf(LocalModeIT.freePort()));
     if (pauseAt != null) {
