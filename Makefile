@@ -3,13 +3,18 @@
 JAR := operator/target/backstop.jar
 MVN := mvn -B
 
-.PHONY: demo test bench build deps images image crd clean
+.PHONY: demo test test-faults bench build deps images image crd clean
 
 demo: images build
 	bash scripts/demo.sh
 
 test: images
 	$(MVN) verify
+
+# Kill-point suite (classes named *Faults*): SIGKILLs a real daemon at every step of a deploy with
+# backup and a rollback with restore, and prints kill points survived / tried. `.ci/run` runs it too.
+test-faults: images
+	$(MVN) -Pfaults -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify
 
 # Benchmarks (classes named *Benchmark) print figures against their baselines; not part of test.
 bench: images

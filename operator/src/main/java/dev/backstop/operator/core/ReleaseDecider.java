@@ -43,6 +43,19 @@ public final class ReleaseDecider {
   /** Decides what to do now, from settings parsed once per reconcile. Does not modify its arguments. */
   public Decision decide(
       ReleaseSettings settings, StagingReleaseStatus previous, Observation obs, Instant now) {
+    Decision d = decideStep(settings, previous, obs, now);
+    Operation op = d.status().getOperation();
+    boolean acts = d.action() instanceof Action.Apply || d.action() instanceof Action.Backup
+        || d.action() instanceof Action.Restore;
+    if (op != null && acts) {
+      // The driver takes this action next; a status still marked so after a restart was cut off in it.
+      op.setActingSince(Timestamps.format(now));
+    }
+    return d;
+  }
+
+  private Decision decideStep(
+      ReleaseSettings settings, StagingReleaseStatus previous, Observation obs, Instant now) {
     StagingReleaseStatus s = begin(previous, obs);
     observe(s, settings, obs, now);
     Problem blocking = obs.dockerError() != null ? obs.dockerError() : sourceProblem(obs.source());
@@ -90,6 +103,7 @@ public final class ReleaseDecider {
       Observation obs,
       Instant now) {
     StagingReleaseStatus s = copy(decided);
+    actionDone(s);
     Operation op = s.getOperation();
     if (outcome.ok()) {
       if (outcome.note() != null) {
@@ -148,6 +162,7 @@ public final class ReleaseDecider {
       Observation obs,
       Instant now) {
     StagingReleaseStatus s = copy(decided);
+    actionDone(s);
     if (settings.backup() == null || s.getOperation() == null) {
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
     }
@@ -163,6 +178,7 @@ public final class ReleaseDecider {
       Observation obs,
       Instant now) {
     StagingReleaseStatus s = copy(decided);
+    actionDone(s);
     if (s.getOperation() == null) {
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
     }
@@ -241,7 +257,23 @@ public final class ReleaseDecider {
   private Decision continueOperation(
       StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Problem blocking, Instant now) {
     Operation op = s.getOperation();
+    boolean interrupted = op.getActingSince() != null;
+    if (interrupted && op.getStage() == OperationStage.Restoring) {
+      // The process stopped mid-restore: the database may be half restored, so a person decides.
+      addInterruption(s, op, "interrupted while restoring; not restored again");
+      BackupSteps.failRestore(s, op, "Backstop stopped while restoring it (interrupted), so the database may be"
+          + " partly restored; check the data, then restore by hand or set spec.backup.restoreFrom", now);
+      return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+    }
+    if (interrupted) {
+      addInterruption(s, op, "interrupted while " + stageWords(op.getStage()) + "; resumed");
+    }
     if (op.getStage() == OperationStage.Applying) {
+      if (interrupted) {
+        // What was observed while the stack was half applied says nothing about the target:
+        // counting it would fail a deploy or rollback for containers that were only not up yet.
+        s.setChecks(CheckTracker.reset(settings));
+      }
       // The process stopped while applying; applying again is idempotent.
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
@@ -284,6 +316,33 @@ public final class ReleaseDecider {
       return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
     }
     return finish(s, Action.NONE, blocking, obs, now, ACTIVE_REQUEUE);
+  }
+
+  /** The action a status announced was taken and its outcome is being recorded. */
+  private static void actionDone(StagingReleaseStatus s) {
+    if (s.getOperation() != null) {
+      s.getOperation().setActingSince(null);
+    }
+  }
+
+  /** Names on the operation's history entry (and reason) a step a stop of Backstop cut off. */
+  private static void addInterruption(StagingReleaseStatus s, Operation op, String note) {
+    for (HistoryEntry h : s.getHistory()) {
+      if (h.getAction() == op.getKind() && op.getStartTime().equals(h.getStartTime())) {
+        h.getInterruptions().add(note);
+      }
+    }
+    addNote(s, op, note);
+    op.setActingSince(null);
+  }
+
+  private static String stageWords(OperationStage stage) {
+    return switch (stage) {
+      case Applying -> "applying";
+      case Verifying -> "verifying";
+      case BackingUp -> "backing up";
+      case Restoring -> "restoring";
+    };
   }
 
   private Decision monitor(

@@ -29,11 +29,18 @@ public final class ReleaseLoop {
   private final Actuator actuator;
   private final Clock clock;
   private final ReleaseDecider decider = new ReleaseDecider();
+  private final FaultPoints faults;
 
   public ReleaseLoop(Observer observer, Actuator actuator, Clock clock) {
+    this(observer, actuator, clock, FaultPoints.NONE);
+  }
+
+  /** A loop that pauses at {@code faults}' step: for the fault-injection suite only. */
+  public ReleaseLoop(Observer observer, Actuator actuator, Clock clock, FaultPoints faults) {
     this.observer = observer;
     this.actuator = actuator;
     this.clock = clock;
+    this.faults = faults;
   }
 
   /**
@@ -55,12 +62,14 @@ public final class ReleaseLoop {
       record(recorder, previous, rejected.status());
       return rejected.requeueAfter();
     }
+    faults.at("resolve");
     Observation.Problem denied = release.access().problem();
     Observation obs = denied != null
         ? blocked(release, SourceState.failed(denied.reason(), denied.message(), false), denied)
         : observer.observe(release, settings, previous);
     Decision decision = decider.decide(settings, previous, obs, clock.instant());
     record(recorder, previous, decision.status());
+    faults.at(FaultPoints.before(decision));
     Decision after = act(release, settings, decision, obs, recorder);
     return after.requeueAfter();
   }
@@ -73,6 +82,7 @@ public final class ReleaseLoop {
     Decision after;
     if (decision.action() instanceof Action.Backup backup) {
       BackupOutcome outcome = actuator.backup(release, settings, backup);
+      faults.at(FaultPoints.after(backup));
       after = decider.completeBackup(settings, decided, backup, outcome, obs, clock.instant());
       record(recorder, decided, after.status());
       if (after.action() instanceof Action.DeleteBackups expired) {
@@ -80,10 +90,12 @@ public final class ReleaseLoop {
       }
     } else if (decision.action() instanceof Action.Restore restore) {
       BackupOutcome outcome = actuator.restore(release, settings, restore);
+      faults.at(FaultPoints.after(restore));
       after = decider.completeRestore(settings, decided, restore, outcome, obs, clock.instant());
       record(recorder, decided, after.status());
     } else if (decision.action() instanceof Action.Apply apply) {
       ApplyOutcome outcome = actuator.apply(release, settings, apply);
+      faults.at(FaultPoints.after(apply));
       after = decider.complete(settings, decided, apply, outcome, obs, clock.instant());
       record(recorder, decided, after.status());
       if (outcome.ok()) {

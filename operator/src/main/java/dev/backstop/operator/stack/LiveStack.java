@@ -9,6 +9,7 @@ import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.compose.SubprocessEnv;
+import dev.backstop.operator.engine.FaultPoints;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceRepository;
@@ -84,7 +85,9 @@ public final class LiveStack implements AutoCloseable {
     return new ReleaseLoop(
         new DockerObserver(docker, git, containers, health, services, clock, ceiling),
         new ComposeActuator(docker, git, compose, backups, services, ceiling),
-        clock);
+        clock,
+        // Test-only pause points (the kill-point fault suite); unset everywhere else, and then they do nothing.
+        FaultPoints.fromEnvironment(System.getenv()));
   }
 
   public ReleaseLoop loop() {

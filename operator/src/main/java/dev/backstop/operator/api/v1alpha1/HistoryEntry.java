@@ -43,6 +43,18 @@ public class HistoryEntry {
   @JsonPropertyDescription("For a rollback or restore that restores a backup: how the restore went.")
   private Result restore;
 
+  @JsonPropertyDescription(
+      "Steps a stop of Backstop cut off in the middle, and what was done about it on restart, e.g. 'interrupted while applying; resumed'.")
+  private List<String> interruptions = new ArrayList<>();
+
+  public List<String> getInterruptions() {
+    return interruptions;
+  }
+
+  public void setInterruptions(List<String> interruptions) {
+    this.interruptions = interruptions;
+  }
+
   public String getBackup() {
     return backup;
   }

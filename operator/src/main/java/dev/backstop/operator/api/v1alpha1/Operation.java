@@ -38,6 +38,18 @@ public class Operation {
       "For a deploy or backup: the backup taken (or being taken) before it. For a rollback or restore: the backup it restores.")
   private String backup;
 
+  @JsonPropertyDescription("While the stage's action (compose up, dump, restore) runs: when it was handed over"
+      + " (RFC 3339). Still set after a restart means the process stopped in the middle of it.")
+  private String actingSince;
+
+  public String getActingSince() {
+    return actingSince;
+  }
+
+  public void setActingSince(String actingSince) {
+    this.actingSince = actingSince;
+  }
+
   public String getBackup() {
     return backup;
   }
