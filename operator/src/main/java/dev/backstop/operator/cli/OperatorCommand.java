@@ -50,6 +50,11 @@ final class OperatorCommand implements Callable<Integer> {
           + " (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Option(names = "--allow-local-sources", defaultValue = "false",
+      description = "Accept file:// and local-path spec.source.url values. They read the operator's own"
+          + " filesystem, so any tenant could deploy another's cached code; off by default.")
+  boolean allowLocalSources;
+
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
@@ -62,9 +67,10 @@ final class OperatorCommand implements Callable<Integer> {
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
         LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC())) {
+      ClusterOperator.Settings settings = new ClusterOperator.Settings(stateDir, watched, leaderElection,
+          leaseNamespace, bind, port, Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers);
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
-          new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
-              Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));
+          allowLocalSources ? settings.allowingLocalSources() : settings);
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
           + " on " + client.getMasterUrl() + (leaderElection ? ", with leader election" : ""));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

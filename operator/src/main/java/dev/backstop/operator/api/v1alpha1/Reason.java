@@ -55,5 +55,7 @@ public enum Reason {
   /** A Secret that spec names lacks the keys Backstop needs. */
   SecretInvalid,
   /** A health check's definition is broken (invalid field, rejected query): it is not acted on. */
-  CheckInvalid
+  CheckInvalid,
+  /** spec.source.url names a source this operator refuses (a local path in cluster mode). */
+  SourceNotAllowed
 }
