@@ -27,9 +27,10 @@ public final class Redactor {
       Pattern.compile("\\b([A-Za-z][A-Za-z0-9+.-]*)://([^/\\s@'\"]+)@");
   private static final String VALUE = "('[^']*'|\"[^\"]*\"|[^\\s'\"]+)";
   // PGPASSWORD=x, MYSQL_PWD=x, DB_PASSWORD: x, API_TOKEN=x, AWS_SECRET_ACCESS_KEY=x
+  // Environment names are upper case; in prose "secretRef: ..." is no assignment.
   private static final Pattern ASSIGNMENT = Pattern.compile(
-      "(?i)\\b([A-Z0-9_]*(?:PASSWORD|PASSWD|PWD|TOKEN|SECRET|APIKEY|API_KEY|ACCESS_KEY)[A-Z0-9_]*)(=|:\\s?)"
-          + VALUE);
+      "\\b([A-Z0-9_]*(?:PASSWORD|PASSWD|PWD|TOKEN|SECRET|APIKEY|API_KEY|ACCESS_KEY)[A-Z0-9_]*)(=|:\\s?)"
+          + VALUE + "|(?i)\\b(password|passwd|pwd|token|secret)(=)" + VALUE);
   // --password=x, --password x, --token=x
   private static final Pattern OPTION = Pattern.compile(
       "(?i)(?<![\\w-])(--(?:password|passwd|pass|token|secret)(?:-[a-z]+)?)(=|\\s+)" + VALUE);
@@ -82,8 +83,8 @@ public final class Redactor {
       result = result.replace(value, MASK);
     }
     result = replaceUserInfo(result);
-    result = ASSIGNMENT.matcher(result).replaceAll(m -> Matcher.quoteReplacement(
-        m.group(1) + m.group(2) + MASK));
+    result = ASSIGNMENT.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1) != null
+        ? m.group(1) + m.group(2) + MASK : m.group(4) + m.group(5) + MASK));
     result = OPTION.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
     result = SHORT_PASSWORD.matcher(result).replaceAll(m -> Matcher.quoteReplacement("-p" + MASK));
     return result;

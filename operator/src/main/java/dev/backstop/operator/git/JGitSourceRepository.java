@@ -62,7 +62,8 @@ public final class JGitSourceRepository implements SourceRepository {
 
   private static final Logger LOG = LoggerFactory.getLogger(JGitSourceRepository.class);
 
-  static final String TOKEN_VARIABLE = "BACKSTOP_GIT_TOKEN";
+  /** The environment variable holding the process's own git token (local mode). */
+  public static final String TOKEN_VARIABLE = "BACKSTOP_GIT_TOKEN";
   static final String USERNAME_VARIABLE = "BACKSTOP_GIT_USERNAME";
 
   private static final int TIMEOUT_SECONDS = 120;

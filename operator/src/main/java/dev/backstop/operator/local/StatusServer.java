@@ -55,7 +55,7 @@ final class StatusServer {
       for (String name : daemon.store().names()) {
         all.add(view(name, releases.get(name)));
       }
-      send(ex, 200, "application/json", JSON.writeValueAsString(all));
+      send(ex, 200, "application/json", daemon.redactor().redact(JSON.writeValueAsString(all)));
       return;
     }
     String[] parts = rest.substring(1).split("/");
@@ -69,7 +69,8 @@ final class StatusServer {
       send(ex, 404, "application/json", error(name));
       return;
     }
-    send(ex, 200, "application/json", JSON.writeValueAsString(view(name, releases.get(name))));
+    send(ex, 200, "application/json",
+        daemon.redactor().redact(JSON.writeValueAsString(view(name, releases.get(name)))));
   }
 
   private Map<String, Object> view(String name, StagingRelease release) {

@@ -14,6 +14,8 @@ import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.state.StateLayout;
 import java.time.Clock;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The real adapters of one process (JGit, the compose CLI, docker-java, live probes) wired into a
@@ -33,8 +35,15 @@ public final class LiveStack implements AutoCloseable {
     this.docker = new DockerHosts();
     this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
+    // The process's own git token is a secret of every release that may use it.
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
-        health, clock);
+        health, clock).redacting(processSecrets(System::getenv));
+  }
+
+  /** Values of the environment that are secrets wherever they show up. */
+  public static List<String> processSecrets(Function<String, String> env) {
+    String token = env.apply(JGitSourceRepository.TOKEN_VARIABLE);
+    return token == null ? List.of() : List.of(token);
   }
 
   /** The loop over these adapters; tests bring fakes or adapters of their own. */

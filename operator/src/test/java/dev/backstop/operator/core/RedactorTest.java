@@ -32,6 +32,9 @@ class RedactorTest {
 
   @Test
   void ordinaryTextStays() {
+    assertThat(patterns.redact("spec.source.secretRef: Secret 'git' has no 'token'; add it"))
+        .isEqualTo("spec.source.secretRef: Secret 'git' has no 'token'; add it");
+    assertThat(patterns.redact("login password=abc and DB_PASSWORD: xyz")).isEqualTo("login password=*** and DB_PASSWORD: ***");
     String text = "deploy of 1234567 failed: service web unhealthy after 3 probes (-p project, ref main)";
     assertThat(patterns.redact(text)).isEqualTo(text);
     assertThat(patterns.redact(null)).isNull();
