@@ -2,10 +2,10 @@ package dev.backstop.operator.cli;
 
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.stack.LiveStack;
+import dev.backstop.operator.state.AtomicFile;
 import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -58,7 +58,8 @@ final class OperatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
-    Files.createDirectories(stateDir);
+    // Statuses, saved specs, dumps and TLS keys live below: nobody else's to read.
+    AtomicFile.createDirectories(stateDir, AtomicFile.Access.OWNER_ONLY);
     Set<String> watched = new LinkedHashSet<>();
     if (namespaces != null) {
       Arrays.stream(namespaces).map(String::trim).filter(s -> !s.isEmpty()).forEach(watched::add);

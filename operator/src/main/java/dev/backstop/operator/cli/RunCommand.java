@@ -3,6 +3,7 @@ package dev.backstop.operator.cli;
 import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.local.LocalDaemon;
 import dev.backstop.operator.stack.LiveStack;
+import dev.backstop.operator.state.AtomicFile;
 import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--manifests " + manifests + " is not a directory");
     }
     Path stateDir = state.dir();
-    Files.createDirectories(stateDir);
+    // Statuses, saved specs, dumps and TLS keys live below: nobody else's to read.
+    AtomicFile.createDirectories(stateDir, AtomicFile.Access.OWNER_ONLY);
     CountDownLatch stopped = new CountDownLatch(1);
     try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC());
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
