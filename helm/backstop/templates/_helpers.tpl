@@ -80,6 +80,9 @@ spec:
         - --state={{ $state }}
         - --port={{ .Values.metrics.port }}
         - --compose-policy={{ .Values.composePolicy }}
+        {{- if .Values.allowLocalSources }}
+        - --allow-local-sources
+        {{- end }}
         {{- if .Values.watchNamespaces }}
         - --namespaces={{ join "," .Values.watchNamespaces }}
         {{- end }}

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,6 +24,7 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
@@ -57,7 +59,8 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       // A dump can be silent for a while (a big table being read): the long-call client.
       DockerClient client = client(target, DockerHosts.Purpose.LONG_CALL);
       String container = container(client, target);
-      Files.createDirectories(file.getParent());
+      // Dumps hold the database: owner-only, like the directory they live in.
+      AtomicFile.createDirectories(file.getParent(), AtomicFile.Access.OWNER_ONLY);
       MessageDigest digest = BackupFiles.newDigest();
       DumpCallback callback;
       String execId = client.execCreateCmd(container)
@@ -66,8 +69,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
           .withAttachStderr(true)
           .exec()
           .getId();
-      try (OutputStream raw = Files.newOutputStream(partial, StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      Files.deleteIfExists(partial);
+      try (OutputStream raw = Channels.newOutputStream(Files.newByteChannel(partial,
+              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), AtomicFile.ownerOnlyFile()));
           DigestOutputStream hashed = new DigestOutputStream(new BufferedOutputStream(raw, BUFFER), digest);
           GZIPOutputStream gzip = new FastGzip(hashed)) {
         callback = client.execStartCmd(execId).exec(new DumpCallback(gzip));

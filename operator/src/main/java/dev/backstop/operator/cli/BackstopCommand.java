@@ -1,5 +1,8 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.core.Redactor;
+import dev.backstop.operator.stack.LiveStack;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,6 +33,7 @@ public final class BackstopCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    RedactingOutput.install(Redactor.patterns().with(LiveStack.processSecrets(System::getenv)));
     Logging.configure();
     System.exit(commandLine().execute(args));
   }

@@ -3,10 +3,10 @@ package dev.backstop.operator.cli;
 import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.stack.LiveStack;
+import dev.backstop.operator.state.AtomicFile;
 import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Arrays;
@@ -61,10 +61,16 @@ final class OperatorCommand implements Callable<Integer> {
           + " nothing else of it reaches docker compose (default: none).")
   Set<String> stackEnv = new LinkedHashSet<>();
 
+  @Option(names = "--allow-local-sources", defaultValue = "false",
+      description = "Accept file:// and local-path spec.source.url values. They read the operator's own"
+          + " filesystem, so any tenant could deploy another's cached code; off by default.")
+  boolean allowLocalSources;
+
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
-    Files.createDirectories(stateDir);
+    // Statuses, saved specs, dumps and TLS keys live below: nobody else's to read.
+    AtomicFile.createDirectories(stateDir, AtomicFile.Access.OWNER_ONLY);
     Set<String> watched = new LinkedHashSet<>();
     if (namespaces != null) {
       Arrays.stream(namespaces).map(String::trim).filter(s -> !s.isEmpty()).forEach(watched::add);
@@ -73,9 +79,10 @@ final class OperatorCommand implements Callable<Integer> {
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
         LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC(), composePolicy, stackEnv)) {
+      ClusterOperator.Settings settings = new ClusterOperator.Settings(stateDir, watched, leaderElection,
+          leaseNamespace, bind, port, Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers);
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
-          new ClusterOperator.Settings(stateDir, watched, leaderElection, leaseNamespace, bind, port,
-              Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers));
+          allowLocalSources ? settings.allowingLocalSources() : settings);
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
           + " on " + client.getMasterUrl() + (leaderElection ? ", with leader election" : ""));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.compose.DockerContainerEvents;
 import dev.backstop.operator.local.LocalDaemon;
 import dev.backstop.operator.stack.LiveStack;
+import dev.backstop.operator.state.AtomicFile;
 import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,8 @@ final class RunCommand implements Callable<Integer> {
       System.out.println(ManifestHint.text(manifests));
     }
     Path stateDir = state.dir();
-    Files.createDirectories(stateDir);
+    // Statuses, saved specs, dumps and TLS keys live below: nobody else's to read.
+    AtomicFile.createDirectories(stateDir, AtomicFile.Access.OWNER_ONLY);
     CountDownLatch stopped = new CountDownLatch(1);
     try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC(), composePolicy, stackEnv);
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {

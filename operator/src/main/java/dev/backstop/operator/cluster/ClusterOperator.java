@@ -36,6 +36,8 @@ public final class ClusterOperator implements AutoCloseable {
    * @param port HTTP port for probes and metrics; -1 = none
    * @param workers releases reconciled at the same time; a reconcile may run for minutes (a slow
    *     compose up, a backup), so this bounds how many slow stacks can hold the others back
+   * @param allowLocalSources accept file:// and path sources, which read the operator's own
+   *     filesystem (and its git cache) rather than a repository the tenant can reach
    */
   public record Settings(
       Path stateDir,
@@ -46,10 +48,31 @@ public final class ClusterOperator implements AutoCloseable {
       int port,
       Clock clock,
       Lease lease,
-      int workers) {
+      int workers,
+      boolean allowLocalSources) {
 
     /** Releases reconciled at the same time unless told otherwise. */
     public static final int DEFAULT_WORKERS = 16;
+
+    /** Settings that refuse local sources. */
+    public Settings(
+        Path stateDir,
+        Set<String> namespaces,
+        boolean leaderElection,
+        String leaseNamespace,
+        String bind,
+        int port,
+        Clock clock,
+        Lease lease,
+        int workers) {
+      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers, false);
+    }
+
+    /** These settings, accepting file:// and path sources (`--allow-local-sources`). */
+    public Settings allowingLocalSources() {
+      return new Settings(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers,
+          true);
+    }
 
     /** Settings with the usual Lease timings and identity. */
     public Settings(
@@ -124,7 +147,8 @@ public final class ClusterOperator implements AutoCloseable {
     ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
     self[0] = result;
     StagingReleaseReconciler reconciler =
-        new StagingReleaseReconciler(loop, health, docker, settings.stateDir(), settings.clock(), result.metrics);
+        new StagingReleaseReconciler(loop, health, docker, settings.stateDir(), settings.clock(), result.metrics,
+            new SourceAdmission(settings.allowLocalSources()));
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
     health.onNews(reconciler::healthNews);
     health.onProbed(result.metrics::probed);

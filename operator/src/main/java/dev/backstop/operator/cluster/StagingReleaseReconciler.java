@@ -64,6 +64,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   private final Path stateDir;
   private final Clock clock;
   private final ReleaseMetrics metrics;
+  private final SourceAdmission sources;
   // The last status written per uid. The informer cache may lag behind our own patches, and the
   // core must always decide from what it recorded last (as local mode does from its file).
   private final Map<String, StagingReleaseStatus> recorded = new ConcurrentHashMap<>();
@@ -81,8 +82,10 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
       DockerHosts docker,
       Path stateDir,
       Clock clock,
-      ReleaseMetrics metrics) {
+      ReleaseMetrics metrics,
+      SourceAdmission sources) {
     this.loop = loop;
+    this.sources = sources;
     this.health = health;
     this.docker = docker;
     this.stateDir = stateDir;
@@ -98,7 +101,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     StagingReleaseStatus previous = recorded.getOrDefault(uid, emptyToNull(release.getStatus()));
     KubeEventRecorder events = new KubeEventRecorder(client, clock);
     StatusWriter writer = new StatusWriter(client, release);
-    Access access = new SecretAccess(client).resolve(release);
+    Access access = sources.admit(release, () -> new SecretAccess(client).resolve(release));
     ReleaseInput input = ReleaseInput.of(release, release.getMetadata().getGeneration(), requests(release),
         workDir(release), access);
     long started = System.nanoTime();

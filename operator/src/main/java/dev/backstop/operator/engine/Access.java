@@ -3,6 +3,9 @@ package dev.backstop.operator.engine;
 import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.git.GitCredentials;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * What a driver found out about a release's credentials before reconciling it.
@@ -23,5 +26,19 @@ public record Access(GitCredentials git, Observation.Problem problem, DockerTls 
 
   public static Access blocked(Observation.Problem problem) {
     return new Access(null, problem);
+  }
+
+  /** The secret values in here, for the release's redactor; never shown. */
+  public List<String> secretValues() {
+    List<String> values = new ArrayList<>();
+    if (git != null) {
+      values.add(git.password());
+      values.add(git.sshPrivateKey());
+    }
+    if (dockerTls != null) {
+      values.add(dockerTls.clientKey());
+    }
+    values.removeIf(Objects::isNull);
+    return values;
   }
 }

@@ -10,12 +10,14 @@ import dev.backstop.operator.core.InvalidSpecException;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.core.ReleaseDecider;
 import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.core.Redactor;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
 import dev.backstop.operator.core.Transitions;
 import dev.backstop.operator.engine.Recorder.RecordFailedException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -30,6 +32,7 @@ public final class ReleaseLoop {
   private final Clock clock;
   private final ReleaseDecider decider = new ReleaseDecider();
   private final FaultPoints faults;
+  private final Redactor redactor;
 
   public ReleaseLoop(Observer observer, Actuator actuator, Clock clock) {
     this(observer, actuator, clock, FaultPoints.NONE);
@@ -37,10 +40,31 @@ public final class ReleaseLoop {
 
   /** A loop that pauses at {@code faults}' step: for the fault-injection suite only. */
   public ReleaseLoop(Observer observer, Actuator actuator, Clock clock, FaultPoints faults) {
+    this(observer, actuator, clock, faults, Redactor.patterns());
+  }
+
+  private ReleaseLoop(
+      Observer observer, Actuator actuator, Clock clock, FaultPoints faults, Redactor redactor) {
     this.observer = observer;
     this.actuator = actuator;
     this.clock = clock;
     this.faults = faults;
+    this.redactor = redactor;
+  }
+
+  /** This loop, also redacting {@code secrets} of the process (e.g. its own git token) everywhere. */
+  public ReleaseLoop redacting(Collection<String> secrets) {
+    return new ReleaseLoop(observer, actuator, clock, faults, redactor.with(secrets));
+  }
+
+  /** The redactor for what belongs to no release: the patterns and the process's own secrets. */
+  public Redactor redactor() {
+    return redactor;
+  }
+
+  /** The redactor for {@code release}: the process's secrets plus the ones its Secrets hold. */
+  public Redactor redactor(ReleaseInput release) {
+    return redactor.with(release.access().secretValues());
   }
 
   /**
@@ -53,6 +77,8 @@ public final class ReleaseLoop {
    */
   public Duration reconcile(ReleaseInput release, StagingReleaseStatus previous, Recorder recorder)
       throws RecordFailedException {
+    // Everything recorded or told passes the release's redactor; the core works on the originals.
+    recorder = new RedactingRecorder(recorder, redactor(release));
     ReleaseSettings settings;
     try {
       settings = ReleaseSettings.from(release.name(), release.spec());
@@ -133,6 +159,11 @@ public final class ReleaseLoop {
   private static void record(Recorder recorder, StagingReleaseStatus before, StagingReleaseStatus after)
       throws RecordFailedException {
     recorder.record(after);
+    // Compared as recorded: a message that differs from the last only by a secret is no transition.
+    if (recorder instanceof RedactingRecorder redacting) {
+      before = redacting.redact(before);
+      after = redacting.redact(after);
+    }
     for (ReleaseEvent e : Transitions.between(before, after)) {
       recorder.event(e);
     }

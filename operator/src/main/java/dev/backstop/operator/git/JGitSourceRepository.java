@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.FetchCommand;
@@ -63,13 +64,16 @@ public final class JGitSourceRepository implements SourceRepository {
 
   private static final Logger LOG = LoggerFactory.getLogger(JGitSourceRepository.class);
 
-  static final String TOKEN_VARIABLE = "BACKSTOP_GIT_TOKEN";
+  /** The environment variable holding the process's own git token (local mode). */
+  public static final String TOKEN_VARIABLE = "BACKSTOP_GIT_TOKEN";
   static final String USERNAME_VARIABLE = "BACKSTOP_GIT_USERNAME";
 
   private static final int TIMEOUT_SECONDS = 120;
   private static final Pattern FULL_SHA = Pattern.compile("[0-9a-f]{40}");
   private static final Pattern SHA_PREFIX = Pattern.compile("[0-9a-fA-F]{4,40}");
   private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s]*@");
+  private static final Pattern USER_INFO_PART =
+      Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://([^/\\s]*)@");
   private static final Pattern SCP_LIKE = Pattern.compile("[^/:@]+@[^/:]+:.*");
   private static final List<RefSpec> MIRROR_REFSPECS =
       List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
@@ -77,6 +81,8 @@ public final class JGitSourceRepository implements SourceRepository {
   private final Path cacheRoot;
   private final Function<String, String> env;
   private final Map<Path, Object> locks = new ConcurrentHashMap<>();
+  // "release\ncache dir" of each caller whose last fetch into that cache succeeded.
+  private final Set<String> verified = ConcurrentHashMap.newKeySet();
 
   /**
    * @param cacheRoot directory holding one bare clone per URL, e.g. {@code <state>/git-cache}
@@ -91,13 +97,30 @@ public final class JGitSourceRepository implements SourceRepository {
   @Override
   public String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
       throws SourceException {
+    return resolve("", url, ref, fetch, credentials);
+  }
+
+  @Override
+  public String resolve(
+      String release, String url, String ref, boolean fetch, GitCredentials credentials)
+      throws SourceException {
     if (ref == null || ref.isBlank()) {
       throw new SourceException(REF_NOT_FOUND, "the ref is empty; name a branch, tag or commit");
     }
-    Path dir = cacheDir(url);
+    Path dir = cacheDir(url, credentials);
+    String caller = release + "\n" + dir;
     synchronized (lockFor(dir)) {
-      try (Repository repo = openCache(url, dir, fetch, credentials)) {
+      // A cache filled by someone else's fetch proves nothing about this caller's access: its
+      // first resolve (and every one after a failed fetch) fetches with its own credentials.
+      boolean mustFetch = fetch || !verified.contains(caller);
+      try (Repository repo = openCache(url, dir, mustFetch, credentials)) {
+        verified.add(caller);
         return resolveIn(repo, url, ref.trim());
+      } catch (SourceException e) {
+        if (mustFetch) {
+          verified.remove(caller);
+        }
+        throw e;
       }
     }
   }
@@ -113,7 +136,7 @@ public final class JGitSourceRepository implements SourceRepository {
     if (Files.isDirectory(target)) {
       return target;
     }
-    Path dir = cacheDir(url);
+    Path dir = cacheDir(url, credentials);
     synchronized (lockFor(dir)) {
       if (Files.isDirectory(target)) {
         return target;
@@ -534,21 +557,36 @@ public final class JGitSourceRepository implements SourceRepository {
 
   // ---- naming and messages -------------------------------------------------------------------
 
-  /** A readable, collision-free cache directory: sanitized URL plus a short hash of it. */
+  /** The cache directory of {@code url} for a caller without credentials. */
   Path cacheDir(String url) throws SourceException {
+    return cacheDir(url, null);
+  }
+
+  /**
+   * A readable, collision-free cache directory: sanitized URL plus a hash of the URL and of the
+   * credentials that fetch it, so that callers with different access never share a cache.
+   */
+  Path cacheDir(String url, GitCredentials credentials) throws SourceException {
     if (url == null || url.isBlank()) {
       throw new SourceException(UNAVAILABLE, "the repository URL is empty; set a git URL");
     }
     Path local = localPath(url);
-    String key = local != null ? local.toAbsolutePath().normalize().toString() : stripUserInfo(url);
+    String location =
+        local != null ? local.toAbsolutePath().normalize().toString() : stripUserInfo(url);
+    String key = location + "\n" + credentialIdentity(url, credentials);
     String readable =
-        key.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")
+        location.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")
             .replaceAll("[^A-Za-z0-9._-]+", "-")
             .replaceAll("^[-.]+|[-.]+$", "");
     if (readable.length() > 60) {
       readable = readable.substring(readable.length() - 60).replaceAll("^[-.]+", "");
     }
     return cacheRoot.resolve((readable.isEmpty() ? "repo" : readable) + "-" + shortHash(key));
+  }
+
+  /** Whether {@code url} names the operator's own filesystem ({@code file://} or a plain path). */
+  public static boolean isLocalSource(String url) {
+    return url != null && !url.isBlank() && localPath(url) != null;
   }
 
   /** The filesystem path for {@code file://} URLs and plain paths; null for remote URLs. */
@@ -633,12 +671,41 @@ public final class JGitSourceRepository implements SourceRepository {
     return line.endsWith(".") ? line.substring(0, line.length() - 1) : line;
   }
 
+  /**
+   * Everything that decides what a fetch may read: the URL's own user info, the Secret's values,
+   * or (without a Secret, over http) the operator's token. Hashed into the directory name, so no
+   * secret is written anywhere.
+   */
+  private String credentialIdentity(String url, GitCredentials credentials) {
+    StringBuilder identity = new StringBuilder();
+    Matcher userInfo = USER_INFO_PART.matcher(url);
+    identity.append(userInfo.find() ? userInfo.group(1) : "").append('\0');
+    if (credentials != null) {
+      for (String part :
+          new String[] {
+            credentials.username(),
+            credentials.password(),
+            credentials.sshPrivateKey(),
+            credentials.knownHosts()
+          }) {
+        identity.append(part == null ? "" : part.length() + ":" + part).append('\0');
+      }
+    } else if (isHttp(url)) {
+      String token = env.apply(TOKEN_VARIABLE);
+      String user = env.apply(USERNAME_VARIABLE);
+      identity.append("env\0").append(user == null ? "" : user).append('\0');
+      identity.append(token == null ? "" : token);
+    }
+    return identity.toString();
+  }
+
   private static String shortHash(String key) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       StringBuilder hex = new StringBuilder();
-      for (int i = 0; i < 5; i++) {
+      // 80 bits: nobody can aim a second key (with credentials they lack) at someone's cache.
+      for (int i = 0; i < 10; i++) {
         hex.append(String.format("%02x", digest[i]));
       }
       return hex.toString();

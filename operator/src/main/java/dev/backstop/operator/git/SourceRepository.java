@@ -18,6 +18,18 @@ public interface SourceRepository {
       throws SourceException;
 
   /**
+   * As {@link #resolve(String, String, boolean, GitCredentials)}, for one release: a cache is
+   * served without a fetch only to a release whose own last fetch into it succeeded.
+   *
+   * @param release the release's key (namespace/name)
+   */
+  default String resolve(
+      String release, String url, String ref, boolean fetch, GitCredentials credentials)
+      throws SourceException {
+    return resolve(url, ref, fetch, credentials);
+  }
+
+  /**
    * Returns a directory holding the files of {@code commit}, creating it from the local cache if
    * it does not exist yet. The directory is kept, so a later call for the same commit needs no
    * network: rollbacks run from it.

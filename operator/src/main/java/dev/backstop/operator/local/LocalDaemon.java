@@ -11,6 +11,7 @@ import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.ReleaseInput;
+import dev.backstop.operator.core.Redactor;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
@@ -286,6 +287,11 @@ public final class LocalDaemon implements AutoCloseable {
 
   StatusStore store() {
     return store;
+  }
+
+  /** What every answer about releases passes before it leaves the process. */
+  Redactor redactor() {
+    return loop.redactor();
   }
 
   ReleaseMetrics metrics() {

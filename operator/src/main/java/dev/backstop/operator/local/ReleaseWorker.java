@@ -81,7 +81,8 @@ final class ReleaseWorker {
    */
   boolean update(StagingRelease newRelease) {
     Input old = input;
-    String json = toJson(newRelease.getSpec());
+    // Saved redacted (a URL's credentials stay in the manifest only), and compared as saved.
+    String json = loop.redactor().redact(toJson(newRelease.getSpec()));
     boolean specChanged = !json.equals(old.specJson());
     boolean annotationsChanged = old.release() == null
         || !Objects.equals(old.release().getMetadata().getAnnotations(), newRelease.getMetadata().getAnnotations());

@@ -196,7 +196,7 @@ final class StatusServer {
       for (String name : daemon.store().names()) {
         all.add(view(name, releases.get(name)));
       }
-      send(ex, 200, "application/json", JSON.writeValueAsString(all));
+      send(ex, 200, "application/json", daemon.redactor().redact(JSON.writeValueAsString(all)));
       return;
     }
     String name = rest.substring(1);
@@ -204,7 +204,8 @@ final class StatusServer {
       send(ex, 404, "application/json", error("no release named " + safe(name)));
       return;
     }
-    send(ex, 200, "application/json", JSON.writeValueAsString(view(name, releases.get(name))));
+    send(ex, 200, "application/json",
+        daemon.redactor().redact(JSON.writeValueAsString(view(name, releases.get(name)))));
   }
 
   private boolean known(String name, Map<String, StagingRelease> releases) {

@@ -115,7 +115,7 @@ public final class DockerObserver implements Observer {
     boolean fetch = specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     try {
-      return SourceState.resolved(git.resolve(settings.url(), settings.ref(), fetch, release.access().git()), fetch);
+      return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
     } catch (SourceException e) {
       Reason reason = e.kind() == SourceException.Kind.REF_NOT_FOUND ? Reason.RefNotFound : Reason.SourceUnavailable;
       return SourceState.failed(reason, e.getMessage(), fetch);

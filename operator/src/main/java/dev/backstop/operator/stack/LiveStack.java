@@ -18,6 +18,8 @@ import dev.backstop.operator.health.LiveProbes;
 import dev.backstop.operator.state.StateLayout;
 import java.time.Clock;
 import java.util.Set;
+import java.util.List;
+import java.util.function.Function;
 
 /**
  * The real adapters of one process (JGit, the compose CLI, docker-java, live probes) wired into a
@@ -55,8 +57,15 @@ public final class LiveStack implements AutoCloseable {
         new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv());
     this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
+    // The process's own git token is a secret of every release that may use it.
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
-        health, clock, ceiling);
+        health, clock, ceiling).redacting(processSecrets(System::getenv));
+  }
+
+  /** Values of the environment that are secrets wherever they show up. */
+  public static List<String> processSecrets(Function<String, String> env) {
+    String token = env.apply(JGitSourceRepository.TOKEN_VARIABLE);
+    return token == null ? List.of() : List.of(token);
   }
 
   /** The loop over these adapters; tests bring fakes or adapters of their own. */

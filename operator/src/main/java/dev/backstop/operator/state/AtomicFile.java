@@ -83,6 +83,11 @@ public final class AtomicFile {
     }
   }
 
+  /** Attributes that create a file 0600 (none where the file system has no POSIX modes). */
+  public static FileAttribute<?>[] ownerOnlyFile() {
+    return fileAttributes(Access.OWNER_ONLY);
+  }
+
   private static FileAttribute<?>[] fileAttributes(Access access) {
     // createTempFile makes 0600 files on POSIX already; saying so keeps that a decision, not luck.
     return access == Access.OWNER_ONLY && POSIX

@@ -29,6 +29,30 @@ public final class ChartRbac {
     return all;
   }
 
+  /**
+   * What a namespace-scoped install grants, per namespace ("" for ClusterRoles): the chart rendered
+   * into {@code releaseNamespace} with {@code watchNamespaces} and leader election.
+   */
+  public static Map<String, Map<String, TreeSet<String>>> namespacedGrants(
+      String releaseNamespace, List<String> watchNamespaces) {
+    var template = new Helm(HelmChartTest.CHART).template().withName("backstop").withNamespace(releaseNamespace);
+    for (int i = 0; i < watchNamespaces.size(); i++) {
+      template = template.set("watchNamespaces[" + i + "]", watchNamespaces.get(i));
+    }
+    Map<String, Map<String, TreeSet<String>>> grants = new TreeMap<>();
+    for (GenericKubernetesResource doc : render(template.call())) {
+      boolean cluster = doc.getKind().equals("ClusterRole");
+      if (!cluster && !doc.getKind().equals("Role")) {
+        continue;
+      }
+      Role role = Serialization.unmarshal(Serialization.asYaml(doc), Role.class);
+      String scope = cluster ? "" : doc.getMetadata().getNamespace();
+      toMap(role.getRules()).forEach((resource, verbs) -> grants.computeIfAbsent(scope, k -> new TreeMap<>())
+          .computeIfAbsent(resource, k -> new TreeSet<>()).addAll(verbs));
+    }
+    return grants;
+  }
+
   static List<GenericKubernetesResource> render(String yaml) {
     return Arrays.stream(yaml.split("(?m)^---\\s*$"))
         .filter(doc -> doc.lines().anyMatch(l -> l.startsWith("kind:")))

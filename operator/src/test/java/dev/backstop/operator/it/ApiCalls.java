@@ -18,6 +18,17 @@ final class ApiCalls {
   /** From "METHOD /path?query" lines. */
   static Map<String, TreeSet<String>> of(List<String> requests) {
     Map<String, TreeSet<String>> calls = new TreeMap<>();
+    byNamespace(requests).values().forEach(scope -> scope.forEach((resource, verbs) ->
+        calls.computeIfAbsent(resource, k -> new TreeSet<>()).addAll(verbs)));
+    return calls;
+  }
+
+  /**
+   * As {@link #of}, per namespace the request was scoped to ("" for cluster-wide requests, such
+   * as a list or watch across all namespaces): what Roles in each namespace must grant.
+   */
+  static Map<String, Map<String, TreeSet<String>>> byNamespace(List<String> requests) {
+    Map<String, Map<String, TreeSet<String>>> scoped = new TreeMap<>();
     for (String line : requests) {
       String method = line.substring(0, line.indexOf(' '));
       URI uri = URI.create(line.substring(line.indexOf(' ') + 1));
@@ -36,7 +47,9 @@ final class ApiCalls {
       if (group.equals("authorization.k8s.io") && parts[i].startsWith("selfsubject")) {
         continue;
       }
+      String namespace = "";
       if (parts[i].equals("namespaces") && parts.length > i + 2) {
+        namespace = parts[i + 1];
         i += 2;
       }
       String resource = parts[i];
@@ -53,8 +66,9 @@ final class ApiCalls {
         case "DELETE" -> named ? "delete" : "deletecollection";
         default -> method.toLowerCase();
       };
-      calls.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).add(verb);
+      scoped.computeIfAbsent(namespace, k -> new TreeMap<>())
+          .computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).add(verb);
     }
-    return calls;
+    return scoped;
   }
 }

@@ -66,7 +66,8 @@ class ClusterApiIT {
     ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
         new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
     operator = ClusterOperator.start(operatorClient, loop, health, dockerHosts,
-        new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC()));
+        new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC())
+            .allowingLocalSources());
   }
 
   @AfterAll

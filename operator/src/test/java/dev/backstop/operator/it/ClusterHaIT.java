@@ -80,7 +80,7 @@ class ClusterHaIT {
     ClusterOperator operator = ClusterOperator.start(client, loop, health, docker, new ClusterOperator.Settings(
         tmp.resolve(name), Set.of(NS), leaderElection, NS, "127.0.0.1", -1, Clock.systemUTC(),
         new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name),
-        ClusterOperator.Settings.DEFAULT_WORKERS));
+        ClusterOperator.Settings.DEFAULT_WORKERS).allowingLocalSources());
     open.add(operator);
     return new Replica(name, world, operator);
   }

@@ -153,7 +153,7 @@ class ClusterModeIT {
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-Dbackstop.debug=true", "-jar", LocalModeIT.jar(), "operator",
         "--state", tmp.resolve("state").toString(), "--namespaces", NS, "--leader-election",
         "--lease-namespace", NS, "--bind", "127.0.0.1", "--port", String.valueOf(port),
-        "--stack-env", "DEMO_PORT");
+        "--stack-env", "DEMO_PORT", "--allow-local-sources");
     pb.environment().put("KUBECONFIG", cluster.operatorKubeconfig(tmp).toString());
     pb.environment().put("DEMO_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true);

@@ -100,6 +100,11 @@ final class MockCluster implements AutoCloseable {
     return ApiCalls.of(operatorRequests.stream().map(r -> r.getMethod() + " " + r.getPath()).toList());
   }
 
+  /** As {@link #operatorCalls()}, per namespace ("" for cluster-wide requests). */
+  Map<String, Map<String, TreeSet<String>>> operatorCallsByNamespace() {
+    return ApiCalls.byNamespace(operatorRequests.stream().map(r -> r.getMethod() + " " + r.getPath()).toList());
+  }
+
   static APIGroupList groupList(CustomResourceDefinition crd) {
     String group = crd.getSpec().getGroup();
     List<CustomResourceDefinitionVersion> versions = crd.getSpec().getVersions();

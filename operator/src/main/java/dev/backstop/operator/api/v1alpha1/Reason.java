@@ -60,5 +60,8 @@ public enum Reason {
    * The stack asks for more than its compose policy allows (or the release asks for a looser
    * policy than the operator's ceiling); nothing was started.
    */
-  PolicyViolation
+  PolicyViolation,
+
+  /** spec.source.url names a source this operator refuses (a local path in cluster mode). */
+  SourceNotAllowed
 }
