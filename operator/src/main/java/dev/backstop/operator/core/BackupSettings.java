@@ -1,5 +1,6 @@
 package dev.backstop.operator.core;
 
+import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -9,6 +10,7 @@ import java.util.regex.Pattern;
  *
  * @param storage the backup directory as written in the spec, or null for the default
  *     (<release state directory>/backups), which only a driver can resolve
+ * @param preset the preset whose commands {@code command} and {@code restoreCommand} are, or null
  */
 public record BackupSettings(
     String service,
@@ -18,7 +20,8 @@ public record BackupSettings(
     boolean restoreOnRollback,
     int retention,
     String storage,
-    String restoreFrom) {
+    String restoreFrom,
+    BackupPreset preset) {
 
   public static final int DEFAULT_RETENTION = 10;
 
@@ -33,12 +36,14 @@ public record BackupSettings(
     if (blank(spec.getService())) {
       problems.add("spec.backup.service is required: the compose service that holds the database");
     }
-    if (blank(spec.getCommand())) {
-      problems.add("spec.backup.command is required: a command that writes the dump to stdout, e.g. pg_dump");
+    BackupPresets.Commands preset = spec.getPreset() == null ? null : preset(problems, spec);
+    if (preset == null && spec.getPreset() == null && blank(spec.getCommand())) {
+      problems.add("spec.backup.command is required: a command that writes the dump to stdout, e.g. pg_dump"
+          + " (or set spec.backup.preset: postgres, mariadb or redis)");
     }
     boolean restoreOnRollback = Boolean.TRUE.equals(spec.getRestoreOnRollback());
     String restoreFrom = blank(spec.getRestoreFrom()) ? null : spec.getRestoreFrom().trim();
-    if (blank(spec.getRestoreCommand()) && (restoreOnRollback || restoreFrom != null)) {
+    if (spec.getPreset() == null && blank(spec.getRestoreCommand()) && (restoreOnRollback || restoreFrom != null)) {
       problems.add("spec.backup.restoreCommand is required when restoreOnRollback or restoreFrom is set:"
           + " a command that reads the dump from stdin, e.g. psql");
     }
@@ -55,13 +60,56 @@ public record BackupSettings(
     }
     return new BackupSettings(
         trim(spec.getService()),
-        trim(spec.getCommand()),
-        trim(spec.getRestoreCommand()),
+        preset != null ? preset.dump() : trim(spec.getCommand()),
+        preset != null ? preset.restore() : trim(spec.getRestoreCommand()),
         !Boolean.FALSE.equals(spec.getBeforeDeploy()),
         restoreOnRollback,
         retention,
         storage,
-        restoreFrom);
+        restoreFrom,
+        spec.getPreset());
+  }
+
+  /** The preset's commands, or null (with problems added) when its fields do not fit it. */
+  private static BackupPresets.Commands preset(List<String> problems, BackupSpec spec) {
+    BackupPreset preset = spec.getPreset();
+    int before = problems.size();
+    if (!blank(spec.getCommand()) || !blank(spec.getRestoreCommand())) {
+      problems.add("spec.backup.preset " + preset + " sets the dump and restore commands itself:"
+          + " remove spec.backup.command and spec.backup.restoreCommand, or remove the preset");
+    }
+    if (BackupPresets.takesDatabase(preset)) {
+      identifier(problems, "spec.backup.database", spec.getDatabase(), preset, "the database to dump");
+      identifier(problems, "spec.backup.user", spec.getUser(), preset, "the user to connect as");
+    } else {
+      if (!blank(spec.getDatabase())) {
+        problems.add("spec.backup.database does not apply to preset " + preset
+            + ": its snapshot holds every database; remove it");
+      }
+      if (!blank(spec.getUser())) {
+        problems.add("spec.backup.user does not apply to preset " + preset
+            + ": it authenticates with the password only; remove it");
+      }
+    }
+    String env = blank(spec.getPasswordEnv()) ? BackupPresets.defaultPasswordEnv(preset) : spec.getPasswordEnv().trim();
+    if (!BackupPresets.ENV_NAME.matcher(env).matches()) {
+      problems.add("spec.backup.passwordEnv '" + env + "' is not an environment variable name"
+          + " (letters, digits and _, not starting with a digit)");
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    return BackupPresets.commands(preset, trim(spec.getDatabase()), trim(spec.getUser()), env);
+  }
+
+  private static void identifier(List<String> problems, String field, String value, BackupPreset preset,
+      String what) {
+    if (blank(value)) {
+      problems.add(field + " is required with preset " + preset + ": " + what);
+    } else if (!BackupPresets.IDENTIFIER.matcher(value.trim()).matches()) {
+      problems.add(field + " '" + value.trim() + "' must be a plain name (letters, digits, _ and -,"
+          + " not starting with a digit or -, at most 63 characters)");
+    }
   }
 
   private static boolean blank(String s) {

@@ -101,4 +101,50 @@ public class BackupSpec {
   public void setRestoreFrom(String restoreFrom) {
     this.restoreFrom = restoreFrom;
   }
+
+  @JsonPropertyDescription(
+      "A database Backstop knows how to dump and restore exactly: postgres, mariadb or redis. Excludes command and restoreCommand.")
+  private BackupPreset preset;
+
+  @JsonPropertyDescription("The database a postgres or mariadb preset dumps and restores (redis: all of its data).")
+  private String database;
+
+  @JsonPropertyDescription("The database user a postgres or mariadb preset connects as.")
+  private String user;
+
+  @JsonPropertyDescription(
+      "Environment variable of the database container that holds the password, read inside the container so the password never passes through Backstop. Default POSTGRES_PASSWORD, MARIADB_PASSWORD or REDIS_PASSWORD; unset or empty means no password.")
+  private String passwordEnv;
+
+  public BackupPreset getPreset() {
+    return preset;
+  }
+
+  public void setPreset(BackupPreset preset) {
+    this.preset = preset;
+  }
+
+  public String getDatabase() {
+    return database;
+  }
+
+  public void setDatabase(String database) {
+    this.database = database;
+  }
+
+  public String getUser() {
+    return user;
+  }
+
+  public void setUser(String user) {
+    this.user = user;
+  }
+
+  public String getPasswordEnv() {
+    return passwordEnv;
+  }
+
+  public void setPasswordEnv(String passwordEnv) {
+    this.passwordEnv = passwordEnv;
+  }
 }
