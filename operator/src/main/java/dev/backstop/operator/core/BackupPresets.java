@@ -15,8 +15,12 @@ final class BackupPresets {
 
   static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
 
-  /** The dump command and its restore command. */
-  record Commands(String dump, String restore) {}
+  /** The dump command, its restore command, and the drill's integrity check. */
+  record Commands(String dump, String restore, String verify) {}
+
+  // A database with no tables restored from a non-empty dump means the restore did not take.
+  private static final String NO_TABLES =
+      "case \"$out\" in '0 tables'*) echo 'the restored database holds no tables' >&2; exit 1;; esac";
 
   private BackupPresets() {}
 
@@ -50,7 +54,13 @@ final class BackupPresets {
     String restore = "export " + auth.strip() + "; psql -q -v ON_ERROR_STOP=1 -U " + user + " -d postgres"
         + " -c 'DROP DATABASE IF EXISTS \"" + db + "\" WITH (FORCE)' -c 'CREATE DATABASE \"" + db + "\"'"
         + " && pg_restore --single-transaction --exit-on-error --no-owner -U " + user + " -d " + db;
-    return new Commands(dump, restore);
+    // Exact row counts of every table (query_to_xml runs one count per table in one statement).
+    String verify = "export " + auth.strip() + "; out=$(psql -X -At -v ON_ERROR_STOP=1 -U " + user + " -d " + db
+        + " -c \"SELECT count(*) || ' tables, ' || coalesce(sum((xpath('/row/c/text()', query_to_xml(format("
+        + "'SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint), 0)"
+        + " || ' rows' FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+        + " AND table_schema NOT IN ('pg_catalog', 'information_schema')\") && echo \"$out\" && " + NO_TABLES;
+    return new Commands(dump, restore, verify);
   }
 
   // --single-transaction gives a consistent InnoDB snapshot without locking; --databases adds the
@@ -62,7 +72,11 @@ final class BackupPresets {
     String restore = "export " + auth.strip() + "; mariadb -u " + user
         + " -e 'DROP DATABASE IF EXISTS `" + db + "`; CREATE DATABASE `" + db + "`'"
         + " && mariadb -u " + user;
-    return new Commands(dump, restore);
+    String verify = "export " + auth.strip() + "; out=$(mariadb -u " + user + " -N -B -e \"SELECT CONCAT(count(*),"
+        + " ' tables, ', IFNULL(sum(table_rows), 0), ' rows (InnoDB estimate)') FROM information_schema.tables"
+        + " WHERE table_schema = '" + db + "' AND table_type = 'BASE TABLE'\") && echo \"$out\" && " + NO_TABLES
+        + " && mariadb-check -u " + user + " --silent " + db;
+    return new Commands(dump, restore, verify);
   }
 
   // The dump is a replica's full sync: one point-in-time RDB of every database. The restore puts
@@ -83,7 +97,15 @@ final class BackupPresets {
         + " mv \"$dir/.backstop-restore.rdb\" \"$dir/$file\";"
         + " out=$(redis-cli --raw DEBUG RELOAD NOSAVE);"
         + " [ \"$out\" = OK ] || { echo \"DEBUG RELOAD NOSAVE: $out (the server needs --enable-debug-command local)\" >&2; exit 1; };"
-        + " if [ \"$(redis-cli --raw CONFIG GET appendonly | sed -n 2p)\" = yes ]; then redis-cli BGREWRITEAOF >/dev/null; fi";
-    return new Commands(dump, restore);
+        // Until the rewrite is done the AOF still holds the broken data a restart would replay.
+        + " if [ \"$(redis-cli --raw CONFIG GET appendonly | sed -n 2p)\" = yes ]; then"
+        + " redis-cli BGREWRITEAOF >/dev/null; i=0;"
+        + " while redis-cli --raw INFO persistence | grep -q -e '^aof_rewrite_in_progress:1' -e '^aof_rewrite_scheduled:1'; do"
+        + " i=$((i+1)); [ $i -lt 3000 ] || { echo 'the AOF rewrite did not finish' >&2; exit 1; }; sleep 0.1; done;"
+        + " redis-cli --raw INFO persistence | grep -q '^aof_last_bgrewrite_status:ok'"
+        + " || { echo 'the AOF rewrite failed' >&2; exit 1; }; fi";
+    String verify = auth + "out=$(redis-cli --raw INFO keyspace | tr -d '\\r' | grep '^db' | paste -sd' ');"
+        + " [ -n \"$out\" ] || { echo 'the restored dataset holds no keys' >&2; exit 1; }; echo \"$out\"";
+    return new Commands(dump, restore, verify);
   }
 }

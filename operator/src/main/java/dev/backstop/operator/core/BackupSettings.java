@@ -1,5 +1,6 @@
 package dev.backstop.operator.core;
 
+import dev.backstop.operator.api.v1alpha1.BackupDrillMode;
 import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.regex.Pattern;
  * @param storage the backup directory as written in the spec, or null for the default
  *     (<release state directory>/backups), which only a driver can resolve
  * @param preset the preset whose commands {@code command} and {@code restoreCommand} are, or null
+ * @param drillAfterBackup restore every new backup into a throwaway container and check it
+ * @param verifyCommand the drill's integrity check (the preset's unless given), or null
  */
 public record BackupSettings(
     String service,
@@ -21,7 +24,9 @@ public record BackupSettings(
     int retention,
     String storage,
     String restoreFrom,
-    BackupPreset preset) {
+    BackupPreset preset,
+    boolean drillAfterBackup,
+    String verifyCommand) {
 
   public static final int DEFAULT_RETENTION = 10;
 
@@ -54,6 +59,16 @@ public record BackupSettings(
     if (restoreFrom != null && !NAME.matcher(restoreFrom).matches()) {
       problems.add("spec.backup.restoreFrom '" + restoreFrom + "' is not a backup name (see status.backups)");
     }
+    String verify = !blank(spec.getVerifyCommand()) ? spec.getVerifyCommand().trim()
+        : preset != null ? preset.verify() : null;
+    boolean drill = spec.getDrill() == BackupDrillMode.afterBackup;
+    if (drill && verify == null && spec.getPreset() == null) {
+      problems.add("spec.backup.verifyCommand is required for spec.backup.drill: afterBackup without a preset:"
+          + " a check that exits 0 when the restored database is sound");
+    }
+    if (drill && spec.getPreset() == null && blank(spec.getRestoreCommand())) {
+      problems.add("spec.backup.restoreCommand is required for spec.backup.drill: afterBackup: the drill restores with it");
+    }
     String storage = blank(spec.getStorage()) ? null : spec.getStorage().trim();
     if (storage != null && !storage.startsWith("/")) {
       problems.add("spec.backup.storage '" + storage + "' must be an absolute directory path");
@@ -67,7 +82,9 @@ public record BackupSettings(
         retention,
         storage,
         restoreFrom,
-        spec.getPreset());
+        spec.getPreset(),
+        drill,
+        verify);
   }
 
   /** The preset's commands, or null (with problems added) when its fields do not fit it. */

@@ -149,6 +149,13 @@ final class BackupSteps {
     record.setSize(outcome.size());
     record.setSha256(outcome.sha256());
     record.setReason(action.reason());
+    if (outcome.drill() != null) {
+      dev.backstop.operator.api.v1alpha1.BackupDrill drill = new dev.backstop.operator.api.v1alpha1.BackupDrill();
+      drill.setResult(Result.Succeeded);
+      drill.setTime(Timestamps.format(now));
+      drill.setMessage(outcome.drill());
+      record.setDrill(drill);
+    }
     s.getBackups().removeIf(b -> b.getName().equals(action.name()));
     s.getBackups().add(0, record);
     Revision lkg = s.getLastKnownGood();

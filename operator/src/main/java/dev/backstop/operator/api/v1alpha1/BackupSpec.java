@@ -147,4 +147,28 @@ public class BackupSpec {
   public void setPasswordEnv(String passwordEnv) {
     this.passwordEnv = passwordEnv;
   }
+
+  @JsonPropertyDescription(
+      "afterBackup: restore every new backup into a throwaway container of the database service's image (no network, removed afterwards) and run the integrity check; a backup whose drill fails is not kept and the deploy stops. Default never.")
+  private BackupDrillMode drill;
+
+  @JsonPropertyDescription(
+      "Integrity check (sh -c) run in the drill container after the restore; must exit 0. Default for a preset: count tables and rows (redis: keys); required for drills without a preset.")
+  private String verifyCommand;
+
+  public BackupDrillMode getDrill() {
+    return drill;
+  }
+
+  public void setDrill(BackupDrillMode drill) {
+    this.drill = drill;
+  }
+
+  public String getVerifyCommand() {
+    return verifyCommand;
+  }
+
+  public void setVerifyCommand(String verifyCommand) {
+    this.verifyCommand = verifyCommand;
+  }
 }
