@@ -2,6 +2,7 @@ package dev.backstop.operator.backup;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectExecResponse;
 import com.github.dockerjava.api.model.ContainerConfig;
@@ -200,17 +201,25 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         return BackupOutcome.failed("the drill needs a healthcheck on service " + target.service()
             + " (in its image or compose file) to know when the throwaway database is ready");
       }
-      drill = client.createContainerCmd(source.getImageId())
+      CreateContainerCmd create = client.createContainerCmd(source.getImageId())
           .withName("backstop-drill-" + target.project() + "-" + UUID.randomUUID().toString().substring(0, 8))
-          .withEnv(config.getEnv())
-          .withCmd(config.getCmd())
-          .withEntrypoint(config.getEntrypoint())
-          .withUser(config.getUser())
           .withHealthcheck(health)
           .withLabels(Map.of(DRILL_LABEL, target.project() + "/" + target.service()))
-          .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"))
-          .exec()
-          .getId();
+          .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"));
+      // docker-java refuses nulls here; unset means the image's own.
+      if (config.getEnv() != null) {
+        create.withEnv(config.getEnv());
+      }
+      if (config.getCmd() != null) {
+        create.withCmd(config.getCmd());
+      }
+      if (config.getEntrypoint() != null) {
+        create.withEntrypoint(config.getEntrypoint());
+      }
+      if (config.getUser() != null && !config.getUser().isEmpty()) {
+        create.withUser(config.getUser());
+      }
+      drill = create.exec().getId();
       client.startContainerCmd(drill).exec();
       String unready = awaitHealthy(client, drill);
       if (unready != null) {

@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * @param preset the preset whose commands {@code command} and {@code restoreCommand} are, or null
  * @param drillAfterBackup restore every new backup into a throwaway container and check it
  * @param verifyCommand the drill's integrity check (the preset's unless given), or null
+ * @param beforeRollback dump the broken version's database before a rollback's restore
  */
 public record BackupSettings(
     String service,
@@ -26,7 +27,8 @@ public record BackupSettings(
     String restoreFrom,
     BackupPreset preset,
     boolean drillAfterBackup,
-    String verifyCommand) {
+    String verifyCommand,
+    boolean beforeRollback) {
 
   public static final int DEFAULT_RETENTION = 10;
 
@@ -69,6 +71,11 @@ public record BackupSettings(
     if (drill && spec.getPreset() == null && blank(spec.getRestoreCommand())) {
       problems.add("spec.backup.restoreCommand is required for spec.backup.drill: afterBackup: the drill restores with it");
     }
+    boolean beforeRollback = Boolean.TRUE.equals(spec.getBeforeRollback());
+    if (beforeRollback && !restoreOnRollback) {
+      problems.add("spec.backup.beforeRollback needs spec.backup.restoreOnRollback: true; without a restore"
+          + " nothing overwrites the data a rollback leaves");
+    }
     String storage = blank(spec.getStorage()) ? null : spec.getStorage().trim();
     if (storage != null && !storage.startsWith("/")) {
       problems.add("spec.backup.storage '" + storage + "' must be an absolute directory path");
@@ -84,7 +91,8 @@ public record BackupSettings(
         restoreFrom,
         spec.getPreset(),
         drill,
-        verify);
+        verify,
+        beforeRollback);
   }
 
   /** The preset's commands, or null (with problems added) when its fields do not fit it. */

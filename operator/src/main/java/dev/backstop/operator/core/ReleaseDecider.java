@@ -365,6 +365,10 @@ public final class ReleaseDecider {
     report.setResult(Result.InProgress);
     s.setLastRollback(report);
     s.setChecks(CheckTracker.reset(settings));
+    Action preRollback = BackupSteps.startBeforeRollback(s, settings, op, now);
+    if (preRollback != null) {
+      return preRollback;
+    }
     return new Action.Apply(kind, op.getTarget(), kind == ActionKind.EmergencyRollback);
   }
 

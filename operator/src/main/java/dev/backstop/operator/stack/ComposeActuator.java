@@ -120,7 +120,7 @@ public final class ComposeActuator implements Actuator {
     BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), file);
     LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",
         (System.nanoTime() - started) / 1_000_000);
-    if (outcome.ok() && settings.backup().drillAfterBackup()) {
+    if (outcome.ok() && settings.backup().drillAfterBackup() && backup.mayDrill()) {
       return drilled(release, settings, backup.name(), file, outcome);
     }
     return outcome;
@@ -132,8 +132,8 @@ public final class ComposeActuator implements Actuator {
     long started = System.nanoTime();
     BackupOutcome drill = backups.drill(target(release, settings), settings.backup().restoreCommand(),
         settings.backup().verifyCommand(), file, written.sha256());
-    LOG.info("{}: restore drill of {} {} in {} ms", release.key(), name, drill.ok() ? "passed" : "failed",
-        (System.nanoTime() - started) / 1_000_000);
+    LOG.info("{}: restore drill of {} {} in {} ms: {}", release.key(), name, drill.ok() ? "passed" : "failed",
+        (System.nanoTime() - started) / 1_000_000, drill.ok() ? drill.drill() : drill.message());
     if (drill.ok()) {
       return written.drilled(drill.drill());
     }

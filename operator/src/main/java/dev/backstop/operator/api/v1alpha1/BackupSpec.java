@@ -171,4 +171,16 @@ public class BackupSpec {
   public void setVerifyCommand(String verifyCommand) {
     this.verifyCommand = verifyCommand;
   }
+
+  @JsonPropertyDescription(
+      "Before a rollback that restores a backup, dump the database as the broken version left it (kept for investigation and named in status.lastRollback). A failed dump does not stop the rollback. Needs restoreOnRollback. Default false.")
+  private Boolean beforeRollback;
+
+  public Boolean getBeforeRollback() {
+    return beforeRollback;
+  }
+
+  public void setBeforeRollback(Boolean beforeRollback) {
+    this.beforeRollback = beforeRollback;
+  }
 }
