@@ -241,7 +241,9 @@ public final class ReleaseDecider {
       StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Problem blocking, Instant now) {
     Operation op = s.getOperation();
     if (op.getStage() == OperationStage.Applying) {
-      // The process stopped while applying; applying again is idempotent.
+      // The process stopped while applying (or a backup ran first); applying again is idempotent.
+      // What was observed before the apply says nothing about what it applies.
+      s.setChecks(CheckTracker.reset(settings));
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
