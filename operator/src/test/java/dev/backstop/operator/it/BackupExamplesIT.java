@@ -9,6 +9,9 @@ import dev.backstop.operator.api.v1alpha1.BackupDrillMode;
 import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.backup.BackupFiles;
+import dev.backstop.operator.cli.BackstopCommand;
+import dev.backstop.operator.local.StatusStore;
+import dev.backstop.operator.state.StateLayout;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.backup.DockerDatabaseBackups;
 import dev.backstop.operator.core.BackupOutcome;
@@ -132,6 +135,7 @@ class BackupExamplesIT {
           .as("no drill container is left").isBlank();
       if (example.index() == 1) {
         drillsThatMustFail(stack, spec, backup, tmp);
+        cliDrill(stack, backup, tmp);
       }
       String recorded = new ObjectMapper().writeValueAsString(stack.status) + stack.events;
       assertThat(recorded).doesNotContain(DbFlavor.PASSWORD);
@@ -168,6 +172,28 @@ class BackupExamplesIT {
 
   private static String shellQuote(String word) {
     return "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  /** `backstop verify-backup shop NAME --restore` over a local state directory, as a user runs it. */
+  private static void cliDrill(DbStack stack, BackupRecord backup, Path tmp) throws Exception {
+    Path state = tmp.resolve("cli-state");
+    StatusStore store = new StatusStore(state);
+    store.write("shop", stack.status);
+    Path releaseDir = store.releaseDir("shop");
+    Path file = BackupFiles.file(releaseDir.resolve("backups"), backup.getName());
+    Files.createDirectories(file.getParent());
+    Files.copy(BackupFiles.file(stack.dir.resolve("state").resolve("backups"), backup.getName()), file);
+    ObjectMapper json = new ObjectMapper();
+    Files.write(new StateLayout.ReleaseDir(releaseDir).generation(), json.writeValueAsBytes(
+        java.util.Map.of("generation", 1, "specJson", json.writeValueAsString(stack.release.getSpec()))));
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = BackstopCommand.commandLine();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    int exit = cl.execute("verify-backup", "shop", backup.getName(), "--restore", "--state", state.toString());
+    assertThat(exit).as("out: %s err: %s", out, err).isZero();
+    assertThat(out.toString()).contains("ok: restored into a throwaway postgres container: 1 tables, 3 rows");
   }
 
   /** A check that fails, and a file that differs from its checksum, are both refused. */
