@@ -2,7 +2,8 @@
 # Builds the images the tests and the demo run, without a registry: `busybox:1.36` from Debian's
 # static busybox. Dockerfiles that say `FROM busybox:1.36` then resolve locally, and the same
 # files work unchanged for a user who pulls the real image from Docker Hub.
-# Also `backstop-test/postgres:15` (Debian's postgresql-15 via debootstrap) for the backup tests.
+# Also `backstop-test/postgres:15`, `backstop-test/mariadb:10.11` and `backstop-test/redis:7`
+# (Debian's own packages via debootstrap) for the backup tests.
 set -euo pipefail
 
 build_busybox() {
@@ -92,5 +93,126 @@ SH
   echo "[images] imported $tag"
 }
 
+# Debootstraps bookworm with PACKAGE into a fresh root, minus what an image never needs, and
+# imports it as TAG. Scripts come in a layer on top (add_layer), so changing one never needs
+# another debootstrap.
+import_rootfs() {
+  local pkg=$1 tag=$2 root; root=$(mktemp -d)
+  echo "[images] debootstrap $pkg (one to three minutes)"
+  debootstrap --variant=minbase --include="$pkg" bookworm "$root" >"/tmp/backstop-debootstrap-$pkg.log" 2>&1 \
+    || { tail -20 "/tmp/backstop-debootstrap-$pkg.log" >&2; rm -rf "$root"; exit 1; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* "$root"/usr/share/doc \
+    "$root"/usr/share/man "$root"/usr/share/locale
+  tar -C "$root" -c . | docker import -c 'ENV LANG=C.UTF-8' - "$tag" >/dev/null
+  rm -rf "$root"
+  echo "[images] imported $tag"
+}
+
+# One legacy-builder layer on ROOTFS: the scripts in CTX/bin go to /usr/local/bin, plus the
+# HEALTHCHECK, EXPOSE and CMD that `docker import` cannot set.
+add_layer() {
+  local rootfs=$1 tag=$2 ctx=$3 port=$4 health=$5 cmd=$6
+  chmod +x "$ctx"/bin/*
+  cat >"$ctx/Dockerfile" <<DOCKERFILE
+FROM $rootfs
+COPY bin/ /usr/local/bin/
+EXPOSE $port
+HEALTHCHECK --interval=1s --timeout=3s --retries=60 CMD $health
+CMD $cmd
+DOCKERFILE
+  DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$ctx" >/dev/null 2>&1 \
+    || DOCKER_BUILDKIT=0 docker build -t "$tag" "$ctx"
+  rm -rf "$ctx"
+  echo "[images] built $tag"
+}
+
+present() {
+  docker image inspect "$1" >/dev/null 2>&1 && [ "${REBUILD:-0}" != 1 ]
+}
+
+# MariaDB 10.11 from Debian. The entrypoint initialises the data dir on first start
+# (mariadb-install-db), creates MARIADB_DATABASE and MARIADB_USER/MARIADB_PASSWORD (all rights on
+# that database) through a socket-only bootstrap server, then execs mariadbd as mysql. The
+# healthcheck pings the main socket (root by unix_socket auth), which exists only once the real
+# server runs.
+build_mariadb() {
+  local tag=backstop-test/mariadb:10.11 rootfs=backstop-test/mariadb-rootfs:10.11 started=$SECONDS
+  if present "$tag"; then echo "[images] $tag present"; return 0; fi
+  present "$rootfs" || import_rootfs mariadb-server "$rootfs"
+  local ctx; ctx=$(mktemp -d); mkdir "$ctx/bin"
+  cat >"$ctx/bin/mariadb-entrypoint" <<'SH'
+#!/bin/sh
+set -e
+DATADIR=/var/lib/mysql
+mkdir -p "$DATADIR" /run/mysqld
+chown -R mysql:mysql "$DATADIR" /run/mysqld
+if [ ! -d "$DATADIR/mysql" ]; then
+  mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db \
+    --auth-root-authentication-method=socket >/dev/null
+  mariadbd --user=mysql --datadir="$DATADIR" --skip-networking --socket=/run/mysqld/boot.sock &
+  boot=$!
+  i=0
+  until mariadb-admin --socket=/run/mysqld/boot.sock ping --silent >/dev/null 2>&1; do
+    i=$((i+1)); [ $i -lt 240 ] || { echo "bootstrap server did not start" >&2; exit 1; }
+    sleep 0.5
+  done
+  {
+    if [ -n "${MARIADB_ROOT_PASSWORD:-}" ]; then
+      echo "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('$MARIADB_ROOT_PASSWORD');"
+    fi
+    if [ -n "${MARIADB_DATABASE:-}" ]; then
+      echo "CREATE DATABASE IF NOT EXISTS \`$MARIADB_DATABASE\`;"
+    fi
+    if [ -n "${MARIADB_USER:-}" ]; then
+      echo "CREATE USER '$MARIADB_USER'@'%' IDENTIFIED BY '${MARIADB_PASSWORD:-}';"
+      if [ -n "${MARIADB_DATABASE:-}" ]; then
+        echo "GRANT ALL ON \`$MARIADB_DATABASE\`.* TO '$MARIADB_USER'@'%';"
+      fi
+    fi
+  } | mariadb --socket=/run/mysqld/boot.sock -u root
+  mariadb-admin --socket=/run/mysqld/boot.sock -u root shutdown
+  wait $boot || true
+fi
+exec mariadbd --user=mysql --datadir="$DATADIR" --bind-address=0.0.0.0 \
+  --socket=/run/mysqld/mysqld.sock "$@"
+SH
+  add_layer "$rootfs" "$tag" "$ctx" 3306 \
+    '["mariadb-admin", "--socket=/run/mysqld/mysqld.sock", "-u", "root", "ping", "--silent"]' \
+    '["/usr/local/bin/mariadb-entrypoint"]'
+  echo "[images] $tag took $((SECONDS - started)) s"
+}
+
+# Redis 7 from Debian. /usr/local/bin/redis-server (first on the PATH) runs Debian's server as
+# redis in /data, listening on every address, with REDIS_PASSWORD (when set) as requirepass, so
+# that a compose `command: redis-server --save 60 1 ...` reads as it does with the official image.
+build_redis() {
+  local tag=backstop-test/redis:7 rootfs=backstop-test/redis-rootfs:7 started=$SECONDS
+  if present "$tag"; then echo "[images] $tag present"; return 0; fi
+  present "$rootfs" || import_rootfs redis-server "$rootfs"
+  local ctx; ctx=$(mktemp -d); mkdir "$ctx/bin"
+  cat >"$ctx/bin/redis-server" <<'SH'
+#!/bin/sh
+set -e
+mkdir -p /data
+chown redis:redis /data
+if [ -n "${REDIS_PASSWORD:-}" ]; then
+  set -- --requirepass "$REDIS_PASSWORD" "$@"
+fi
+cd /data
+exec setpriv --reuid=redis --regid=redis --init-groups /usr/bin/redis-server --bind 0.0.0.0 \
+  --protected-mode no --dir /data --daemonize no "$@"
+SH
+  cat >"$ctx/bin/redis-health" <<'SH'
+#!/bin/sh
+# PONG only once the dataset is loaded; with REDIS_PASSWORD set, authenticates from the env.
+if [ -n "${REDIS_PASSWORD:-}" ]; then export REDISCLI_AUTH="$REDIS_PASSWORD"; fi
+redis-cli -h 127.0.0.1 ping 2>/dev/null | grep -q PONG
+SH
+  add_layer "$rootfs" "$tag" "$ctx" 6379 '["/usr/local/bin/redis-health"]' '["redis-server"]'
+  echo "[images] $tag took $((SECONDS - started)) s"
+}
+
 build_busybox
 build_postgres
+build_mariadb
+build_redis

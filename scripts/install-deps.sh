@@ -16,7 +16,7 @@ need_root_debian() {
   - a Docker engine (docker.io or Docker CE), running, reachable through /var/run/docker.sock
   - Docker Compose v2 (`docker compose version` must answer)
   - busybox-static (a static /bin/busybox), used to build the test and demo images
-  - debootstrap, used to build the PostgreSQL test image from Debian's packages
+  - debootstrap, used to build the PostgreSQL, MariaDB and Redis test images from Debian's packages
   - prometheus (2.x server binary on the PATH), used by the PromQL check tests
   - openssh-server (/usr/sbin/sshd) and openssl, used by the ssh:// git and TLS Docker host tests
   - chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver), used by the status page tests
@@ -70,7 +70,7 @@ if ! dpkg -s busybox-static >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq busybox-static >/dev/null
 fi
 
-# debootstrap builds the PostgreSQL test image from Debian's packages (no registry to pull from).
+# debootstrap builds the PostgreSQL, MariaDB and Redis test images from Debian's packages (no registry).
 if ! command -v debootstrap >/dev/null 2>&1; then
   need_root_debian
   log "installing debootstrap"

@@ -29,4 +29,14 @@ public interface DatabaseBackups {
    * {@code command} in the target.
    */
   BackupOutcome restore(Target target, String command, Path file, String sha256);
+
+  /**
+   * A restore drill: restores {@code file} (checked against {@code sha256}) with
+   * {@code restoreCommand} into a throwaway container of the target's own image, without a
+   * network, runs {@code verifyCommand} in it, and removes it. On success {@link BackupOutcome#drill()}
+   * holds what the check printed.
+   */
+  default BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Path file, String sha256) {
+    return BackupOutcome.failed("this backup backend cannot run restore drills");
+  }
 }

@@ -2,11 +2,17 @@ package dev.backstop.operator.backup;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectExecResponse;
+import com.github.dockerjava.api.model.ContainerConfig;
+import com.github.dockerjava.api.model.HealthCheck;
+import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.backstop.operator.compose.ComposeException;
+import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.Failures;
@@ -27,6 +33,7 @@ import java.util.HexFormat;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -44,6 +51,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   private static final int STDERR_KEEP = 2000;
   // Once the restore command has run, the core cannot tell how far it got; people must know.
   private static final String PARTLY = "; the database may be partly restored";
+  /** Label on drill containers, so that one left by a killed process can be found and removed. */
+  public static final String DRILL_LABEL = "dev.backstop.drill";
+  private static final java.time.Duration DRILL_READY = java.time.Duration.ofMinutes(3);
 
   private final DockerHosts hosts;
 
@@ -110,20 +120,38 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   @Override
   public BackupOutcome restore(Target target, String command, Path file, String sha256) {
     try {
-      if (!Files.isRegularFile(file)) {
-        return BackupOutcome.failed("backup file " + file + " does not exist, so nothing was restored");
+      BackupOutcome refused = checked(file, sha256);
+      if (refused != null) {
+        return refused;
       }
-      String actual = BackupFiles.sha256(file);
-      if (sha256 == null || !actual.equalsIgnoreCase(sha256)) {
-        return BackupOutcome.failed("the SHA-256 of " + file.getFileName() + " is " + actual
-            + " but status.backups records " + sha256 + ", so the file was changed or damaged and is not restored");
-      }
-      String container = container(client(target, DockerHosts.Purpose.API), target);
+      return restoreInto(target.dockerHost(), container(client(target, DockerHosts.Purpose.API), target), command, file);
+    } catch (BackupException e) {
+      return BackupOutcome.failed(e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
+    }
+  }
+
+  /** Null when {@code file} exists and matches {@code sha256}; else why it is refused. */
+  private static BackupOutcome checked(Path file, String sha256) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      return BackupOutcome.failed("backup file " + file + " does not exist, so nothing was restored");
+    }
+    String actual = BackupFiles.sha256(file);
+    if (sha256 == null || !actual.equalsIgnoreCase(sha256)) {
+      return BackupOutcome.failed("the SHA-256 of " + file.getFileName() + " is " + actual
+          + " but status.backups records " + sha256 + ", so the file was changed or damaged and is not restored");
+    }
+    return null;
+  }
+
+  private BackupOutcome restoreInto(DockerEndpoint host, String container, String command, Path file) {
+    try {
       List<String> cmd = new ArrayList<>(List.of("docker"));
       cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
       ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
-      hosts.configureForwardedCli(target.dockerHost(), builder);
+      hosts.configureForwardedCli(host, builder);
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
@@ -144,7 +172,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed) + PARTLY);
       }
       return BackupOutcome.restored();
-    } catch (BackupException | ComposeException e) {
+    } catch (ComposeException e) {
       return BackupOutcome.failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -152,6 +180,118 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     } catch (IOException | RuntimeException e) {
       return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
     }
+  }
+
+  /**
+   * The drill container copies the service container's image (by id), command, entrypoint, user,
+   * environment and healthcheck, so it initialises the same users and databases, but gets no
+   * network and no mounts: it cannot reach or touch anything of the running stack.
+   */
+  @Override
+  public BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Path file, String sha256) {
+    DockerClient client;
+    String drill = null;
+    try {
+      BackupOutcome refused = checked(file, sha256);
+      if (refused != null) {
+        return refused;
+      }
+      client = client(target, DockerHosts.Purpose.LONG_CALL);
+      InspectContainerResponse source = client.inspectContainerCmd(container(client, target)).exec();
+      ContainerConfig config = source.getConfig();
+      HealthCheck health = config.getHealthcheck();
+      if (health == null || health.getTest() == null || health.getTest().isEmpty()
+          || "NONE".equals(health.getTest().get(0))) {
+        return BackupOutcome.failed("the drill needs a healthcheck on service " + target.service()
+            + " (in its image or compose file) to know when the throwaway database is ready");
+      }
+      CreateContainerCmd create = client.createContainerCmd(source.getImageId())
+          .withName("backstop-drill-" + target.project() + "-" + UUID.randomUUID().toString().substring(0, 8))
+          .withHealthcheck(health)
+          .withLabels(Map.of(DRILL_LABEL, target.project() + "/" + target.service()))
+          .withHostConfig(HostConfig.newHostConfig().withNetworkMode("none"));
+      // docker-java refuses nulls here; unset means the image's own.
+      if (config.getEnv() != null) {
+        create.withEnv(config.getEnv());
+      }
+      if (config.getCmd() != null) {
+        create.withCmd(config.getCmd());
+      }
+      if (config.getEntrypoint() != null) {
+        create.withEntrypoint(config.getEntrypoint());
+      }
+      if (config.getUser() != null && !config.getUser().isEmpty()) {
+        create.withUser(config.getUser());
+      }
+      drill = create.exec().getId();
+      client.startContainerCmd(drill).exec();
+      String unready = awaitHealthy(client, drill);
+      if (unready != null) {
+        return BackupOutcome.failed("the throwaway " + target.service() + " container " + unready);
+      }
+      BackupOutcome restored = restoreInto(target.dockerHost(), drill, restoreCommand, file);
+      if (!restored.ok()) {
+        return BackupOutcome.failed("restoring it into a throwaway " + target.service() + " container failed: "
+            + restored.message().replace(PARTLY, ""));
+      }
+      return verify(client, drill, verifyCommand);
+    } catch (BackupException e) {
+      return BackupOutcome.failed(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return BackupOutcome.failed("the drill was interrupted");
+    } catch (IOException | RuntimeException e) {
+      return BackupOutcome.failed("the drill could not run: " + Failures.rootMessage(e));
+    } finally {
+      if (drill != null) {
+        removeDrill(target, drill);
+      }
+    }
+  }
+
+  private void removeDrill(Target target, String drill) {
+    try {
+      client(target, DockerHosts.Purpose.API).removeContainerCmd(drill).withForce(true).withRemoveVolumes(true).exec();
+    } catch (BackupException | RuntimeException e) {
+      LOG.warn("cannot remove drill container {} (label {}): {}", drill, DRILL_LABEL, Failures.rootMessage(e));
+    }
+  }
+
+  /** Null once healthy; else what went wrong, in words. */
+  private static String awaitHealthy(DockerClient client, String container) throws InterruptedException {
+    long deadline = System.nanoTime() + DRILL_READY.toNanos();
+    while (System.nanoTime() < deadline) {
+      InspectContainerResponse.ContainerState state = client.inspectContainerCmd(container).exec().getState();
+      if (!Boolean.TRUE.equals(state.getRunning())) {
+        return "exited with " + state.getExitCodeLong() + " before it was ready";
+      }
+      String status = state.getHealth() == null ? null : state.getHealth().getStatus();
+      if ("healthy".equals(status)) {
+        return null;
+      }
+      if ("unhealthy".equals(status)) {
+        return "became unhealthy before anything was restored";
+      }
+      Thread.sleep(250);
+    }
+    return "was not healthy within " + DRILL_READY.toSeconds() + " s";
+  }
+
+  private BackupOutcome verify(DockerClient client, String container, String command)
+      throws IOException, InterruptedException {
+    String execId = client.execCreateCmd(container).withCmd("sh", "-c", command)
+        .withAttachStdout(true).withAttachStderr(true).exec().getId();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    DumpCallback callback = client.execStartCmd(execId).exec(new DumpCallback(out));
+    callback.awaitCompletion();
+    long exit = exitCode(client, execId);
+    String printed = out.toString(StandardCharsets.UTF_8).strip();
+    if (exit != 0) {
+      return BackupOutcome.failed("the integrity check `" + command + "` exited with " + exit
+          + tail(callback.stderr + " " + printed));
+    }
+    String found = printed.length() > 300 ? printed.substring(0, 300) + "..." : printed;
+    return BackupOutcome.restored().drilled(found.isEmpty() ? "integrity check passed" : found);
   }
 
   private String container(DockerClient client, Target target) throws BackupException {

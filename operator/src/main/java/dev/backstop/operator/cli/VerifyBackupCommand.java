@@ -3,6 +3,10 @@ package dev.backstop.operator.cli;
 import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.backup.BackupFiles;
+import dev.backstop.operator.backup.DatabaseBackups;
+import dev.backstop.operator.backup.DockerDatabaseBackups;
+import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.InvalidSpecException;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.local.SavedSpec;
@@ -11,11 +15,17 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** `backstop verify-backup NAME BACKUP`: checksum against status, and a full decompression. */
-@Command(name = "verify-backup", description = "Check a backup file's SHA-256 against status and that it decompresses.")
+/**
+ * `backstop verify-backup NAME BACKUP [--restore]`: checksum against status, a full decompression,
+ * and with --restore a drill into a throwaway container of the database service's image.
+ */
+@Command(name = "verify-backup", description = "Check a backup file's SHA-256 against status and that it decompresses;"
+    + " with --restore, restore it into a throwaway container (no network, removed afterwards) and run the"
+    + " integrity check.")
 final class VerifyBackupCommand implements Callable<Integer> {
 
   @Parameters(index = "0", paramLabel = "NAME")
@@ -23,6 +33,9 @@ final class VerifyBackupCommand implements Callable<Integer> {
 
   @Parameters(index = "1", paramLabel = "BACKUP")
   String backup;
+
+  @Option(names = "--restore", description = "Also restore it into a throwaway container and check what it holds.")
+  boolean restore;
 
   @Mixin StateOption state;
 
@@ -37,11 +50,17 @@ final class VerifyBackupCommand implements Callable<Integer> {
     Path releaseDir = state.store().releaseDir(name);
     Path storage = state.store().release(name).backups();
     var saved = SavedSpec.read(releaseDir);
+    ReleaseSettings settings = null;
     if (saved.isPresent() && saved.get().getBackup() != null) {
       try {
-        storage = BackupFiles.storage(ReleaseSettings.from(name, saved.get()).backup(), releaseDir);
+        settings = ReleaseSettings.from(name, saved.get());
+        storage = BackupFiles.storage(settings.backup(), releaseDir);
       } catch (InvalidSpecException e) {
         // The default directory is the best guess for an invalid spec.
+        if (restore) {
+          throw new IllegalArgumentException("release " + name + " has an invalid spec, so there is no restore"
+              + " command to drill with: " + String.join("; ", e.problems()));
+        }
       }
     }
     Path file = BackupFiles.file(storage, backup);
@@ -50,10 +69,33 @@ final class VerifyBackupCommand implements Callable<Integer> {
       spec.commandLine().getOut().println("ok: " + file + " matches SHA-256 " + record.getSha256()
           + " and decompresses to " + size + " bytes");
       spec.commandLine().getOut().flush();
-      return 0;
+      return restore ? drill(settings, file, record) : 0;
     } catch (IOException e) {
       spec.commandLine().getErr().println("error: backup " + backup + " is damaged: " + e.getMessage());
       return 1;
+    }
+  }
+
+  private int drill(ReleaseSettings settings, Path file, BackupRecord record) {
+    if (settings == null || settings.backup() == null || settings.backup().restoreCommand() == null
+        || settings.backup().verifyCommand() == null) {
+      throw new IllegalArgumentException("--restore needs spec.backup with a preset, or with restoreCommand and"
+          + " verifyCommand, in the release's last spec");
+    }
+    try (DockerHosts docker = new DockerHosts()) {
+      // Local mode's key for the release, as `backstop verify` uses.
+      DatabaseBackups.Target target = new DatabaseBackups.Target(settings.projectName(), settings.backup().service(),
+          docker.endpoint("default/" + name, settings.dockerHost()));
+      BackupOutcome outcome = new DockerDatabaseBackups(docker).drill(target, settings.backup().restoreCommand(),
+          settings.backup().verifyCommand(), file, record.getSha256());
+      if (!outcome.ok()) {
+        spec.commandLine().getErr().println("error: the restore drill of " + backup + " failed: " + outcome.message());
+        return 1;
+      }
+      spec.commandLine().getOut().println("ok: restored into a throwaway " + settings.backup().service()
+          + " container: " + outcome.drill());
+      spec.commandLine().getOut().flush();
+      return 0;
     }
   }
 }

@@ -21,7 +21,12 @@ public sealed interface Action {
    *
    * @param commit the commit whose stack runs, recorded with the backup
    */
-  record Backup(String name, String commit, String reason) implements Action {}
+  record Backup(String name, String commit, String reason, boolean mayDrill) implements Action {
+    /** A backup that spec.backup.drill applies to. */
+    public Backup(String name, String commit, String reason) {
+      this(name, commit, reason, true);
+    }
+  }
 
   /** Restore backup {@code name} into the database, after checking the file against {@code sha256}. */
   record Restore(String name, String sha256) implements Action {}

@@ -1,5 +1,7 @@
 package dev.backstop.operator.core;
 
+import dev.backstop.operator.api.v1alpha1.BackupDrillMode;
+import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -9,6 +11,10 @@ import java.util.regex.Pattern;
  *
  * @param storage the backup directory as written in the spec, or null for the default
  *     (<release state directory>/backups), which only a driver can resolve
+ * @param preset the preset whose commands {@code command} and {@code restoreCommand} are, or null
+ * @param drillAfterBackup restore every new backup into a throwaway container and check it
+ * @param verifyCommand the drill's integrity check (the preset's unless given), or null
+ * @param beforeRollback dump the broken version's database before a rollback's restore
  */
 public record BackupSettings(
     String service,
@@ -18,7 +24,11 @@ public record BackupSettings(
     boolean restoreOnRollback,
     int retention,
     String storage,
-    String restoreFrom) {
+    String restoreFrom,
+    BackupPreset preset,
+    boolean drillAfterBackup,
+    String verifyCommand,
+    boolean beforeRollback) {
 
   public static final int DEFAULT_RETENTION = 10;
 
@@ -33,12 +43,14 @@ public record BackupSettings(
     if (blank(spec.getService())) {
       problems.add("spec.backup.service is required: the compose service that holds the database");
     }
-    if (blank(spec.getCommand())) {
-      problems.add("spec.backup.command is required: a command that writes the dump to stdout, e.g. pg_dump");
+    BackupPresets.Commands preset = spec.getPreset() == null ? null : preset(problems, spec);
+    if (preset == null && spec.getPreset() == null && blank(spec.getCommand())) {
+      problems.add("spec.backup.command is required: a command that writes the dump to stdout, e.g. pg_dump"
+          + " (or set spec.backup.preset: postgres, mariadb or redis)");
     }
     boolean restoreOnRollback = Boolean.TRUE.equals(spec.getRestoreOnRollback());
     String restoreFrom = blank(spec.getRestoreFrom()) ? null : spec.getRestoreFrom().trim();
-    if (blank(spec.getRestoreCommand()) && (restoreOnRollback || restoreFrom != null)) {
+    if (spec.getPreset() == null && blank(spec.getRestoreCommand()) && (restoreOnRollback || restoreFrom != null)) {
       problems.add("spec.backup.restoreCommand is required when restoreOnRollback or restoreFrom is set:"
           + " a command that reads the dump from stdin, e.g. psql");
     }
@@ -49,19 +61,80 @@ public record BackupSettings(
     if (restoreFrom != null && !NAME.matcher(restoreFrom).matches()) {
       problems.add("spec.backup.restoreFrom '" + restoreFrom + "' is not a backup name (see status.backups)");
     }
+    String verify = !blank(spec.getVerifyCommand()) ? spec.getVerifyCommand().trim()
+        : preset != null ? preset.verify() : null;
+    boolean drill = spec.getDrill() == BackupDrillMode.afterBackup;
+    if (drill && verify == null && spec.getPreset() == null) {
+      problems.add("spec.backup.verifyCommand is required for spec.backup.drill: afterBackup without a preset:"
+          + " a check that exits 0 when the restored database is sound");
+    }
+    if (drill && spec.getPreset() == null && blank(spec.getRestoreCommand())) {
+      problems.add("spec.backup.restoreCommand is required for spec.backup.drill: afterBackup: the drill restores with it");
+    }
+    boolean beforeRollback = Boolean.TRUE.equals(spec.getBeforeRollback());
+    if (beforeRollback && !restoreOnRollback) {
+      problems.add("spec.backup.beforeRollback needs spec.backup.restoreOnRollback: true; without a restore"
+          + " nothing overwrites the data a rollback leaves");
+    }
     String storage = blank(spec.getStorage()) ? null : spec.getStorage().trim();
     if (storage != null && !storage.startsWith("/")) {
       problems.add("spec.backup.storage '" + storage + "' must be an absolute directory path");
     }
     return new BackupSettings(
         trim(spec.getService()),
-        trim(spec.getCommand()),
-        trim(spec.getRestoreCommand()),
+        preset != null ? preset.dump() : trim(spec.getCommand()),
+        preset != null ? preset.restore() : trim(spec.getRestoreCommand()),
         !Boolean.FALSE.equals(spec.getBeforeDeploy()),
         restoreOnRollback,
         retention,
         storage,
-        restoreFrom);
+        restoreFrom,
+        spec.getPreset(),
+        drill,
+        verify,
+        beforeRollback);
+  }
+
+  /** The preset's commands, or null (with problems added) when its fields do not fit it. */
+  private static BackupPresets.Commands preset(List<String> problems, BackupSpec spec) {
+    BackupPreset preset = spec.getPreset();
+    int before = problems.size();
+    if (!blank(spec.getCommand()) || !blank(spec.getRestoreCommand())) {
+      problems.add("spec.backup.preset " + preset + " sets the dump and restore commands itself:"
+          + " remove spec.backup.command and spec.backup.restoreCommand, or remove the preset");
+    }
+    if (BackupPresets.takesDatabase(preset)) {
+      identifier(problems, "spec.backup.database", spec.getDatabase(), preset, "the database to dump");
+      identifier(problems, "spec.backup.user", spec.getUser(), preset, "the user to connect as");
+    } else {
+      if (!blank(spec.getDatabase())) {
+        problems.add("spec.backup.database does not apply to preset " + preset
+            + ": its snapshot holds every database; remove it");
+      }
+      if (!blank(spec.getUser())) {
+        problems.add("spec.backup.user does not apply to preset " + preset
+            + ": it authenticates with the password only; remove it");
+      }
+    }
+    String env = blank(spec.getPasswordEnv()) ? BackupPresets.defaultPasswordEnv(preset) : spec.getPasswordEnv().trim();
+    if (!BackupPresets.ENV_NAME.matcher(env).matches()) {
+      problems.add("spec.backup.passwordEnv '" + env + "' is not an environment variable name"
+          + " (letters, digits and _, not starting with a digit)");
+    }
+    if (problems.size() > before) {
+      return null;
+    }
+    return BackupPresets.commands(preset, trim(spec.getDatabase()), trim(spec.getUser()), env);
+  }
+
+  private static void identifier(List<String> problems, String field, String value, BackupPreset preset,
+      String what) {
+    if (blank(value)) {
+      problems.add(field + " is required with preset " + preset + ": " + what);
+    } else if (!BackupPresets.IDENTIFIER.matcher(value.trim()).matches()) {
+      problems.add(field + " '" + value.trim() + "' must be a plain name (letters, digits, _ and -,"
+          + " not starting with a digit or -, at most 63 characters)");
+    }
   }
 
   private static boolean blank(String s) {

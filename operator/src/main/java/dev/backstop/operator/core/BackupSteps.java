@@ -42,7 +42,32 @@ final class BackupSteps {
     return name;
   }
 
+  /**
+   * With spec.backup.beforeRollback, a rollback that will restore a backup first dumps the database
+   * as the broken version left it (before last-known-good's code touches it); null otherwise.
+   */
+  static Action startBeforeRollback(StagingReleaseStatus s, ReleaseSettings settings, Operation op, Instant now) {
+    if (settings.backup() == null || !settings.backup().beforeRollback() || op.getKind() != ActionKind.Rollback
+        || op.getBackup() == null || op.getFrom() == null) {
+      return null;
+    }
+    op.setStage(OperationStage.BackingUp);
+    s.getLastRollback().setBackupBeforeRollback(newName(s, op.getFrom(), now));
+    return backupAction(s, op);
+  }
+
+  /** Whether {@code op} is taking its pre-rollback backup, rather than a deploy's or a requested one. */
+  static boolean beforeRollback(StagingReleaseStatus s, Operation op) {
+    return op.getKind() == ActionKind.Rollback && op.getStage() == OperationStage.BackingUp
+        && s.getLastRollback() != null && s.getLastRollback().getBackupBeforeRollback() != null;
+  }
+
   static Action backupAction(StagingReleaseStatus s, Operation op) {
+    if (beforeRollback(s, op)) {
+      // Not drilled: a drill would hold up the rollback of a broken stack by a database start.
+      return new Action.Backup(s.getLastRollback().getBackupBeforeRollback(), op.getFrom().getCommit(),
+          "before rolling back from " + Conditions.describe(op.getFrom()), false);
+    }
     String reason = op.getKind() == ActionKind.Deploy
         ? "before deploying " + Conditions.describe(op.getTarget())
         : "requested";
@@ -125,6 +150,9 @@ final class BackupSteps {
       ReleaseDecider decider, StagingReleaseStatus s, ReleaseSettings settings, Action.Backup action,
       BackupOutcome outcome, Observation obs, Instant now) {
     Operation op = s.getOperation();
+    if (beforeRollback(s, op)) {
+      return beforeRollbackDone(s, settings, action, outcome, obs, now);
+    }
     if (!outcome.ok()) {
       String message = "backup " + action.name() + " failed: " + outcome.message();
       ReleaseDecider.finishHistory(s, op, Result.Failed, message, now);
@@ -142,13 +170,7 @@ final class BackupSteps {
               message + "; nothing else was changed. Fix spec.backup or the database, then request it again"),
           obs, now, settings.interval());
     }
-    BackupRecord record = new BackupRecord();
-    record.setName(action.name());
-    record.setCommit(action.commit());
-    record.setTime(Timestamps.format(now));
-    record.setSize(outcome.size());
-    record.setSha256(outcome.sha256());
-    record.setReason(action.reason());
+    BackupRecord record = record(action, outcome, now);
     s.getBackups().removeIf(b -> b.getName().equals(action.name()));
     s.getBackups().add(0, record);
     Revision lkg = s.getLastKnownGood();
@@ -165,6 +187,39 @@ final class BackupSteps {
     ReleaseDecider.finishHistory(s, op, Result.Succeeded, null, now);
     s.setOperation(null);
     return ReleaseDecider.finish(s, cleanup, null, obs, now, settings.interval());
+  }
+
+  // The stack is broken: a failed pre-rollback dump is reported but never holds the rollback up.
+  private static Decision beforeRollbackDone(StagingReleaseStatus s, ReleaseSettings settings, Action.Backup action,
+      BackupOutcome outcome, Observation obs, Instant now) {
+    Operation op = s.getOperation();
+    if (outcome.ok()) {
+      s.getBackups().removeIf(b -> b.getName().equals(action.name()));
+      s.getBackups().add(0, record(action, outcome, now));
+    } else {
+      s.getLastRollback().setBackupBeforeRollback(null);
+      s.getLastRollback().setBackupBeforeRollbackFailure("backup " + action.name() + " failed: " + outcome.message());
+    }
+    op.setStage(OperationStage.Applying);
+    return ReleaseDecider.finish(s, Action.NONE, null, obs, now, ReleaseDecider.ACTIVE_REQUEUE);
+  }
+
+  private static BackupRecord record(Action.Backup action, BackupOutcome outcome, Instant now) {
+    BackupRecord record = new BackupRecord();
+    record.setName(action.name());
+    record.setCommit(action.commit());
+    record.setTime(Timestamps.format(now));
+    record.setSize(outcome.size());
+    record.setSha256(outcome.sha256());
+    record.setReason(action.reason());
+    if (outcome.drill() != null) {
+      dev.backstop.operator.api.v1alpha1.BackupDrill drill = new dev.backstop.operator.api.v1alpha1.BackupDrill();
+      drill.setResult(Result.Succeeded);
+      drill.setTime(Timestamps.format(now));
+      drill.setMessage(outcome.drill());
+      record.setDrill(drill);
+    }
+    return record;
   }
 
   /** Records a restore: a rollback that restored succeeds; a failed restore stalls. */

@@ -269,12 +269,10 @@ public final class ReleaseDecider {
       addInterruption(s, op, "interrupted while " + stageWords(op.getStage()) + "; resumed");
     }
     if (op.getStage() == OperationStage.Applying) {
-      if (interrupted) {
-        // What was observed while the stack was half applied says nothing about the target:
-        // counting it would fail a deploy or rollback for containers that were only not up yet.
-        s.setChecks(CheckTracker.reset(settings));
-      }
-      // The process stopped while applying; applying again is idempotent.
+      // The process stopped while applying (or a backup ran first); applying again is idempotent.
+      // What was observed before or while the stack was half applied says nothing about the target:
+      // counting it would fail a deploy or rollback for containers that were only not up yet.
+      s.setChecks(CheckTracker.reset(settings));
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
@@ -425,6 +423,10 @@ public final class ReleaseDecider {
     report.setResult(Result.InProgress);
     s.setLastRollback(report);
     s.setChecks(CheckTracker.reset(settings));
+    Action preRollback = BackupSteps.startBeforeRollback(s, settings, op, now);
+    if (preRollback != null) {
+      return preRollback;
+    }
     return new Action.Apply(kind, op.getTarget(), kind == ActionKind.EmergencyRollback);
   }
 

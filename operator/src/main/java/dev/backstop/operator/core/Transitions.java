@@ -69,7 +69,9 @@ public final class Transitions {
       }
     }
     Operation was = before == null ? null : before.getOperation();
-    if (was != null && was.getStage() == OperationStage.BackingUp && !has.contains(was.getBackup())) {
+    // A rollback's own backing-up stage is the pre-rollback dump; its failure has its own event.
+    if (was != null && was.getStage() == OperationStage.BackingUp && was.getKind() != ActionKind.Rollback
+        && !has.contains(was.getBackup())) {
       Operation op = after.getOperation();
       boolean stillBackingUp = op != null && op.getStage() == OperationStage.BackingUp
           && was.getBackup().equals(op.getBackup());
@@ -78,6 +80,13 @@ public final class Transitions {
         events.add(new ReleaseEvent(Type.Warning, Kind.BackupFailed,
             h == null || h.getReason() == null ? "backup " + was.getBackup() + " failed" : h.getReason()));
       }
+    }
+    String preFailure = after.getLastRollback() == null ? null : after.getLastRollback().getBackupBeforeRollbackFailure();
+    String preFailed = before == null || before.getLastRollback() == null ? null
+        : before.getLastRollback().getBackupBeforeRollbackFailure();
+    if (preFailure != null && !preFailure.equals(preFailed)) {
+      events.add(new ReleaseEvent(Type.Warning, Kind.BackupFailed,
+          "pre-rollback " + preFailure + "; rolling back without it"));
     }
     for (HistoryEntry h : after.getHistory()) {
       Result restore = h.getRestore();

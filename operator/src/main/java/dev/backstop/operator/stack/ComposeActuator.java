@@ -141,7 +141,29 @@ public final class ComposeActuator implements Actuator {
     BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), file);
     LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",
         (System.nanoTime() - started) / 1_000_000);
+    if (outcome.ok() && settings.backup().drillAfterBackup() && backup.mayDrill()) {
+      return drilled(release, settings, backup.name(), file, outcome);
+    }
     return outcome;
+  }
+
+  // A backup whose drill fails is not kept: status only ever lists backups proven to restore.
+  private BackupOutcome drilled(ReleaseInput release, ReleaseSettings settings, String name, Path file,
+      BackupOutcome written) {
+    long started = System.nanoTime();
+    BackupOutcome drill = backups.drill(target(release, settings), settings.backup().restoreCommand(),
+        settings.backup().verifyCommand(), file, written.sha256());
+    LOG.info("{}: restore drill of {} {} in {} ms: {}", release.key(), name, drill.ok() ? "passed" : "failed",
+        (System.nanoTime() - started) / 1_000_000, drill.ok() ? drill.drill() : drill.message());
+    if (drill.ok()) {
+      return written.drilled(drill.drill());
+    }
+    try {
+      java.nio.file.Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("{}: cannot delete {} after its failed drill: {}", release.key(), file, e.getMessage());
+    }
+    return BackupOutcome.failed("its restore drill failed, so it was not kept: " + drill.message());
   }
 
   @Override

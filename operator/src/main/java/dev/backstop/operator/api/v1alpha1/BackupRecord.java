@@ -72,4 +72,15 @@ public class BackupRecord {
   public void setReason(String reason) {
     this.reason = reason;
   }
+
+  @JsonPropertyDescription("The restore drill of this backup (spec.backup.drill: afterBackup), if one ran.")
+  private BackupDrill drill;
+
+  public BackupDrill getDrill() {
+    return drill;
+  }
+
+  public void setDrill(BackupDrill drill) {
+    this.drill = drill;
+  }
 }

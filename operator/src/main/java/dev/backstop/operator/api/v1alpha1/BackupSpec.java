@@ -101,4 +101,86 @@ public class BackupSpec {
   public void setRestoreFrom(String restoreFrom) {
     this.restoreFrom = restoreFrom;
   }
+
+  @JsonPropertyDescription(
+      "A database Backstop knows how to dump and restore exactly: postgres, mariadb or redis. Excludes command and restoreCommand.")
+  private BackupPreset preset;
+
+  @JsonPropertyDescription("The database a postgres or mariadb preset dumps and restores (redis: all of its data).")
+  private String database;
+
+  @JsonPropertyDescription("The database user a postgres or mariadb preset connects as.")
+  private String user;
+
+  @JsonPropertyDescription(
+      "Environment variable of the database container that holds the password, read inside the container so the password never passes through Backstop. Default POSTGRES_PASSWORD, MARIADB_PASSWORD or REDIS_PASSWORD; unset or empty means no password.")
+  private String passwordEnv;
+
+  public BackupPreset getPreset() {
+    return preset;
+  }
+
+  public void setPreset(BackupPreset preset) {
+    this.preset = preset;
+  }
+
+  public String getDatabase() {
+    return database;
+  }
+
+  public void setDatabase(String database) {
+    this.database = database;
+  }
+
+  public String getUser() {
+    return user;
+  }
+
+  public void setUser(String user) {
+    this.user = user;
+  }
+
+  public String getPasswordEnv() {
+    return passwordEnv;
+  }
+
+  public void setPasswordEnv(String passwordEnv) {
+    this.passwordEnv = passwordEnv;
+  }
+
+  @JsonPropertyDescription(
+      "afterBackup: restore every new backup into a throwaway container of the database service's image (no network, removed afterwards) and run the integrity check; a backup whose drill fails is not kept and the deploy stops. Default never.")
+  private BackupDrillMode drill;
+
+  @JsonPropertyDescription(
+      "Integrity check (sh -c) run in the drill container after the restore; must exit 0. Default for a preset: count tables and rows (redis: keys); required for drills without a preset.")
+  private String verifyCommand;
+
+  public BackupDrillMode getDrill() {
+    return drill;
+  }
+
+  public void setDrill(BackupDrillMode drill) {
+    this.drill = drill;
+  }
+
+  public String getVerifyCommand() {
+    return verifyCommand;
+  }
+
+  public void setVerifyCommand(String verifyCommand) {
+    this.verifyCommand = verifyCommand;
+  }
+
+  @JsonPropertyDescription(
+      "Before a rollback that restores a backup, dump the database as the broken version left it (kept for investigation and named in status.lastRollback). A failed dump does not stop the rollback. Needs restoreOnRollback. Default false.")
+  private Boolean beforeRollback;
+
+  public Boolean getBeforeRollback() {
+    return beforeRollback;
+  }
+
+  public void setBeforeRollback(Boolean beforeRollback) {
+    this.beforeRollback = beforeRollback;
+  }
 }

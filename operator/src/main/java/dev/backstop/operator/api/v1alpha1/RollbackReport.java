@@ -163,4 +163,27 @@ public class RollbackReport {
   public void setTrippedChecks(List<String> trippedChecks) {
     this.trippedChecks = trippedChecks;
   }
+
+  @JsonPropertyDescription(
+      "The backup taken of the database as the broken version left it, before the restore overwrote it (spec.backup.beforeRollback).")
+  private String backupBeforeRollback;
+
+  @JsonPropertyDescription("Why the pre-rollback backup failed; the rollback went on without it.")
+  private String backupBeforeRollbackFailure;
+
+  public String getBackupBeforeRollback() {
+    return backupBeforeRollback;
+  }
+
+  public void setBackupBeforeRollback(String backupBeforeRollback) {
+    this.backupBeforeRollback = backupBeforeRollback;
+  }
+
+  public String getBackupBeforeRollbackFailure() {
+    return backupBeforeRollbackFailure;
+  }
+
+  public void setBackupBeforeRollbackFailure(String backupBeforeRollbackFailure) {
+    this.backupBeforeRollbackFailure = backupBeforeRollbackFailure;
+  }
 }
