@@ -57,13 +57,15 @@ public final class ReleaseDecider {
     }
     if (obs.dockerError() != null) {
       // Without the engine nothing can be applied or judged; an operation in flight waits.
-      return finish(s, Action.NONE, blocking, obs, now, ENGINE_RETRY);
+      Duration wait = EngineRetry.failed(s, obs.dockerError().reason(), obs.dockerError().message(), now);
+      return finish(s, Action.NONE, blocking, obs, now, wait);
     }
+    engineAnswered(s, now);
     Action requested = handleRequests(s, settings, obs, now);
     if (requested != null) {
       return finish(s, requested, blocking, obs, now, ACTIVE_REQUEUE);
     }
-    if (s.getOperation() != null) {
+    if (s.getOperation() != null && !supersededWhileEngineFails(s, obs, now)) {
       return continueOperation(s, settings, obs, blocking, now);
     }
     Action restore = BackupSteps.restoreFromSpec(s, settings, now);
@@ -91,6 +93,13 @@ public final class ReleaseDecider {
       Instant now) {
     StagingReleaseStatus s = copy(decided);
     Operation op = s.getOperation();
+    if (EngineRetry.isEngineFault(outcome.reason())) {
+      // The engine's trouble, not the commit's: the step stays in flight (applying again is
+      // idempotent) and is retried with backoff; nothing is quarantined or rolled back for it.
+      Duration wait = EngineRetry.failed(s, outcome.reason(), outcome.message(), now);
+      return finish(s, Action.NONE, EngineRetry.stalledProblem(s), obs, now, wait);
+    }
+    s.setEngineFault(null);
     if (outcome.ok()) {
       if (outcome.note() != null) {
         addNote(s, op, outcome.note());
@@ -111,9 +120,6 @@ public final class ReleaseDecider {
       }
       s.setPhase(op.getKind() == ActionKind.Deploy ? Phase.Verifying : Phase.RollingBack);
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
-    }
-    if (outcome.reason() == Reason.DockerUnavailable) {
-      return finish(s, Action.NONE, new Problem(outcome.reason(), outcome.message()), obs, now, ENGINE_RETRY);
     }
     if (!outcome.touched()) {
       finishHistory(s, op, Result.Failed, outcome.message(), now);
@@ -188,6 +194,44 @@ public final class ReleaseDecider {
     }
   }
 
+  /**
+   * The engine answered: a fault seen only by observing is over. A verification that could not see
+   * the stack meanwhile gets its progress deadline back, so that the operator's own blindness never
+   * fails it. A fault met while applying lasts until an apply gets past it.
+   */
+  private static void engineAnswered(StagingReleaseStatus s, Instant now) {
+    if (s.getEngineFault() == null) {
+      return;
+    }
+    Operation op = s.getOperation();
+    if (op != null && op.getStage() == OperationStage.Applying) {
+      return;
+    }
+    if (op != null && op.getStage() == OperationStage.Verifying) {
+      op.setProgressFrom(Timestamps.format(now));
+    }
+    s.setEngineFault(null);
+  }
+
+  /**
+   * A deploy the engine keeps failing gives way when the spec names another commit: the person has
+   * moved on, and waiting for the engine to apply a commit nobody wants helps no one.
+   */
+  private static boolean supersededWhileEngineFails(StagingReleaseStatus s, Observation obs, Instant now) {
+    Operation op = s.getOperation();
+    boolean stuck = op.getKind() == ActionKind.Deploy && op.getStage() == OperationStage.Applying
+        && s.getEngineFault() != null;
+    if (!stuck || !obs.source().ok() || obs.source().commit().equals(op.getTarget().getCommit())) {
+      return false;
+    }
+    finishHistory(s, op, Result.Failed, "superseded by " + describe(s.getDesired()) + " while the engine failed it: "
+        + s.getEngineFault().getMessage(), now);
+    s.setOperation(null);
+    s.setEngineFault(null);
+    s.setPhase(s.getCurrent() == null ? Phase.Pending : Phase.Healthy);
+    return true;
+  }
+
   private Action handleRequests(StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Instant now) {
     if (isNew(s, obs, StagingRelease.RETRY_ANNOTATION)) {
       String desired = obs.source().commit();
@@ -241,7 +285,16 @@ public final class ReleaseDecider {
       StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Problem blocking, Instant now) {
     Operation op = s.getOperation();
     if (op.getStage() == OperationStage.Applying) {
-      // The process stopped while applying; applying again is idempotent.
+      Duration wait = EngineRetry.untilNextAttempt(s, now);
+      if (!wait.isZero()) {
+        // An engine fault is being retried: wait out the backoff.
+        Problem problem = blocking != null ? blocking : EngineRetry.stalledProblem(s);
+        return finish(s, Action.NONE, problem, obs, now, wait);
+      }
+      if (blocking == null) {
+        blocking = EngineRetry.stalledProblem(s);
+      }
+      // The process stopped while applying, or the engine failed it; applying again is idempotent.
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
@@ -265,7 +318,8 @@ public final class ReleaseDecider {
       succeed(s, now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
-    Instant deadline = Timestamps.parse(op.getAppliedTime()).plus(settings.progressDeadline());
+    String progressFrom = op.getProgressFrom() != null ? op.getProgressFrom() : op.getAppliedTime();
+    Instant deadline = Timestamps.parse(progressFrom).plus(settings.progressDeadline());
     if (CheckVerdicts.rollbackTripped(s.getChecks(), settings)) {
       String trips = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
       List<String> tripped = CheckVerdicts.rollbackTrips(s.getChecks(), settings);

@@ -113,7 +113,7 @@ public final class Transitions {
   private static boolean isBlocking(Reason reason) {
     return switch (reason) {
       case InvalidSpec, InvalidManifest, RefNotFound, SourceUnavailable, DockerUnavailable, ComposeInvalid,
-          BuildFailed, PullFailed,
+          BuildFailed, PullFailed, AddressPoolsExhausted, DiskFull, PortConflict, RegistryUnavailable,
           SecretNotFound, SecretInvalid -> true;
       default -> false;
     };

@@ -31,12 +31,24 @@ public class Operation {
   @JsonPropertyDescription("When compose up finished; the progress deadline counts from here (RFC 3339).")
   private String appliedTime;
 
+  @JsonPropertyDescription(
+      "When the progress deadline counts from, if not appliedTime: the engine answered again after an outage (RFC 3339).")
+  private String progressFrom;
+
   @JsonPropertyDescription("For a rollback: when the failure that caused it was detected (RFC 3339).")
   private String detectionTime;
 
   @JsonPropertyDescription(
       "For a deploy or backup: the backup taken (or being taken) before it. For a rollback or restore: the backup it restores.")
   private String backup;
+
+  public String getProgressFrom() {
+    return progressFrom;
+  }
+
+  public void setProgressFrom(String progressFrom) {
+    this.progressFrom = progressFrom;
+  }
 
   public String getBackup() {
     return backup;

@@ -55,5 +55,15 @@ public enum Reason {
   /** A Secret that spec names lacks the keys Backstop needs. */
   SecretInvalid,
   /** A health check's definition is broken (invalid field, rejected query): it is not acted on. */
-  CheckInvalid
+  CheckInvalid,
+  /** The Docker engine has no free address pool for a new network; retried, never quarantined. */
+  AddressPoolsExhausted,
+  /** The Docker host's disk is full; retried, never quarantined. */
+  DiskFull,
+  /** A published port is held by a process outside the project; retried, never quarantined. */
+  PortConflict,
+  /** The image registry cannot be reached for a pull; retried, never quarantined. */
+  RegistryUnavailable,
+  /** A request (rollback, retry, backup) could not be carried out; status.lastRequest says why. */
+  RequestRefused
 }
