@@ -150,8 +150,16 @@ public final class Conditions {
     return condition(ConditionType.Healthy, ConditionStatus.Unknown, Reason.AwaitingChecks, checkSummary(s));
   }
 
+  /** The newest history entry of an operation that ran; a refused request did nothing to report. */
+  static HistoryEntry lastOperation(StagingReleaseStatus s) {
+    return s.getHistory().stream()
+        .filter(h -> h.getResult() != dev.backstop.operator.api.v1alpha1.Result.Refused)
+        .findFirst()
+        .orElse(null);
+  }
+
   private static Reason failureReason(StagingReleaseStatus s, QuarantinedCommit q) {
-    HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    HistoryEntry last = lastOperation(s);
     if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
       return Reason.RestoreFailed;
     }
@@ -165,7 +173,7 @@ public final class Conditions {
   }
 
   private static String lastFailure(StagingReleaseStatus s) {
-    HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    HistoryEntry last = lastOperation(s);
     String what = last == null ? "the last operation failed" : last.getReason();
     if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
       // Whether the database was touched is in `what`: a refused file or unknown name leaves it alone.

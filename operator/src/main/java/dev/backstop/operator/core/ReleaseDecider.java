@@ -235,36 +235,71 @@ public final class ReleaseDecider {
   private Action handleRequests(StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Instant now) {
     if (isNew(s, obs, StagingRelease.RETRY_ANNOTATION)) {
       String desired = obs.source().commit();
-      if (desired != null) {
-        s.getQuarantined().removeIf(q -> desired.equals(q.getCommit()));
+      String retry = StagingRelease.RETRY_ANNOTATION;
+      if (desired == null) {
+        RequestAnswers.refuse(s, obs, retry, ActionKind.Deploy, Trigger.Retry, "spec.source.ref " + settings.ref()
+            + " does not resolve to a commit (" + obs.source().errorMessage() + "), so there is nothing to retry", now);
+      } else {
+        boolean lifted = s.getQuarantined().removeIf(q -> desired.equals(q.getCommit()));
         boolean running = s.getCurrent() != null && desired.equals(s.getCurrent().getCommit());
+        String commit = describe(s.getDesired());
         if (running && s.getOperation() == null) {
+          RequestAnswers.accept(s, obs, retry, (lifted ? "quarantine lifted; " : "") + "deploying " + commit + " again", now);
           return startDeploy(s, settings, s.getDesired(), Trigger.Retry, now);
+        }
+        if (lifted) {
+          RequestAnswers.accept(s, obs, retry, "quarantine of " + commit + " lifted; it is deployed next", now);
+        } else if (s.getOperation() != null) {
+          RequestAnswers.refuse(s, obs, retry, ActionKind.Deploy, Trigger.Retry, "nothing to retry: " + commit
+              + " is not quarantined and " + Conditions.describe(s.getOperation()) + " is in flight", now);
+        } else {
+          RequestAnswers.accept(s, obs, retry, commit + " is not quarantined; it is deployed next", now);
         }
       }
     }
     if (isNew(s, obs, StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION)) {
-      // An emergency preempts whatever is in flight: that is the point of it.
-      Operation inFlight = s.getOperation();
-      if (inFlight != null) {
-        finishHistory(s, inFlight, Result.Failed, "interrupted by an emergency rollback", now);
-        s.setOperation(null);
-      }
+      String emergency = StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION;
       Revision target = rollbackTarget(s);
-      if (target != null) {
+      if (target == null) {
+        // Nothing to go back to: what is in flight goes on, rather than being interrupted for nothing.
+        RequestAnswers.refuse(s, obs, emergency, ActionKind.EmergencyRollback, Trigger.Emergency,
+            RequestAnswers.noTarget(s), now);
+      } else {
+        // An emergency preempts whatever is in flight: that is the point of it.
+        Operation inFlight = s.getOperation();
+        if (inFlight != null) {
+          finishHistory(s, inFlight, Result.Failed, "interrupted by an emergency rollback", now);
+          s.setOperation(null);
+          s.setEngineFault(null);
+        }
         quarantineCurrent(s, Reason.EmergencyRollback, "emergency rollback requested", now);
+        RequestAnswers.accept(s, obs, emergency, "emergency rollback to " + describe(target), now);
         return startRollback(s, settings, target, ActionKind.EmergencyRollback, Trigger.Emergency,
             "emergency rollback requested", now, failingServices(obs), now);
       }
     }
-    if (s.getOperation() == null && settings.backup() != null && s.getCurrent() != null
-        && isNew(s, obs, StagingRelease.BACKUP_ANNOTATION)) {
-      return BackupSteps.startBackup(s, now);
+    // A backup or rollback asked for while something is in flight waits its turn.
+    if (s.getOperation() == null && isNew(s, obs, StagingRelease.BACKUP_ANNOTATION)) {
+      String backup = StagingRelease.BACKUP_ANNOTATION;
+      if (settings.backup() == null) {
+        RequestAnswers.refuse(s, obs, backup, ActionKind.Backup, Trigger.Manual,
+            "spec.backup is not set, so there is no database to back up; configure spec.backup first", now);
+      } else if (s.getCurrent() == null) {
+        RequestAnswers.refuse(s, obs, backup, ActionKind.Backup, Trigger.Manual,
+            "nothing has been deployed yet, so there is no database to back up", now);
+      } else {
+        RequestAnswers.accept(s, obs, backup, "backing up the database of " + describe(s.getCurrent()), now);
+        return BackupSteps.startBackup(s, now);
+      }
     }
-    if (isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION) && s.getOperation() == null) {
+    if (s.getOperation() == null && isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION)) {
+      String rollback = StagingRelease.ROLLBACK_ANNOTATION;
       Revision target = rollbackTarget(s);
-      if (target != null) {
+      if (target == null) {
+        RequestAnswers.refuse(s, obs, rollback, ActionKind.Rollback, Trigger.Manual, RequestAnswers.noTarget(s), now);
+      } else {
         quarantineCurrent(s, Reason.ManualRollback, "rollback requested", now);
+        RequestAnswers.accept(s, obs, rollback, "rolling back to " + describe(target), now);
         return startRollback(s, settings, target, ActionKind.Rollback, Trigger.Manual,
             "rollback requested", now, failingServices(obs), now);
       }

@@ -63,7 +63,5 @@ public enum Reason {
   /** A published port is held by a process outside the project; retried, never quarantined. */
   PortConflict,
   /** The image registry cannot be reached for a pull; retried, never quarantined. */
-  RegistryUnavailable,
-  /** A request (rollback, retry, backup) could not be carried out; status.lastRequest says why. */
-  RequestRefused
+  RegistryUnavailable
 }
