@@ -52,7 +52,7 @@ class RequestAnswerCliTest {
   private long generation;
 
   @BeforeEach
-  void healthyOnV1() {
+  void healthyOnV1() throws Exception {
     SourceSpec source = new SourceSpec();
     source.setUrl("file:///repo");
     spec.setSource(source);
@@ -65,7 +65,7 @@ class RequestAnswerCliTest {
     daemon.shutdownNow();
   }
 
-  private void deploy(String ref, String commit) {
+  private void deploy(String ref, String commit) throws Exception {
     spec.getSource().setRef(ref);
     generation++;
     reconcile(commit);
