@@ -55,7 +55,7 @@ final class PrivateDockerd implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile()))
         .start();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions().untilAsserted(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("dockerd exited: " + Files.readString(dir.resolve("dockerd.log")));
       }
@@ -108,7 +108,7 @@ final class PrivateDockerd implements AutoCloseable {
       }
       stopEngine();
     }
-    run(List.of("rm", "-rf", dir.resolve("data").toString(), dir.resolve("exec").toString()));
+    run(List.of("rm", "-rf", dir.toString()));
     run(List.of("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true"));
   }
 }
