@@ -1,6 +1,7 @@
 package dev.backstop.operator.cli;
 
 import dev.backstop.operator.local.ApiToken;
+import dev.backstop.operator.api.v1alpha1.RequestRecord;
 import dev.backstop.operator.local.DaemonInfo;
 import dev.backstop.operator.local.RequestStore;
 import dev.backstop.operator.local.StatusStore;
@@ -19,10 +20,15 @@ final class Requests {
 
   private Requests() {}
 
-  static void send(StateOption state, String name, String key, PrintWriter out) {
+  /** How long a request command waits for the daemon's answer unless told otherwise. */
+  static final String DEFAULT_WAIT = "10s";
+
+  /** Records the request and returns the value written, by which the daemon's answer is found. */
+  static String send(StateOption state, String name, String key, PrintWriter out) {
     StatusStore store = state.store();
     state.status(name);
-    new RequestStore(store).request(name, key, Instant.now().toString());
+    String value = Instant.now().toString();
+    new RequestStore(store).request(name, key, value);
     int answer = DaemonInfo.read(state.dir()).map(d -> nudge(d, state, name)).orElse(0);
     String what = key.substring(key.indexOf('/') + 1) + " requested for " + name;
     if (answer == 202) {
@@ -34,6 +40,39 @@ final class Requests {
       out.println(what + "; the daemon acts on it at its next reconcile");
     }
     out.flush();
+    return value;
+  }
+
+  /**
+   * Waits up to {@code wait} for the daemon to record how it answered request {@code value} in
+   * status.lastRequest, prints the answer, and returns the exit code: 0 carried out (or not answered
+   * yet: it stays recorded and is acted on later), 1 refused, with the daemon's reason.
+   */
+  static int awaitAnswer(StateOption state, String name, String key, String value, java.time.Duration wait,
+      PrintWriter out, PrintWriter err) throws InterruptedException {
+    Instant deadline = Instant.now().plus(wait);
+    while (true) {
+      RequestRecord answer = state.store().read(name).map(s -> s.getLastRequest())
+          .filter(r -> key.equals(r.getAnnotation()) && value.equals(r.getValue()))
+          .orElse(null);
+      if (answer != null) {
+        if (Boolean.TRUE.equals(answer.getAccepted())) {
+          out.println(answer.getMessage());
+          out.flush();
+          return 0;
+        }
+        err.println("error: " + key.substring(key.indexOf('/') + 1) + " refused: " + answer.getMessage());
+        err.flush();
+        return 1;
+      }
+      if (!Instant.now().isBefore(deadline)) {
+        out.println("no answer from the daemon within " + wait.toSeconds() + "s; the request stays recorded and"
+            + " is acted on at its next reconcile (is `backstop run` running? see `backstop status " + name + "`)");
+        out.flush();
+        return 0;
+      }
+      Thread.sleep(200);
+    }
   }
 
   /** Asks the daemon to reconcile now; the HTTP status, or 0 when it cannot be reached. */

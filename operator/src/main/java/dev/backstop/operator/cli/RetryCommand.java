@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -14,13 +15,25 @@ final class RetryCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME")
   String name;
 
+  @Option(names = "--wait", defaultValue = Requests.DEFAULT_WAIT,
+      description = "How long to wait for the daemon's answer (default: ${DEFAULT-VALUE}).")
+  String wait;
+
+  @Option(names = "--no-wait", description = "Record the request and return without waiting for the answer.")
+  boolean noWait;
+
   @Mixin StateOption state;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
-    Requests.send(state, name, StagingRelease.RETRY_ANNOTATION, spec.commandLine().getOut());
-    return 0;
+  public Integer call() throws InterruptedException {
+    java.time.Duration timeout = dev.backstop.operator.core.Durations.parse("--wait", wait);
+    String value = Requests.send(state, name, StagingRelease.RETRY_ANNOTATION, spec.commandLine().getOut());
+    if (noWait) {
+      return 0;
+    }
+    return Requests.awaitAnswer(state, name, StagingRelease.RETRY_ANNOTATION, value, timeout, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 }

@@ -18,14 +18,26 @@ final class RollbackCommand implements Callable<Integer> {
   @Option(names = "--emergency", description = "No verification gate: compose down --remove-orphans, then up of last-known-good.")
   boolean emergency;
 
+  @Option(names = "--wait", defaultValue = Requests.DEFAULT_WAIT,
+      description = "How long to wait for the daemon's answer (default: ${DEFAULT-VALUE}).")
+  String wait;
+
+  @Option(names = "--no-wait", description = "Record the request and return without waiting for the answer.")
+  boolean noWait;
+
   @Mixin StateOption state;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     String key = emergency ? StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION : StagingRelease.ROLLBACK_ANNOTATION;
-    Requests.send(state, name, key, spec.commandLine().getOut());
-    return 0;
+    java.time.Duration timeout = dev.backstop.operator.core.Durations.parse("--wait", wait);
+    String value = Requests.send(state, name, key, spec.commandLine().getOut());
+    if (noWait) {
+      return 0;
+    }
+    return Requests.awaitAnswer(state, name, key, value, timeout, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 }

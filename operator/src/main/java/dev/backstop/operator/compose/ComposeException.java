@@ -14,10 +14,17 @@ public class ComposeException extends Exception {
   }
 
   private final Kind kind;
+  private final EngineFault engineFault;
 
   public ComposeException(Kind kind, String message, Throwable cause) {
+    this(kind, message, cause, kind == Kind.UNAVAILABLE ? EngineFault.UNREACHABLE : null);
+  }
+
+  /** A failure that is the engine's or host's ({@code engineFault} non-null) or the commit's. */
+  public ComposeException(Kind kind, String message, Throwable cause, EngineFault engineFault) {
     super(message, cause);
     this.kind = kind;
+    this.engineFault = engineFault;
   }
 
   public ComposeException(Kind kind, String message) {
@@ -26,5 +33,10 @@ public class ComposeException extends Exception {
 
   public Kind kind() {
     return kind;
+  }
+
+  /** The engine's or host's fault behind this failure, or null when it may be the commit's. */
+  public EngineFault engineFault() {
+    return engineFault;
   }
 }

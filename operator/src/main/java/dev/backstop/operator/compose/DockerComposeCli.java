@@ -220,10 +220,14 @@ public final class DockerComposeCli implements ComposeDriver {
         UNAVAILABLE_MARKERS.stream().anyMatch(output.stderr::contains)
             ? Kind.UNAVAILABLE
             : Kind.FAILED;
+    EngineFault fault = engineFault(kind, output.stderr, false);
     return new ComposeException(
         kind,
         "docker " + verb + " failed (exit " + output.exitCode + "): "
-            + (trimmed.isEmpty() ? "no output" : trimmed));
+            + (trimmed.isEmpty() ? "no output" : trimmed)
+            + (fault == null || fault == EngineFault.UNREACHABLE ? "" : " (" + fault.hint() + ")"),
+        null,
+        fault);
   }
 
   /** The full command line for {@code args}, with files made absolute against the directory. */
@@ -368,6 +372,7 @@ public final class DockerComposeCli implements ComposeDriver {
     } else if (INVALID_EXIT_CODES.contains(output.exitCode)) {
       kind = Kind.INVALID;
     }
+    EngineFault fault = engineFault(kind, raw, verb.equals("pull") || verb.equals("build"));
     String message =
         "docker compose "
             + verb
@@ -375,8 +380,21 @@ public final class DockerComposeCli implements ComposeDriver {
             + output.exitCode
             + "): "
             + (trimmed.isEmpty() ? "no output" : trimmed)
-            + project.dockerHost().hint(raw);
-    return new ComposeException(kind, message);
+            + project.dockerHost().hint(raw)
+            + (fault == null || fault == EngineFault.UNREACHABLE ? "" : " (" + fault.hint() + ")");
+    return new ComposeException(kind, message, null, fault);
+  }
+
+  /**
+   * The engine's fault in a failed command's output, or null. Files compose refused to read are
+   * the commit's whatever else was printed; an engine that did not answer is always the engine's.
+   */
+  private static EngineFault engineFault(Kind kind, String raw, boolean fetchesImages) {
+    if (kind == Kind.INVALID) {
+      return null;
+    }
+    EngineFault fault = EngineFault.in(raw, fetchesImages);
+    return fault == null && kind == Kind.UNAVAILABLE ? EngineFault.UNREACHABLE : fault;
   }
 
   // Paths inside the per-commit checkout read better relative to it, and stay stable across

@@ -68,7 +68,7 @@ public final class Conditions {
     }
     Operation op = s.getOperation();
     if (op != null) {
-      return condition(ConditionType.Ready, ConditionStatus.False, Reason.Progressing, describe(op));
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.Progressing, describe(op) + retrying(s));
     }
     QuarantinedCommit q = quarantinedDesired(s);
     Phase phase = s.getPhase();
@@ -97,6 +97,16 @@ public final class Conditions {
         "running " + describe(s.getCurrent()) + "; " + checkSummary(s));
   }
 
+  /** The engine fault an in-flight step waits out, said before it counts as stalled. */
+  private static String retrying(StagingReleaseStatus s) {
+    var f = s.getEngineFault();
+    if (f == null) {
+      return "";
+    }
+    return "; the engine failed it (" + f.getReason() + ", attempt " + f.getAttempts() + "), next attempt at "
+        + f.getNextAttemptTime() + ": " + f.getMessage();
+  }
+
   private static Condition reconciling(StagingReleaseStatus s) {
     Operation op = s.getOperation();
     if (op == null) {
@@ -106,7 +116,8 @@ public final class Conditions {
   }
 
   private static Condition stalled(StagingReleaseStatus s, Problem blocking) {
-    if (blocking != null && blocking.reason() != Reason.DockerUnavailable) {
+    // An engine that does not answer is usually back soon: Stalled only once it outlasts the bound.
+    if (blocking != null && (blocking.reason() != Reason.DockerUnavailable || EngineRetry.stalled(s))) {
       return condition(ConditionType.Stalled, ConditionStatus.True, blocking.reason(), blocking.message());
     }
     if (s.getOperation() != null) {
@@ -139,8 +150,16 @@ public final class Conditions {
     return condition(ConditionType.Healthy, ConditionStatus.Unknown, Reason.AwaitingChecks, checkSummary(s));
   }
 
+  /** The newest history entry of an operation that ran; a refused request did nothing to report. */
+  static HistoryEntry lastOperation(StagingReleaseStatus s) {
+    return s.getHistory().stream()
+        .filter(h -> h.getResult() != dev.backstop.operator.api.v1alpha1.Result.Refused)
+        .findFirst()
+        .orElse(null);
+  }
+
   private static Reason failureReason(StagingReleaseStatus s, QuarantinedCommit q) {
-    HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    HistoryEntry last = lastOperation(s);
     if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
       return Reason.RestoreFailed;
     }
@@ -154,7 +173,7 @@ public final class Conditions {
   }
 
   private static String lastFailure(StagingReleaseStatus s) {
-    HistoryEntry last = s.getHistory().isEmpty() ? null : s.getHistory().get(0);
+    HistoryEntry last = lastOperation(s);
     String what = last == null ? "the last operation failed" : last.getReason();
     if (last != null && last.getRestore() == dev.backstop.operator.api.v1alpha1.Result.Failed) {
       // Whether the database was touched is in `what`: a refused file or unknown name leaves it alone.

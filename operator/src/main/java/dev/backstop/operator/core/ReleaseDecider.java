@@ -70,13 +70,15 @@ public final class ReleaseDecider {
     }
     if (obs.dockerError() != null) {
       // Without the engine nothing can be applied or judged; an operation in flight waits.
-      return finish(s, Action.NONE, blocking, obs, now, ENGINE_RETRY);
+      Duration wait = EngineRetry.failed(s, obs.dockerError().reason(), obs.dockerError().message(), now);
+      return finish(s, Action.NONE, blocking, obs, now, wait);
     }
+    engineAnswered(s, now);
     Action requested = handleRequests(s, settings, obs, now);
     if (requested != null) {
       return finish(s, requested, blocking, obs, now, ACTIVE_REQUEUE);
     }
-    if (s.getOperation() != null) {
+    if (s.getOperation() != null && !supersededWhileEngineFails(s, obs, now)) {
       return continueOperation(s, settings, obs, blocking, now);
     }
     Action restore = BackupSteps.restoreFromSpec(s, settings, now);
@@ -105,6 +107,13 @@ public final class ReleaseDecider {
     StagingReleaseStatus s = copy(decided);
     actionDone(s);
     Operation op = s.getOperation();
+    if (EngineRetry.isEngineFault(outcome.reason())) {
+      // The engine's trouble, not the commit's: the step stays in flight (applying again is
+      // idempotent) and is retried with backoff; nothing is quarantined or rolled back for it.
+      Duration wait = EngineRetry.failed(s, outcome.reason(), outcome.message(), now);
+      return finish(s, Action.NONE, EngineRetry.stalledProblem(s), obs, now, wait);
+    }
+    s.setEngineFault(null);
     if (outcome.ok()) {
       if (outcome.note() != null) {
         addNote(s, op, outcome.note());
@@ -125,9 +134,6 @@ public final class ReleaseDecider {
       }
       s.setPhase(op.getKind() == ActionKind.Deploy ? Phase.Verifying : Phase.RollingBack);
       return finish(s, Action.NONE, null, obs, now, ACTIVE_REQUEUE);
-    }
-    if (outcome.reason() == Reason.DockerUnavailable) {
-      return finish(s, Action.NONE, new Problem(outcome.reason(), outcome.message()), obs, now, ENGINE_RETRY);
     }
     if (!outcome.touched()) {
       finishHistory(s, op, Result.Failed, outcome.message(), now);
@@ -205,39 +211,112 @@ public final class ReleaseDecider {
     }
   }
 
+  /**
+   * The engine answered: a fault seen only by observing is over. A verification that could not see
+   * the stack meanwhile gets its progress deadline back, so that the operator's own blindness never
+   * fails it. A fault met while applying lasts until an apply gets past it.
+   */
+  private static void engineAnswered(StagingReleaseStatus s, Instant now) {
+    if (s.getEngineFault() == null) {
+      return;
+    }
+    Operation op = s.getOperation();
+    if (op != null && op.getStage() == OperationStage.Applying) {
+      return;
+    }
+    if (op != null && op.getStage() == OperationStage.Verifying) {
+      op.setProgressFrom(Timestamps.format(now));
+    }
+    s.setEngineFault(null);
+  }
+
+  /**
+   * A deploy the engine keeps failing gives way when the spec names another commit: the person has
+   * moved on, and waiting for the engine to apply a commit nobody wants helps no one.
+   */
+  private static boolean supersededWhileEngineFails(StagingReleaseStatus s, Observation obs, Instant now) {
+    Operation op = s.getOperation();
+    boolean stuck = op.getKind() == ActionKind.Deploy && op.getStage() == OperationStage.Applying
+        && s.getEngineFault() != null;
+    if (!stuck || !obs.source().ok() || obs.source().commit().equals(op.getTarget().getCommit())) {
+      return false;
+    }
+    finishHistory(s, op, Result.Failed, "superseded by " + describe(s.getDesired()) + " while the engine failed it: "
+        + s.getEngineFault().getMessage(), now);
+    s.setOperation(null);
+    s.setEngineFault(null);
+    s.setPhase(s.getCurrent() == null ? Phase.Pending : Phase.Healthy);
+    return true;
+  }
+
   private Action handleRequests(StagingReleaseStatus s, ReleaseSettings settings, Observation obs, Instant now) {
     if (isNew(s, obs, StagingRelease.RETRY_ANNOTATION)) {
       String desired = obs.source().commit();
-      if (desired != null) {
-        s.getQuarantined().removeIf(q -> desired.equals(q.getCommit()));
+      String retry = StagingRelease.RETRY_ANNOTATION;
+      if (desired == null) {
+        RequestAnswers.refuse(s, obs, retry, ActionKind.Deploy, Trigger.Retry, "spec.source.ref " + settings.ref()
+            + " does not resolve to a commit (" + obs.source().errorMessage() + "), so there is nothing to retry", now);
+      } else {
+        boolean lifted = s.getQuarantined().removeIf(q -> desired.equals(q.getCommit()));
         boolean running = s.getCurrent() != null && desired.equals(s.getCurrent().getCommit());
+        String commit = describe(s.getDesired());
         if (running && s.getOperation() == null) {
+          RequestAnswers.accept(s, obs, retry, (lifted ? "quarantine lifted; " : "") + "deploying " + commit + " again", now);
           return startDeploy(s, settings, s.getDesired(), Trigger.Retry, now);
+        }
+        if (lifted) {
+          RequestAnswers.accept(s, obs, retry, "quarantine of " + commit + " lifted; it is deployed next", now);
+        } else if (s.getOperation() != null) {
+          RequestAnswers.refuse(s, obs, retry, ActionKind.Deploy, Trigger.Retry, "nothing to retry: " + commit
+              + " is not quarantined and " + Conditions.describe(s.getOperation()) + " is in flight", now);
+        } else {
+          RequestAnswers.accept(s, obs, retry, commit + " is not quarantined; it is deployed next", now);
         }
       }
     }
     if (isNew(s, obs, StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION)) {
-      // An emergency preempts whatever is in flight: that is the point of it.
-      Operation inFlight = s.getOperation();
-      if (inFlight != null) {
-        finishHistory(s, inFlight, Result.Failed, "interrupted by an emergency rollback", now);
-        s.setOperation(null);
-      }
+      String emergency = StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION;
       Revision target = rollbackTarget(s);
-      if (target != null) {
+      if (target == null) {
+        // Nothing to go back to: what is in flight goes on, rather than being interrupted for nothing.
+        RequestAnswers.refuse(s, obs, emergency, ActionKind.EmergencyRollback, Trigger.Emergency,
+            RequestAnswers.noTarget(s), now);
+      } else {
+        // An emergency preempts whatever is in flight: that is the point of it.
+        Operation inFlight = s.getOperation();
+        if (inFlight != null) {
+          finishHistory(s, inFlight, Result.Failed, "interrupted by an emergency rollback", now);
+          s.setOperation(null);
+          s.setEngineFault(null);
+        }
         quarantineCurrent(s, Reason.EmergencyRollback, "emergency rollback requested", now);
+        RequestAnswers.accept(s, obs, emergency, "emergency rollback to " + describe(target), now);
         return startRollback(s, settings, target, ActionKind.EmergencyRollback, Trigger.Emergency,
             "emergency rollback requested", now, failingServices(obs), now);
       }
     }
-    if (s.getOperation() == null && settings.backup() != null && s.getCurrent() != null
-        && isNew(s, obs, StagingRelease.BACKUP_ANNOTATION)) {
-      return BackupSteps.startBackup(s, now);
+    // A backup or rollback asked for while something is in flight waits its turn.
+    if (s.getOperation() == null && isNew(s, obs, StagingRelease.BACKUP_ANNOTATION)) {
+      String backup = StagingRelease.BACKUP_ANNOTATION;
+      if (settings.backup() == null) {
+        RequestAnswers.refuse(s, obs, backup, ActionKind.Backup, Trigger.Manual,
+            "spec.backup is not set, so there is no database to back up; configure spec.backup first", now);
+      } else if (s.getCurrent() == null) {
+        RequestAnswers.refuse(s, obs, backup, ActionKind.Backup, Trigger.Manual,
+            "nothing has been deployed yet, so there is no database to back up", now);
+      } else {
+        RequestAnswers.accept(s, obs, backup, "backing up the database of " + describe(s.getCurrent()), now);
+        return BackupSteps.startBackup(s, now);
+      }
     }
-    if (isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION) && s.getOperation() == null) {
+    if (s.getOperation() == null && isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION)) {
+      String rollback = StagingRelease.ROLLBACK_ANNOTATION;
       Revision target = rollbackTarget(s);
-      if (target != null) {
+      if (target == null) {
+        RequestAnswers.refuse(s, obs, rollback, ActionKind.Rollback, Trigger.Manual, RequestAnswers.noTarget(s), now);
+      } else {
         quarantineCurrent(s, Reason.ManualRollback, "rollback requested", now);
+        RequestAnswers.accept(s, obs, rollback, "rolling back to " + describe(target), now);
         return startRollback(s, settings, target, ActionKind.Rollback, Trigger.Manual,
             "rollback requested", now, failingServices(obs), now);
       }
@@ -269,9 +348,19 @@ public final class ReleaseDecider {
       addInterruption(s, op, "interrupted while " + stageWords(op.getStage()) + "; resumed");
     }
     if (op.getStage() == OperationStage.Applying) {
-      // The process stopped while applying (or a backup ran first); applying again is idempotent.
-      // What was observed before or while the stack was half applied says nothing about the target:
-      // counting it would fail a deploy or rollback for containers that were only not up yet.
+      Duration wait = EngineRetry.untilNextAttempt(s, now);
+      if (!wait.isZero()) {
+        // An engine fault is being retried: wait out the backoff.
+        Problem problem = blocking != null ? blocking : EngineRetry.stalledProblem(s);
+        return finish(s, Action.NONE, problem, obs, now, wait);
+      }
+      if (blocking == null) {
+        blocking = EngineRetry.stalledProblem(s);
+      }
+      // The process stopped while applying, the engine failed it, or a backup ran first; applying
+      // again is idempotent. What was observed before or while the stack was half applied says
+      // nothing about the target: counting it would fail a deploy or rollback for containers that
+      // were only not up yet.
       s.setChecks(CheckTracker.reset(settings));
       Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
@@ -296,7 +385,8 @@ public final class ReleaseDecider {
       succeed(s, now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
-    Instant deadline = Timestamps.parse(op.getAppliedTime()).plus(settings.progressDeadline());
+    String progressFrom = op.getProgressFrom() != null ? op.getProgressFrom() : op.getAppliedTime();
+    Instant deadline = Timestamps.parse(progressFrom).plus(settings.progressDeadline());
     if (CheckVerdicts.rollbackTripped(s.getChecks(), settings)) {
       String trips = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
       List<String> tripped = CheckVerdicts.rollbackTrips(s.getChecks(), settings);

@@ -32,6 +32,7 @@ public record ReleaseEvent(Type type, Kind reason, String message) {
     BackupTaken,
     BackupFailed,
     RestoreSucceeded,
-    RestoreFailed
+    RestoreFailed,
+    RequestRefused
   }
 }

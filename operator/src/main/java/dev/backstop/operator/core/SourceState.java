@@ -8,7 +8,8 @@ import dev.backstop.operator.api.v1alpha1.Reason;
  * @param commit full SHA, null when resolution failed
  * @param errorReason RefNotFound or SourceUnavailable when resolution failed
  * @param errorMessage for people
- * @param fetched whether the remote was fetched for this observation
+ * @param fetched whether the remote was fetched successfully for this observation: only then does
+ *     status.lastFetchTime move
  */
 public record SourceState(String commit, Reason errorReason, String errorMessage, boolean fetched) {
 

@@ -10,6 +10,7 @@ import dev.backstop.operator.api.v1alpha1.OperationStage;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.QuarantinedCommit;
 import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.RequestRecord;
 import dev.backstop.operator.api.v1alpha1.Result;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.ReleaseEvent.Kind;
@@ -44,6 +45,12 @@ public final class Transitions {
       if (!known) {
         events.add(new ReleaseEvent(Type.Warning, Kind.CommitQuarantined, Conditions.quarantineMessage(q)));
       }
+    }
+    RequestRecord answered = after.getLastRequest();
+    RequestRecord answeredBefore = before == null ? null : before.getLastRequest();
+    if (answered != null && Boolean.FALSE.equals(answered.getAccepted()) && !sameRequest(answered, answeredBefore)) {
+      events.add(new ReleaseEvent(Type.Warning, Kind.RequestRefused,
+          answered.getAnnotation() + "=" + answered.getValue() + " refused: " + answered.getMessage()));
     }
     Condition ready = Conditions.find(after.getConditions(), ConditionType.Ready);
     Condition readyBefore = before == null ? null : Conditions.find(before.getConditions(), ConditionType.Ready);
@@ -104,6 +111,11 @@ public final class Transitions {
     return events;
   }
 
+  private static boolean sameRequest(RequestRecord a, RequestRecord b) {
+    return b != null && java.util.Objects.equals(a.getAnnotation(), b.getAnnotation())
+        && java.util.Objects.equals(a.getValue(), b.getValue()) && java.util.Objects.equals(a.getTime(), b.getTime());
+  }
+
   private static Set<String> names(List<BackupRecord> backups) {
     Set<String> names = new HashSet<>();
     backups.forEach(b -> names.add(b.getName()));
@@ -122,7 +134,7 @@ public final class Transitions {
   private static boolean isBlocking(Reason reason) {
     return switch (reason) {
       case InvalidSpec, InvalidManifest, RefNotFound, SourceUnavailable, DockerUnavailable, ComposeInvalid,
-          BuildFailed, PullFailed,
+          BuildFailed, PullFailed, AddressPoolsExhausted, DiskFull, PortConflict, RegistryUnavailable,
           SecretNotFound, SecretInvalid, PolicyViolation -> true;
       default -> false;
     };
@@ -171,10 +183,12 @@ public final class Transitions {
   }
 
   private static ActionKind lastAction(StagingReleaseStatus s) {
-    return s.getHistory().isEmpty() ? null : s.getHistory().get(0).getAction();
+    HistoryEntry last = Conditions.lastOperation(s);
+    return last == null ? null : last.getAction();
   }
 
   private static String lastReason(StagingReleaseStatus s) {
-    return s.getHistory().isEmpty() ? "failed" : s.getHistory().get(0).getReason();
+    HistoryEntry last = Conditions.lastOperation(s);
+    return last == null ? "failed" : last.getReason();
   }
 }

@@ -112,6 +112,12 @@ public final class ComposeActuator implements Actuator {
           (System.nanoTime() - started) / 1_000_000);
       return ApplyOutcome.success(prepared.note());
     } catch (ComposeException e) {
+      if (e.engineFault() != null) {
+        // The engine's or host's fault: the core retries it and never holds it against the commit.
+        return e.kind() == ComposeException.Kind.FAILED
+            ? ApplyOutcome.failed(e.engineFault().reason(), e.getMessage())
+            : ApplyOutcome.untouched(e.engineFault().reason(), e.getMessage());
+      }
       return switch (e.kind()) {
         case INVALID -> ApplyOutcome.untouched(Reason.ComposeInvalid, e.getMessage());
         case UNAVAILABLE -> ApplyOutcome.untouched(Reason.DockerUnavailable, e.getMessage());

@@ -117,8 +117,11 @@ public final class DockerObserver implements Observer {
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
     } catch (SourceException e) {
-      Reason reason = e.kind() == SourceException.Kind.REF_NOT_FOUND ? Reason.RefNotFound : Reason.SourceUnavailable;
-      return SourceState.failed(reason, e.getMessage(), fetch);
+      boolean refNotFound = e.kind() == SourceException.Kind.REF_NOT_FOUND;
+      Reason reason = refNotFound ? Reason.RefNotFound : Reason.SourceUnavailable;
+      // A ref that names nothing was looked up after the fetch worked; anything else means the
+      // fetch (or the cache) failed, and lastFetchTime must not claim otherwise.
+      return SourceState.failed(reason, e.getMessage(), fetch && refNotFound);
     }
   }
 

@@ -189,6 +189,10 @@ final class StackImages {
   }
 
   private static Failure failure(ComposeException e, Reason reason) {
+    if (e.engineFault() != null) {
+      // The engine's or host's fault (disk full, registry unreachable...): retried, not the commit's.
+      return new Failure(e.engineFault().reason(), e.getMessage());
+    }
     return switch (e.kind()) {
       case UNAVAILABLE -> new Failure(Reason.DockerUnavailable, e.getMessage());
       case INVALID -> new Failure(Reason.ComposeInvalid, e.getMessage());

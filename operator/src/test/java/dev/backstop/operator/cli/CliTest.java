@@ -116,7 +116,7 @@ class CliTest {
 
   @Test
   void rollbackRecordsOneRequestPerCall() {
-    assertThat(run("rollback", "shop", "--state", state.toString())).isZero();
+    assertThat(run("rollback", "shop", "--no-wait", "--state", state.toString())).isZero();
     String first = new RequestStore(new StatusStore(state)).read("shop").get("backstop.dev/rollback");
     assertThat(first).isNotBlank();
     assertThat(out.toString()).contains("rollback requested for shop");

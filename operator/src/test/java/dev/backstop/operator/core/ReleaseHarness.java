@@ -42,6 +42,8 @@ final class ReleaseHarness {
   List<String> failing = List.of();
   ApplyOutcome nextApply = ApplyOutcome.success();
   Observation.Problem dockerError;
+  /** When set, resolving the ref fails like this (e.g. the remote is gone); no fetch succeeded. */
+  Observation.Problem sourceError;
   long generation = 1;
   Decision last;
   BackupOutcome nextBackup = BackupOutcome.written(1234, "ab".repeat(32));
@@ -212,7 +214,9 @@ final class ReleaseHarness {
     String ref = spec.getSource().getRef();
     String commit = refs.get(ref);
     SourceState source =
-        commit != null
+        sourceError != null
+            ? SourceState.failed(sourceError.reason(), sourceError.message(), false)
+            : commit != null
             ? SourceState.resolved(commit, true)
             : SourceState.failed(Reason.RefNotFound, "ref '" + ref + "' not found", true);
     CheckResult result = new CheckResult("services", outcome, "x", outcome.name(), failing);

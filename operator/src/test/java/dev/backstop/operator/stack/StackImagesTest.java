@@ -100,10 +100,12 @@ class StackImagesTest {
     cli.upFromHostImages(images.prepare("r", DEFAULTS, false, C1, project(), state).project());
     String before = docker("ps", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=" + project);
 
-    // The next commit adds a sidecar from a registry nobody can reach.
+    // The next commit adds a sidecar from a registry nobody can reach: the host's fault, retried.
     writeStack("v2", "127.0.0.1:1/nowhere/sidecar:1");
     assertThatThrownBy(() -> images.prepare("r", DEFAULTS, false, C2, project(), state))
-        .isInstanceOfSatisfying(StackImages.Failure.class, f -> assertThat(f.reason()).isEqualTo(Reason.PullFailed))
+        .isInstanceOfSatisfying(StackImages.Failure.class,
+            f -> assertThat(f.reason()).isEqualTo(Reason.RegistryUnavailable))
+        .hasMessageContaining("registry cannot be reached")
         .hasMessageContaining("docker compose pull failed")
         .hasMessageContaining("127.0.0.1:1");
 

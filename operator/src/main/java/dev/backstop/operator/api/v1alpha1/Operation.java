@@ -31,6 +31,10 @@ public class Operation {
   @JsonPropertyDescription("When compose up finished; the progress deadline counts from here (RFC 3339).")
   private String appliedTime;
 
+  @JsonPropertyDescription(
+      "When the progress deadline counts from, if not appliedTime: the engine answered again after an outage (RFC 3339).")
+  private String progressFrom;
+
   @JsonPropertyDescription("For a rollback: when the failure that caused it was detected (RFC 3339).")
   private String detectionTime;
 
@@ -48,6 +52,14 @@ public class Operation {
 
   public void setActingSince(String actingSince) {
     this.actingSince = actingSince;
+  }
+
+  public String getProgressFrom() {
+    return progressFrom;
+  }
+
+  public void setProgressFrom(String progressFrom) {
+    this.progressFrom = progressFrom;
   }
 
   public String getBackup() {

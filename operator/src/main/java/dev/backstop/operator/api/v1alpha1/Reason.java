@@ -63,5 +63,14 @@ public enum Reason {
   PolicyViolation,
 
   /** spec.source.url names a source this operator refuses (a local path in cluster mode). */
-  SourceNotAllowed
+  SourceNotAllowed,
+
+  /** The Docker engine has no free address pool for a new network; retried, never quarantined. */
+  AddressPoolsExhausted,
+  /** The Docker host's disk is full; retried, never quarantined. */
+  DiskFull,
+  /** A published port is held by a process outside the project; retried, never quarantined. */
+  PortConflict,
+  /** The image registry cannot be reached for a pull; retried, never quarantined. */
+  RegistryUnavailable
 }

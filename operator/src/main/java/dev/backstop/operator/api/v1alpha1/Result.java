@@ -4,5 +4,7 @@ package dev.backstop.operator.api.v1alpha1;
 public enum Result {
   InProgress,
   Succeeded,
-  Failed
+  Failed,
+  /** A request that could not be carried out: nothing was done, status.lastRequest says why. */
+  Refused
 }

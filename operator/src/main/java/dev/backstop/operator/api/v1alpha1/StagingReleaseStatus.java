@@ -56,6 +56,28 @@ public class StagingReleaseStatus {
   @JsonPropertyDescription("kstatus conditions: Ready (always), Reconciling and Stalled (only while true), Healthy.")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription("An engine or host fault being retried with backoff, while it lasts.")
+  private EngineFaultStatus engineFault;
+
+  @JsonPropertyDescription("How the latest request annotation was answered: carried out or refused, and why.")
+  private RequestRecord lastRequest;
+
+  public EngineFaultStatus getEngineFault() {
+    return engineFault;
+  }
+
+  public void setEngineFault(EngineFaultStatus engineFault) {
+    this.engineFault = engineFault;
+  }
+
+  public RequestRecord getLastRequest() {
+    return lastRequest;
+  }
+
+  public void setLastRequest(RequestRecord lastRequest) {
+    this.lastRequest = lastRequest;
+  }
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
