@@ -62,8 +62,12 @@ class GitFaultsTest {
     assertThat(fetch.kind()).isEqualTo(SourceException.Kind.UNAVAILABLE);
     assertThat(fetch.getMessage()).contains("remote");
 
-    // Without a fetch the local cache answers, and a rollback target is checked out from it.
-    assertThat(source.resolve(url, "main", false, null)).isEqualTo(next.name());
+    // After a failed fetch the cache does not vouch for the ref (a tenant must prove its access by
+    // fetching: GitCacheTenancyTest), so resolving names the fetch problem again rather than a
+    // stale answer; the running stack is untouched by that, and a rollback target still checks
+    // out from the cache with no network.
+    assertThat(catchThrowableOfType(() -> source.resolve(url, "main", false, null), SourceException.class)
+        .kind()).isEqualTo(SourceException.Kind.UNAVAILABLE);
     Path rollback = source.checkout(url, good.name(), checkouts, null);
     assertThat(Files.readString(rollback.resolve("compose.yaml"))).contains("busybox:1.36");
     // A commit fetched before but never checked out comes from the cache too, no network needed.
