@@ -211,6 +211,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     recorded.remove(uid);
     persisted.remove(uid);
     failedWrites.remove(uid);
+    metrics.forget(key(release));
     health.forget(ReleaseInput.keyOf(release));
     // Its TLS files are gone with the work dir; its host's ssh forward goes when nobody names it.
     docker.forget(ReleaseInput.keyOf(release));

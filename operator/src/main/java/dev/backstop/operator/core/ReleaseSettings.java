@@ -50,6 +50,7 @@ public record ReleaseSettings(
   /** No repository is polled more often than this: every poll is a fetch from someone's server. */
   public static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(10);
 
+  static final int MAX_PROJECT_NAME = 63;
   // Compose project names: lowercase letters, digits, dashes and underscores, starting alnum.
   private static final Pattern PROJECT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
@@ -81,7 +82,10 @@ public record ReleaseSettings(
 
     ComposeSpec compose = Optional.ofNullable(spec.getCompose()).orElseGet(ComposeSpec::new);
     String project = projectName(name, compose);
-    if (project == null || !PROJECT_NAME.matcher(project).matches()) {
+    if (project != null && project.length() > MAX_PROJECT_NAME) {
+      problems.add("spec.compose.projectName is " + project.length() + " characters long; use at most "
+          + MAX_PROJECT_NAME + " (it prefixes every container and network name)");
+    } else if (project == null || !PROJECT_NAME.matcher(project).matches()) {
       problems.add(
           "spec.compose.projectName '" + project
               + "' is not a valid compose project name: use lowercase letters, digits, '-' and '_'");

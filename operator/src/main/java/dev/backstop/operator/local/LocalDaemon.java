@@ -193,6 +193,7 @@ public final class LocalDaemon implements AutoCloseable {
       } else {
         workers.remove(gone).stop();
         forget(gone);
+        metrics.forget(gone);
         LOG.info("{}: manifest removed; its stack is left running as it is", gone);
       }
     }

@@ -107,6 +107,13 @@ public final class ReleaseMetrics {
         .tag("release", release).register(registry).increment();
   }
 
+  /** Removes every meter of a release that is gone, so /metrics lists only releases that exist. */
+  public void forget(String release) {
+    latest.remove(release);
+    registry.getMeters().stream().filter(m -> release.equals(m.getId().getTag("release"))).toList()
+        .forEach(registry::remove);
+  }
+
   /** The Prometheus text exposition. */
   public String scrape() {
     return registry.scrape();

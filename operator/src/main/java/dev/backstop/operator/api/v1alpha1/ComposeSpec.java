@@ -13,6 +13,7 @@ import java.util.List;
 public class ComposeSpec {
 
   @Pattern("^[a-z0-9][a-z0-9_-]*$")
+  @Size(max = 63)
   @JsonPropertyDescription("Compose project name (-p). Default: metadata.name.")
   private String projectName;
 
