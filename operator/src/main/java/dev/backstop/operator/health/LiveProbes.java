@@ -138,7 +138,8 @@ public final class LiveProbes implements Probes, AutoCloseable {
     };
     try (ResultCallback.Adapter<Frame> running = client.execStartCmd(created.getId()).exec(callback)) {
       if (!running.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return new ExecOutcome(null, "still running after the " + Durations.format(timeout) + " timeout", false);
+        return new ExecOutcome(null, "still running after the " + Durations.format(timeout) + " timeout"
+            + kill(client, dockerHost, created.getId()), false);
       }
       Long exit = client.inspectExecCmd(created.getId()).exec().getExitCodeLong();
       String out;
@@ -151,6 +152,31 @@ public final class LiveProbes implements Probes, AutoCloseable {
       return new ExecOutcome(null, "interrupted", true);
     } catch (IOException | RuntimeException e) {
       return new ExecOutcome(null, "the command failed through the Docker engine: " + e.getMessage(), true);
+    }
+  }
+
+  /**
+   * Kills a timed-out exec, which Docker itself never stops: left alone, every interval would add
+   * one more. Docker reports the exec's PID in the host's namespace, so this works where the engine
+   * runs on this host (a local socket); for a remote engine the command is left running.
+   *
+   * @return what became of it, for the check's message
+   */
+  private static String kill(DockerClient client, DockerEndpoint endpoint, String execId) {
+    boolean local = (endpoint.host() == null || endpoint.host().startsWith("unix://"))
+        && (System.getenv("DOCKER_HOST") == null || System.getenv("DOCKER_HOST").startsWith("unix://"));
+    if (!local) {
+      return "; it is left running (a remote engine's processes cannot be killed from here)";
+    }
+    try {
+      Long pid = client.inspectExecCmd(execId).exec().getPidLong();
+      if (pid == null || pid <= 0) {
+        return "";
+      }
+      boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
+      return killed ? "; it was killed" : "; it could not be killed (its process is not visible from here)";
+    } catch (RuntimeException e) {
+      return "; it could not be killed: " + e.getMessage();
     }
   }
 
