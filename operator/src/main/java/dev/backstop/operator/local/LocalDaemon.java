@@ -151,7 +151,7 @@ public final class LocalDaemon implements AutoCloseable {
         worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler);
         worker.deny(duplicates.get(healthKey));
         workers.put(name, worker);
-        LOG.info("{}: watching {} at {}", name, release.getSpec().getSource().getUrl(),
+        LOG.info("{}: watching {} at {}", name, withoutPassword(release.getSpec().getSource().getUrl()),
             release.getSpec().getSource().getRef());
         worker.trigger();
       } else {
@@ -217,6 +217,11 @@ public final class LocalDaemon implements AutoCloseable {
           since));
     }
     return claims;
+  }
+
+  // The spec refuses a url with a password, but this line is logged before the spec is checked.
+  private static String withoutPassword(String url) {
+    return url == null ? null : url.replaceAll("://([^/@:]*):[^/@]*@", "://$1:***@");
   }
 
   /** A release whose manifest broke keeps its stack as it is and says why it is not ready. */

@@ -26,7 +26,7 @@ class ExecBoundsIT {
 
   @BeforeEach
   void start() throws Exception {
-    container = DemoRepo.run(List.of("docker", "run", "-d", "--name", name, "busybox:1.36", "sleep", "600"),
+    container = DemoRepo.run(List.of("docker", "run", "-d", "--network", "none", "--name", name, "busybox:1.36", "sleep", "600"),
         Path.of(".")).trim();
   }
 

@@ -160,11 +160,13 @@ class HostileInputIT {
     return store.read(name).map(StagingReleaseStatus::getPhase).orElse(null);
   }
 
-  /** Every text file the daemon wrote (statuses, history, problems, checkouts' metadata). */
+  /** Every text file the daemon wrote but the saved specs (statuses, history, problems, requests). */
   private static String stateText(Path state) throws IOException {
     StringBuilder all = new StringBuilder();
     try (Stream<Path> files = Files.walk(state)) {
-      for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/git-cache/")).toList()) {
+      // generation.json is the saved spec: the manifest as its author wrote it, not output.
+      for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().contains("/git-cache/"))
+          .filter(f -> !f.getFileName().toString().equals("generation.json")).toList()) {
         if (Files.size(f) < 4 * 1024 * 1024) {
           all.append(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1));
         }
