@@ -8,7 +8,11 @@ import dev.backstop.operator.api.v1alpha1.DeletionPolicy;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.api.v1alpha1.ComposeSpec;
+import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.ProjectClaims;
 import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.engine.Actuator;
 import dev.backstop.operator.engine.Recorder;
@@ -36,6 +40,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +106,10 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     StagingReleaseStatus previous = recorded.getOrDefault(uid, emptyToNull(release.getStatus()));
     KubeEventRecorder events = new KubeEventRecorder(client, clock);
     StatusWriter writer = new StatusWriter(client, release);
-    Access access = sources.admit(release, () -> new SecretAccess(client).resolve(release));
+    Observation.Problem duplicate = ProjectClaims.denied(claims(context)).get(ReleaseInput.keyOf(release));
+    Access access = duplicate != null
+        ? Access.blocked(duplicate)
+        : sources.admit(release, () -> new SecretAccess(client).resolve(release));
     ReleaseInput input = ReleaseInput.of(release, release.getMetadata().getGeneration(), requests(release),
         workDir(release), access);
     long started = System.nanoTime();
@@ -132,6 +140,33 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     metrics.reconciled(key, Duration.ofNanos(System.nanoTime() - started));
     // Status is already written by the recorder (before and after acting), so JOSDK patches nothing.
     return UpdateControl.<StagingRelease>noUpdate().rescheduleAfter(requeue.toMillis());
+  }
+
+  /**
+   * The claim of every release the informer knows on its compose project: across namespaces,
+   * since projects are per Docker host, not per namespace. A release's own last recorded status
+   * counts over the cache's, which may lag behind our patches.
+   */
+  private List<ProjectClaims.Claim> claims(Context<StagingRelease> context) {
+    return context.getPrimaryCache().list().map(r -> {
+      ComposeSpec compose = r.getSpec() == null ? null : r.getSpec().getCompose();
+      StagingReleaseStatus s = recorded.getOrDefault(r.getMetadata().getUid(), r.getStatus());
+      return new ProjectClaims.Claim(ReleaseInput.keyOf(r), compose == null ? null : compose.getDockerHost(),
+          ReleaseSettings.projectName(r.getMetadata().getName(), compose), s != null && s.getCurrent() != null,
+          created(r));
+    }).toList();
+  }
+
+  private static Instant created(StagingRelease release) {
+    String created = release.getMetadata().getCreationTimestamp();
+    try {
+      // None (the mock server sets none on some paths): the key decides among such.
+      return created == null ? null : Instant.parse(created);
+    } catch (java.time.format.DateTimeParseException e) {
+      LOG.debug("{}: creationTimestamp '{}' is not a time; it claims as if it had none", release.getMetadata()
+          .getName(), created);
+      return null;
+    }
   }
 
   /** 1 s, 2 s, 4 s ... at most a minute. */
@@ -181,10 +216,10 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     recorded.remove(uid);
     persisted.remove(uid);
     failedWrites.remove(uid);
+    metrics.forget(key(release));
     health.forget(ReleaseInput.keyOf(release));
     // Its TLS files are gone with the work dir; its host's ssh forward goes when nobody names it.
     docker.forget(ReleaseInput.keyOf(release));
-    metrics.forget(key(release));
     return DeleteControl.defaultDelete();
   }
 

@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 public final class Durations {
 
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
+  // About 100 years: longer is a typo, and the arithmetic on it (deadlines, sums) must not overflow.
+  private static final Duration MAX = Duration.ofDays(36_500);
 
   private Durations() {}
 
@@ -28,21 +30,38 @@ public final class Durations {
       if (m.start() != end) {
         break;
       }
-      long n = Long.parseLong(m.group(1));
-      total =
-          switch (m.group(2)) {
-            case "ms" -> total.plusMillis(n);
-            case "s" -> total.plusSeconds(n);
-            case "m" -> total.plusMinutes(n);
-            default -> total.plusHours(n);
-          };
+      try {
+        long n = Long.parseLong(m.group(1));
+        total =
+            switch (m.group(2)) {
+              case "ms" -> total.plusMillis(n);
+              case "s" -> total.plusSeconds(n);
+              case "m" -> total.plusMinutes(n);
+              default -> total.plusHours(n);
+            };
+      } catch (NumberFormatException | ArithmeticException e) {
+        throw tooLong(field, text);
+      }
+      if (total.compareTo(MAX) > 0) {
+        throw tooLong(field, text);
+      }
       end = m.end();
     }
     if (end != t.length() || end == 0) {
       throw new IllegalArgumentException(
-          field + " '" + text + "' is not a duration; use a number with ms, s, m or h, e.g. 500ms, 30s, 2m, 1m30s");
+          field + " '" + abbreviate(text) + "' is not a duration; use a number with ms, s, m or h, e.g. 500ms, 30s, 2m, 1m30s");
     }
     return total;
+  }
+
+  private static IllegalArgumentException tooLong(String field, String text) {
+    return new IllegalArgumentException(
+        field + " '" + abbreviate(text) + "' is too long; use at most " + MAX.toDays() + " days, e.g. 24h");
+  }
+
+  // A 1 MB value must not come back as a 1 MB status message.
+  static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 60) + "...";
   }
 
   /** Formats a duration the way people write them: 1.8s, 2m05s, 450ms. */

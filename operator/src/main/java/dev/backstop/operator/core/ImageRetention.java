@@ -51,6 +51,17 @@ public final class ImageRetention {
         .toList();
   }
 
+  /**
+   * Of the commits that have files on disk (checkouts, image override files), those retention does
+   * not keep: the same commits whose images go. Names that are not full commit SHAs (a checkout in
+   * progress, a stray file) are never listed.
+   */
+  public static List<String> removableCommits(java.util.Collection<String> onDisk, Set<String> kept) {
+    return onDisk.stream().filter(c -> COMMIT.matcher(c).matches() && !kept.contains(c)).sorted().toList();
+  }
+
+  private static final java.util.regex.Pattern COMMIT = java.util.regex.Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
+
   private static void add(Set<String> commits, Revision r) {
     if (r != null && r.getCommit() != null) {
       commits.add(r.getCommit());

@@ -19,11 +19,11 @@ public final class Percentages {
     String t = text == null ? "" : text.trim();
     if (!PERCENT.matcher(t).matches()) {
       throw new IllegalArgumentException(
-          field + " '" + text + "' is not a percentage; write a number from 0 to 100 followed by %, e.g. 5%");
+          field + " '" + Durations.abbreviate(text) + "' is not a percentage; write a number from 0 to 100 followed by %, e.g. 5%");
     }
     double value = Double.parseDouble(t.substring(0, t.length() - 1));
     if (value > 100) {
-      throw new IllegalArgumentException(field + " '" + text + "' is more than 100%");
+      throw new IllegalArgumentException(field + " '" + Durations.abbreviate(text) + "' is more than 100%");
     }
     return value / 100.0;
   }

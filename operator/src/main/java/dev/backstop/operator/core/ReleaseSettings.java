@@ -6,6 +6,7 @@ import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.core.checks.Check;
+import dev.backstop.operator.core.checks.CheckBasics;
 import dev.backstop.operator.core.checks.CheckDefaults;
 import dev.backstop.operator.core.checks.CheckFields;
 import dev.backstop.operator.core.checks.ServiceHealthCheck;
@@ -46,7 +47,10 @@ public record ReleaseSettings(
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
+  /** No repository is polled more often than this: every poll is a fetch from someone's server. */
+  public static final Duration MIN_POLL_INTERVAL = Duration.ofSeconds(10);
 
+  static final int MAX_PROJECT_NAME = 63;
   // Compose project names: lowercase letters, digits, dashes and underscores, starting alnum.
   private static final Pattern PROJECT_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
@@ -72,17 +76,28 @@ public record ReleaseSettings(
     }
     Duration poll =
         duration(problems, "spec.source.pollInterval", spec.getSource().getPollInterval(), DEFAULT_POLL_INTERVAL);
+    poll = atLeast(problems, "spec.source.pollInterval", poll, MIN_POLL_INTERVAL,
+        "every poll is a fetch from the git server");
+    SourceRules.check(problems, url, ref);
 
     ComposeSpec compose = Optional.ofNullable(spec.getCompose()).orElseGet(ComposeSpec::new);
     String project = projectName(name, compose);
-    if (project == null || !PROJECT_NAME.matcher(project).matches()) {
+    if (project != null && project.length() > MAX_PROJECT_NAME) {
+      problems.add("spec.compose.projectName is " + project.length() + " characters long; use at most "
+          + MAX_PROJECT_NAME + " (it prefixes every container and network name)");
+    } else if (project == null || !PROJECT_NAME.matcher(project).matches()) {
       problems.add(
           "spec.compose.projectName '" + project
               + "' is not a valid compose project name: use lowercase letters, digits, '-' and '_'");
     }
     ImageSettings images = ImageSettings.parse(compose, problems);
     String path = Optional.ofNullable(compose.getPath()).orElse(".");
+    nullItems(problems, "spec.compose.files", compose.getFiles());
+    nullItems(problems, "spec.compose.envFiles", compose.getEnvFiles());
     for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles())) {
+      if (p == null) {
+        continue;
+      }
       if (p.startsWith("/") || List.of(p.split("/")).contains("..")) {
         problems.add("compose path '" + p + "' must be relative to the repository and stay inside it");
       }
@@ -93,6 +108,8 @@ public record ReleaseSettings(
         duration(problems, "spec.health.progressDeadline", health.getProgressDeadline(), DEFAULT_PROGRESS_DEADLINE);
     Duration interval =
         duration(problems, "spec.health.interval", health.getInterval(), DEFAULT_INTERVAL);
+    interval = atLeast(problems, "spec.health.interval", interval, CheckBasics.MIN_INTERVAL,
+        "probes that often would load the stack they watch");
     List<Check> checks = checks(problems, health.getChecks(), interval);
     Duration stableFor = stableFor(problems, health.getStableFor(), deadline);
 
@@ -149,7 +166,7 @@ public record ReleaseSettings(
     }
     Set<String> httpChecks = new HashSet<>();
     for (HealthCheckSpec c : specs) {
-      if (c.getName() != null && c.getType() == CheckType.HTTP) {
+      if (c != null && c.getName() != null && c.getType() == CheckType.HTTP) {
         httpChecks.add(c.getName());
       }
     }
@@ -159,6 +176,10 @@ public record ReleaseSettings(
     for (int i = 0; i < specs.size(); i++) {
       HealthCheckSpec c = specs.get(i);
       String where = "spec.health.checks[" + i + "]";
+      if (c == null) {
+        problems.add(where + " is empty (null); remove it or give it a name and a type");
+        continue;
+      }
       if (c.getName() == null || c.getName().isBlank()) {
         problems.add(where + ".name is required");
         continue;
@@ -180,6 +201,27 @@ public record ReleaseSettings(
     return CheckFields.duration(problems, field, text, fallback);
   }
 
+  /** {@code value}, or {@code floor} after recording that it is below it. */
+  private static Duration atLeast(List<String> problems, String field, Duration value, Duration floor, String why) {
+    if (value.compareTo(floor) >= 0) {
+      return value;
+    }
+    problems.add(field + " " + Durations.format(value) + " is below the floor of " + Durations.format(floor)
+        + ": " + why);
+    return floor;
+  }
+
+  private static void nullItems(List<String> problems, String field, List<String> list) {
+    if (list == null) {
+      return;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i) == null || list.get(i).isBlank()) {
+        problems.add(field + "[" + i + "] is empty; name a file relative to spec.compose.path");
+      }
+    }
+  }
+
   @SafeVarargs
   private static List<String> concat(List<String>... lists) {
     List<String> all = new ArrayList<>();
@@ -192,7 +234,7 @@ public record ReleaseSettings(
   }
 
   private static List<String> nullToEmpty(List<String> list) {
-    return list == null ? List.of() : List.copyOf(list);
+    return list == null ? List.of() : list.stream().filter(java.util.Objects::nonNull).toList();
   }
 
   /** The check named {@code checkName}, or null. */

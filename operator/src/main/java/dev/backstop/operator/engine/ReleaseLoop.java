@@ -81,7 +81,7 @@ public final class ReleaseLoop {
     recorder = new RedactingRecorder(recorder, redactor(release));
     ReleaseSettings settings;
     try {
-      settings = ReleaseSettings.from(release.name(), release.spec());
+      settings = settings(release);
     } catch (InvalidSpecException e) {
       Observation obs = blocked(release, SourceState.failed(Reason.InvalidSpec, e.getMessage(), false), null);
       Decision rejected = decider.invalidSpec(previous, obs, e, clock.instant());
@@ -144,11 +144,24 @@ public final class ReleaseLoop {
   public void tearDown(ReleaseInput release, StagingReleaseStatus status) throws Actuator.ActionFailedException {
     ReleaseSettings settings;
     try {
-      settings = ReleaseSettings.from(release.name(), release.spec());
+      settings = settings(release);
     } catch (InvalidSpecException e) {
       throw new Actuator.ActionFailedException(e.getMessage(), e);
     }
     actuator.down(release, settings, status);
+  }
+
+  /**
+   * The release's settings. A parser bug must not crash the reconcile into a stack trace every
+   * requeue and leave the release without a status: it is reported as an invalid spec instead.
+   */
+  private static ReleaseSettings settings(ReleaseInput release) throws InvalidSpecException {
+    try {
+      return ReleaseSettings.from(release.name(), release.spec());
+    } catch (RuntimeException e) {
+      throw new InvalidSpecException(List.of("spec could not be read (" + e.getClass().getSimpleName()
+          + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check every field against the CRD"));
+    }
   }
 
   private static Observation blocked(ReleaseInput release, SourceState source, Observation.Problem problem) {

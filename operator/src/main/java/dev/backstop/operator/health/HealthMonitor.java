@@ -177,6 +177,8 @@ public final class HealthMonitor implements AutoCloseable {
     final Map<String, SampleWindow> windows = new ConcurrentHashMap<>();
     // http checks that have had a response in this epoch; requests before it are start-up, not errors.
     final java.util.Set<String> answered = ConcurrentHashMap.newKeySet();
+    // Checks whose probe is running now: never two of one check at a time.
+    final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
     final List<ScheduledFuture<?>> schedules = new ArrayList<>();
     volatile Target target = new Target(null, List.of(), List.of());
     volatile boolean stopped;
@@ -191,29 +193,29 @@ public final class HealthMonitor implements AutoCloseable {
     synchronized void start() {
       for (Check c : settings.checks()) {
         if (probed(c)) {
-          schedule(c, Duration.ZERO);
+          schedule(c);
         }
       }
     }
 
     /**
-     * Probes start one interval apart, and a probe that overruns its interval is followed at once
-     * by the next: a slow target is sampled as often as its answers allow, never twice at a time.
+     * Probes start one interval apart on the timer, whether or not the last one returned: a probe
+     * that hangs must not stop its check's clock (its result ages, and Staleness fails it). A
+     * probe still running when the next is due is not doubled; that turn is skipped.
      */
-    private synchronized void schedule(Check c, Duration delay) {
+    private synchronized void schedule(Check c) {
       if (stopped) {
         return;
       }
       try {
-        schedules.removeIf(java.util.concurrent.Future::isDone);
-        schedules.add(timer.schedule(() -> submit(c), delay.toMillis(), TimeUnit.MILLISECONDS));
+        schedules.add(timer.scheduleAtFixedRate(() -> submit(c), 0, c.interval().toMillis(), TimeUnit.MILLISECONDS));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         LOG.debug("{}: not scheduling check {}: shutting down", name, c.name());
       }
     }
 
     private void submit(Check c) {
-      if (stopped) {
+      if (stopped || !inFlight.add(c.name())) {
         return;
       }
       try {
@@ -224,15 +226,14 @@ public final class HealthMonitor implements AutoCloseable {
           } catch (RuntimeException e) {
             LOG.warn("{}: check {} failed unexpectedly", name, c.name(), e);
           } finally {
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-            Duration left = c.interval().minus(elapsed);
-            schedule(c, left.isNegative() ? Duration.ZERO : left);
+            inFlight.remove(c.name());
             if (!stopped) {
-              timings.probed(name, c.name(), elapsed);
+              timings.probed(name, c.name(), Duration.ofNanos(System.nanoTime() - started));
             }
           }
         });
       } catch (java.util.concurrent.RejectedExecutionException e) {
+        inFlight.remove(c.name());
         LOG.debug("{}: not probing check {}: shutting down", name, c.name());
       }
     }

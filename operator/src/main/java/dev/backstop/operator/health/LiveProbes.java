@@ -29,6 +29,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /** {@link Probes} against the real thing: java.net.http, docker-java exec, the Prometheus HTTP API. */
@@ -36,6 +39,10 @@ public final class LiveProbes implements Probes, AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int OUTPUT_LIMIT = 300;
+  /** At most this much of a response body is read: enough for any bodyMatch on a health page. */
+  static final int BODY_LIMIT = 1024 * 1024;
+  /** At most this much exec output is kept while the command runs (its tail is reported). */
+  static final int EXEC_OUTPUT_LIMIT = 64 * 1024;
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
@@ -52,37 +59,57 @@ public final class LiveProbes implements Probes, AutoCloseable {
   public HttpSample http(HttpCheck check) {
     Instant at = clock.instant();
     long start = System.nanoTime();
+    HttpRequest request = HttpRequest.newBuilder(URI.create(check.url()))
+        .timeout(check.timeout())
+        .method(check.method(), HttpRequest.BodyPublishers.noBody())
+        .header("User-Agent", "backstop-health")
+        .build();
+    // The request's own timeout stops at the headers; this deadline also covers a body that dribbles.
+    CompletableFuture<HttpResponse<CappedBody.Body>> call = http.sendAsync(request, CappedBody.handler(BODY_LIMIT));
+    HttpResponse<CappedBody.Body> response;
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(check.url()))
-          .timeout(check.timeout())
-          .method(check.method(), HttpRequest.BodyPublishers.noBody())
-          .header("User-Agent", "backstop-health")
-          .build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      Duration latency = Duration.ofNanos(System.nanoTime() - start);
-      int status = response.statusCode();
-      if (status < check.statusFrom() || status > check.statusTo()) {
-        return new HttpSample(at, status, latency, false, false, check.method() + " " + check.url() + " answered "
-            + status + ", expected " + check.expectedStatus());
-      }
-      if (check.bodyMatch() != null && !check.bodyMatch().matcher(response.body()).find()) {
-        return new HttpSample(at, status, latency, false, false,
-            "the response body does not match /" + check.bodyMatch().pattern() + "/");
-      }
-      return new HttpSample(at, status, latency, true, false, check.method() + " " + check.url() + " answered " + status);
-    } catch (HttpConnectTimeoutException e) {
-      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + " within 5s");
-    } catch (HttpTimeoutException e) {
-      return new HttpSample(at, 0, check.timeout(), false, true,
-          "no response from " + check.url() + " within the " + Durations.format(check.timeout()) + " timeout");
-    } catch (ConnectException e) {
-      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + ": connection refused");
-    } catch (IOException e) {
-      return new HttpSample(at, 0, null, false, false, "request to " + check.url() + " failed: " + e);
+      response = call.get(check.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      return timedOut(check, at);
+    } catch (ExecutionException e) {
+      return failed(check, at, e.getCause());
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       return new HttpSample(at, 0, null, false, false, "interrupted");
     }
+    Duration latency = Duration.ofNanos(System.nanoTime() - start);
+    int status = response.statusCode();
+    if (status < check.statusFrom() || status > check.statusTo()) {
+      return new HttpSample(at, status, latency, false, false, check.method() + " " + check.url() + " answered "
+          + status + ", expected " + check.expectedStatus());
+    }
+    CappedBody.Body body = response.body();
+    if (check.bodyMatch() != null && !check.bodyMatch().matcher(body.text()).find()) {
+      return new HttpSample(at, status, latency, false, false,
+          "the response body" + (body.truncated() ? " (its first " + BODY_LIMIT / 1024 + " KiB)" : "")
+              + " does not match /" + check.bodyMatch().pattern() + "/");
+    }
+    return new HttpSample(at, status, latency, true, false, check.method() + " " + check.url() + " answered " + status);
+  }
+
+  private static HttpSample timedOut(HttpCheck check, Instant at) {
+    return new HttpSample(at, 0, check.timeout(), false, true,
+        "no complete response from " + check.url() + " within the " + Durations.format(check.timeout()) + " timeout");
+  }
+
+  private static HttpSample failed(HttpCheck check, Instant at, Throwable cause) {
+    if (cause instanceof HttpConnectTimeoutException) {
+      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + " within 5s");
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return timedOut(check, at);
+    }
+    if (cause instanceof ConnectException) {
+      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + ": connection refused");
+    }
+    return new HttpSample(at, 0, null, false, false, "request to " + check.url() + " failed: " + cause);
   }
 
   @Override
@@ -102,12 +129,17 @@ public final class LiveProbes implements Probes, AutoCloseable {
       public void onNext(Frame frame) {
         synchronized (output) {
           output.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+          // Keep the tail only: a command that floods its output must not fill the heap.
+          if (output.length() > EXEC_OUTPUT_LIMIT) {
+            output.delete(0, output.length() - EXEC_OUTPUT_LIMIT);
+          }
         }
       }
     };
     try (ResultCallback.Adapter<Frame> running = client.execStartCmd(created.getId()).exec(callback)) {
       if (!running.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        return new ExecOutcome(null, "still running after the " + Durations.format(timeout) + " timeout", false);
+        return new ExecOutcome(null, "still running after the " + Durations.format(timeout) + " timeout"
+            + kill(client, dockerHost, created.getId()), false);
       }
       Long exit = client.inspectExecCmd(created.getId()).exec().getExitCodeLong();
       String out;
@@ -120,6 +152,31 @@ public final class LiveProbes implements Probes, AutoCloseable {
       return new ExecOutcome(null, "interrupted", true);
     } catch (IOException | RuntimeException e) {
       return new ExecOutcome(null, "the command failed through the Docker engine: " + e.getMessage(), true);
+    }
+  }
+
+  /**
+   * Kills a timed-out exec, which Docker itself never stops: left alone, every interval would add
+   * one more. Docker reports the exec's PID in the host's namespace, so this works where the engine
+   * runs on this host (a local socket); for a remote engine the command is left running.
+   *
+   * @return what became of it, for the check's message
+   */
+  private static String kill(DockerClient client, DockerEndpoint endpoint, String execId) {
+    boolean local = (endpoint.host() == null || endpoint.host().startsWith("unix://"))
+        && (System.getenv("DOCKER_HOST") == null || System.getenv("DOCKER_HOST").startsWith("unix://"));
+    if (!local) {
+      return "; it is left running (a remote engine's processes cannot be killed from here)";
+    }
+    try {
+      Long pid = client.inspectExecCmd(execId).exec().getPidLong();
+      if (pid == null || pid <= 0) {
+        return "";
+      }
+      boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
+      return killed ? "; it was killed" : "; it could not be killed (its process is not visible from here)";
+    } catch (RuntimeException e) {
+      return "; it could not be killed: " + e.getMessage();
     }
   }
 

@@ -8,6 +8,7 @@ import dev.backstop.operator.compose.ContainerEvents;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Conditions;
+import dev.backstop.operator.core.ProjectClaims;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.ReleaseInput;
@@ -23,6 +24,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,6 +71,8 @@ public final class LocalDaemon implements AutoCloseable {
   private final Map<String, String> projects = new ConcurrentHashMap<>();
   // The key each release's background probes run under, to stop them when the release goes.
   private final Map<String, String> healthKeys = new ConcurrentHashMap<>();
+  // When this daemon first loaded each release: its claim's age (see #claims).
+  private final Map<String, Instant> firstLoaded = new ConcurrentHashMap<>();
 
   /**
    * A daemon that also reconciles a release at once when one of its containers dies, is OOM-killed
@@ -132,6 +136,7 @@ public final class LocalDaemon implements AutoCloseable {
       LOG.error("cannot read manifests from {}: {}", manifests, e.getMessage());
       return;
     }
+    Map<String, Problem> duplicates = ProjectClaims.denied(claims(set.releases()));
     Set<String> seen = new HashSet<>();
     for (StagingRelease release : set.releases()) {
       String name = release.getMetadata().getName();
@@ -146,13 +151,22 @@ public final class LocalDaemon implements AutoCloseable {
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
         worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler);
+        worker.deny(duplicates.get(healthKey));
         workers.put(name, worker);
-        LOG.info("{}: watching {} at {}", name, release.getSpec().getSource().getUrl(),
+        LOG.info("{}: watching {} at {}", name, withoutPassword(release.getSpec().getSource().getUrl()),
             release.getSpec().getSource().getRef());
         worker.trigger();
-      } else if (worker.update(release)) {
-        LOG.info("{}: manifest changed, reconciling now", name);
-        worker.trigger();
+      } else {
+        // Both before the trigger: the reconcile must see the new manifest and the new verdict.
+        boolean changed = worker.update(release);
+        boolean verdictChanged = worker.deny(duplicates.get(healthKey));
+        if (changed || verdictChanged) {
+          LOG.info("{}: {}, reconciling now", name, changed ? "manifest changed" : "project claim changed");
+          worker.trigger();
+        }
+      }
+      if (duplicates.containsKey(healthKey)) {
+        LOG.warn("{}: {}", name, duplicates.get(healthKey).message());
       }
       watchEvents(release);
     }
@@ -185,6 +199,31 @@ public final class LocalDaemon implements AutoCloseable {
         LOG.info("{}: manifest removed; its stack is left running as it is", gone);
       }
     }
+  }
+
+  /**
+   * Every loaded release's claim on its compose project. Manifests carry no creation time, so a
+   * release claims from when this daemon first loaded it (in file order within one load); one
+   * with a deployed stack always keeps it, so a restart cannot hand a running stack to a newcomer.
+   */
+  private List<ProjectClaims.Claim> claims(List<StagingRelease> releases) {
+    List<ProjectClaims.Claim> claims = new ArrayList<>();
+    for (StagingRelease release : releases) {
+      String name = release.getMetadata().getName();
+      ComposeSpec compose = release.getSpec() == null ? null : release.getSpec().getCompose();
+      Instant since = firstLoaded.computeIfAbsent(name, n -> clock.instant().plusNanos(firstLoaded.size()));
+      boolean deployed = Optional.ofNullable(workers.get(name)).map(ReleaseWorker::status)
+          .or(() -> store.read(name)).map(s -> s.getCurrent() != null).orElse(false);
+      claims.add(new ProjectClaims.Claim(ReleaseInput.keyOf(release),
+          compose == null ? null : compose.getDockerHost(), ReleaseSettings.projectName(name, compose), deployed,
+          since));
+    }
+    return claims;
+  }
+
+  // The spec refuses a url with a password, but this line is logged before the spec is checked.
+  private static String withoutPassword(String url) {
+    return url == null ? null : url.replaceAll("://([^/@:]*):[^/@]*@", "://$1:***@");
   }
 
   /** A release whose manifest broke keeps its stack as it is and says why it is not ready. */
@@ -236,6 +275,7 @@ public final class LocalDaemon implements AutoCloseable {
       sub.close();
     }
     projects.remove(name);
+    firstLoaded.remove(name);
     String healthKey = healthKeys.remove(name);
     if (healthKey != null) {
       health.forget(healthKey);

@@ -92,7 +92,15 @@ public final class ManifestLoader {
         admission.problems.add(new ManifestProblem(file, null, e.getMessage()));
         continue;
       }
-      documents.forEach(admission::admit);
+      for (Document doc : documents) {
+        try {
+          admission.admit(doc);
+        } catch (RuntimeException e) {
+          // A bug in admitting one document must not stop every other manifest from loading.
+          admission.problems.add(new ManifestProblem(file, null, doc.where() + ": cannot be read as a"
+              + " StagingRelease (" + e.getClass().getSimpleName() + "); check it against the CRD"));
+        }
+      }
     }
     return new ManifestSet(admission.releases, admission.problems);
   }
@@ -130,6 +138,10 @@ public final class ManifestLoader {
     } catch (JsonProcessingException e) {
       throw new UnreadableFile(
           file.getFileName() + ": " + yamlError(e) + "; no document in this file was loaded");
+    } catch (RuntimeException e) {
+      // snakeyaml throws its own unchecked errors for some inputs (e.g. too many aliases).
+      throw new UnreadableFile(file.getFileName() + ": not valid YAML (" + e.getClass().getSimpleName() + ": "
+          + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); no document in this file was loaded");
     } catch (NoSuchFileException e) {
       return List.of(); // removed while the directory was being read
     } catch (AccessDeniedException e) {
@@ -157,6 +169,10 @@ public final class ManifestLoader {
     String what = e.getOriginalMessage().lines().findFirst().orElse("syntax error");
     if (what.startsWith("Duplicate field")) {
       what = what.replace("Duplicate field", "duplicate key");
+    }
+    if (location == null) {
+      // Limits (nesting depth, aliases, string length) trip before the parser has a position.
+      return "not valid YAML: " + what;
     }
     return "not valid YAML at line "
         + location.getLineNr()
@@ -239,6 +255,9 @@ public final class ManifestLoader {
       if (!kind.equals(KIND)) {
         if (kind.equalsIgnoreCase(KIND)) {
           report(doc, "kind '" + kind + "' must be spelled " + KIND);
+        } else if (apiVersion != null && apiVersion.startsWith(StagingRelease.GROUP + "/")) {
+          // Other groups' kinds may share the directory; in ours there is only one.
+          report(doc, "kind '" + kind + "' is not a kind of " + StagingRelease.GROUP + "; use " + KIND);
         }
         return false;
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.ReleaseEvent;
+import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.engine.Recorder;
 import dev.backstop.operator.engine.ReleaseInput;
@@ -45,6 +46,8 @@ final class ReleaseWorker {
   private volatile Input input;
   // The last status recorded durably: what the next reconcile decides from and what readers see.
   private volatile StagingReleaseStatus status;
+  // Why the daemon will not let this release act (another release owns its compose project), or null.
+  private volatile Problem denied;
 
   // Guards the scheduling state below; held only for bookkeeping, never across a reconcile or I/O.
   private final Object lock = new Object();
@@ -94,6 +97,17 @@ final class ReleaseWorker {
     return specChanged || annotationsChanged;
   }
 
+  /**
+   * Sets why this release may not act (null: it may); the loop reports it and applies nothing.
+   *
+   * @return whether that changed, so the release should reconcile now to say so
+   */
+  boolean deny(Problem problem) {
+    boolean changed = !Objects.equals(denied, problem);
+    denied = problem;
+    return changed;
+  }
+
   /** Reconciles as soon as possible; during a reconcile, once more right after it. */
   void trigger() {
     synchronized (lock) {
@@ -139,7 +153,7 @@ final class ReleaseWorker {
       Input in = input;
       requeue = loop.reconcile(
           ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()), store.releaseDir(name),
-              Access.NONE),
+              denied == null ? Access.NONE : Access.blocked(denied)),
           status, recorder());
       failures = 0;
     } catch (Recorder.RecordFailedException e) {

@@ -12,6 +12,7 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
@@ -135,6 +136,8 @@ public final class ComposeActuator implements Actuator {
   @Override
   public void retainImages(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus status) {
     images.retain(settings.name(), settings.images(), status, settings.projectName(), endpoint(release, settings));
+    CommitFiles.prune(release.key(), new StateLayout.ReleaseDir(release.workDir()),
+        ImageRetention.commitsToKeep(status, settings.images().keepImages()));
   }
 
   @Override

@@ -106,7 +106,7 @@ class ReleaseEngineNamespaceTest {
             - name: app
               type: http
               url: http://%s.example/health
-              interval: 100ms
+              interval: 1s
               consecutiveFailures: 5
         """.formatted(namespace == null ? "local" : namespace), StagingRelease.class);
     r.getMetadata().setNamespace(namespace);

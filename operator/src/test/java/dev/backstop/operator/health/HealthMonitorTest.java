@@ -73,7 +73,7 @@ class HealthMonitorTest {
     HealthCheckSpec c = ThresholdsTest.http();
     c.setName(name);
     c.setUrl(url);
-    c.setInterval("100ms");
+    c.setInterval("1s");
     return c;
   }
 

@@ -147,6 +147,35 @@ class ClusterApiIT {
   }
 
   @Test
+  void aSecondReleaseNamingARunningProjectIsStalledAndTheRunningStackKeepsItsContainer() throws Exception {
+    StagingRelease owner = Serialization.unmarshal(DemoRepo.manifest("owner", repo.dir, "v1", project + "-own"),
+        StagingRelease.class);
+    owner.getMetadata().setNamespace(NS);
+    cluster.client.resource(owner).create();
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).until(() ->
+        kubectl("get", "sr", "owner", "-o", "jsonpath={.status.phase}").equals("Healthy"));
+    String container = docker.containers(project + "-own", null).get(0).id();
+
+    // Another ref of the same repository, so that running it would recreate the container.
+    StagingRelease rival = Serialization.unmarshal(DemoRepo.manifest("rival", repo.dir, "v2", project + "-own"),
+        StagingRelease.class);
+    rival.getMetadata().setNamespace(NS);
+    cluster.client.resource(rival).create();
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+        kubectl("get", "sr", "rival", "-o", "jsonpath={.status.conditions[?(@.type==\"Stalled\")].reason}")
+            .equals("DuplicateProject"));
+    assertThat(kubectl("get", "sr", "rival", "-o", "jsonpath={.status.conditions[?(@.type==\"Stalled\")].message}"))
+        .contains("belongs to release default/owner");
+    assertThat(release("rival").getStatus().getCurrent()).isNull();
+    // A few more reconciles of both: the owner's container is the same one throughout.
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).until(() ->
+        docker.containers(project + "-own", null).stream().map(c -> c.id()).toList().equals(List.of(container)));
+    kubectl("delete", "sr", "rival");
+    kubectl("delete", "sr", "owner");
+    DemoRepo.run(List.of("docker", "compose", "-p", project + "-own", "down", "-t", "1"), tmp);
+  }
+
+  @Test
   void unknownRefIsStalledWithRefNotFoundAndNoContainer() throws Exception {
     create("badref", "nope", "");
     awaitReady("badref", "RefNotFound");

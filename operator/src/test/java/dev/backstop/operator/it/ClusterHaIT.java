@@ -143,7 +143,7 @@ class ClusterHaIT {
           - name: app
             type: http
             url: http://127.0.0.1:%d/health
-            interval: 200ms
+            interval: 1s
             consecutiveFailures: 3
       """.formatted(app.getAddress().getPort());
     cluster.client.resource(release("fast", "v1", "60s", "", check)).create();

@@ -2,6 +2,7 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
 
 /** How the stack's database is dumped before deploys and restored on rollback. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,6 +27,7 @@ public class BackupSpec {
       "On a rollback, restore the backup taken just before the failed deploy once the last-known-good services are healthy. Default false: a restore discards what was written since the backup.")
   private Boolean restoreOnRollback;
 
+  @Min(1)
   @JsonPropertyDescription(
       "How many backups to keep; older ones are deleted unless last-known-good or history still names them. Default 10.")
   private Integer retention;

@@ -2,7 +2,10 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** How the stack is applied with the `docker compose` v2 CLI. */
@@ -10,17 +13,23 @@ import java.util.List;
 public class ComposeSpec {
 
   @Pattern("^[a-z0-9][a-z0-9_-]*$")
+  @Size(max = 63)
   @JsonPropertyDescription("Compose project name (-p). Default: metadata.name.")
   private String projectName;
 
+  @Size(max = 1024)
+  @ValidationRule(value = "!self.startsWith('/') && !self.matches('(^|/)[.][.](/|$)')",
+      message = "path must be relative and stay inside the repository")
   @JsonPropertyDescription(
       "Directory inside the repository that holds the compose files; the project directory. Default: the repository root.")
   private String path;
 
+  @Size(max = 64)
   @JsonPropertyDescription(
       "Compose files relative to path (-f), in order. Default: Compose's own lookup (compose.yaml, docker-compose.yml, ...).")
   private List<String> files;
 
+  @Size(max = 64)
   @JsonPropertyDescription("Env files relative to path (--env-file), in order.")
   private List<String> envFiles;
 
@@ -31,6 +40,7 @@ public class ComposeSpec {
           + " known_hosts; its /var/run/docker.sock is forwarded). Default: the local engine.")
   private String dockerHost;
 
+  @Min(0)
   @JsonPropertyDescription(
       "How many of the last deployed commits keep their built images; the current and the last-known-good commit's images are always kept. Default: 3.")
   private Integer keepImages;

@@ -2,6 +2,10 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import java.util.List;
@@ -23,13 +27,19 @@ public class HealthCheckSpec {
   private List<String> services;
 
   @Min(1)
+  @Max(1000)
   @JsonPropertyDescription("Failures in a row that trip the check; one pass resets the count. Default 1.")
   private Integer consecutiveFailures;
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @ValidationRule(value = "duration(self) >= duration('1s')", message = "interval must be at least 1s")
+  @Size(max = 32)
   @JsonPropertyDescription(
       "How often this check runs, e.g. 5s. Default: spec.health.interval. responseTime and errorRate over an http check run whenever that check does.")
   private String interval;
 
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @Size(max = 32)
   @JsonPropertyDescription(
       "How long one probe may take before it counts as failed, e.g. 2s. Default: the interval, at most 10s.")
   private String timeout;

@@ -2,6 +2,8 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 
@@ -10,11 +12,14 @@ import java.util.List;
 public class HealthSpec {
 
   @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @Size(max = 32)
   @JsonPropertyDescription(
       "How long a deploy may take to pass every check before it counts as failed, e.g. 2m. Default 2m.")
   private String progressDeadline;
 
   @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @ValidationRule(value = "duration(self) >= duration('1s')", message = "interval must be at least 1s")
+  @Size(max = 32)
   @JsonPropertyDescription("How often checks run once the release is healthy, e.g. 10s. Default 10s.")
   private String interval;
 

@@ -54,6 +54,8 @@ public enum Reason {
   SecretNotFound,
   /** A Secret that spec names lacks the keys Backstop needs. */
   SecretInvalid,
+  /** Another release already runs this compose project on the same Docker host. */
+  DuplicateProject,
   /** A health check's definition is broken (invalid field, rejected query): it is not acted on. */
   CheckInvalid,
   /**

@@ -2,6 +2,8 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
@@ -10,16 +12,24 @@ import io.fabric8.generator.annotation.Required;
 public class SourceSpec {
 
   @Required
+  @Size(max = 2048)
+  @Pattern("^[^-\\s][^\\s]*$")
+  @ValidationRule(value = "!self.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/@]*:[^/@]*@')",
+      message = "the url must not hold a password: put credentials in the Secret named by secretRef")
   @JsonPropertyDescription(
       "Git repository URL: https://, ssh://, file:// or a plain path on the Docker host.")
   private String url;
 
-  @Pattern("^\\S+$")
+  @Pattern("^[A-Za-z0-9._+@][A-Za-z0-9._/+@-]*$")
+  @Size(max = 255)
+  @ValidationRule(value = "!self.contains('..')", message = "a ref must not contain '..'")
   @Required
   @JsonPropertyDescription("Branch, tag, or full or abbreviated commit SHA to run.")
   private String ref;
 
   @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @ValidationRule(value = "duration(self) >= duration('10s')", message = "pollInterval must be at least 10s")
+  @Size(max = 32)
   @JsonPropertyDescription(
       "How often the remote is fetched to notice that a branch or tag moved, e.g. 1m. Default 1m.")
   private String pollInterval;

@@ -20,6 +20,9 @@ public record CheckBasics(
     Duration timeout,
     CheckAction action) {
 
+  /** No probe runs more often than this. */
+  public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+
   public CheckBasics {
     services = List.copyOf(services);
   }
@@ -31,9 +34,18 @@ public record CheckBasics(
       fields.problem(".consecutiveFailures must be 1 or more, not " + failures);
     }
     Duration interval = fields.duration("interval", spec.getInterval(), defaults.interval());
+    if (spec.getInterval() != null && interval.compareTo(MIN_INTERVAL) < 0) {
+      fields.problem(".interval " + spec.getInterval().trim() + " is below the floor of 1s: a probe that often"
+          + " would load the stack it watches");
+      interval = MIN_INTERVAL;
+    }
     Duration timeout = fields.duration("timeout", spec.getTimeout(), CheckDefaults.timeoutFor(interval));
     CheckAction action = spec.getAction() == null ? CheckAction.ROLLBACK : spec.getAction();
     List<String> services = spec.getServices() == null ? List.of() : spec.getServices();
+    if (services.stream().anyMatch(java.util.Objects::isNull)) {
+      fields.problem(".services must not hold empty (null) entries");
+      services = services.stream().filter(java.util.Objects::nonNull).toList();
+    }
     return new CheckBasics(spec.getName(), services, Math.max(failures, 1), interval, timeout, action);
   }
 }

@@ -62,7 +62,8 @@ public final class CheckTracker {
   }
 
   private static CheckStatus update(
-      CheckStatus before, CheckResult result, Check check, Instant now) {
+      CheckStatus before, CheckResult fromProbe, Check check, Instant now) {
+    CheckResult result = Staleness.judge(check, fromProbe, now);
     CheckStatus s = new CheckStatus();
     s.setName(check.name());
     int failures = before == null || before.getConsecutiveFailures() == null ? 0 : before.getConsecutiveFailures();

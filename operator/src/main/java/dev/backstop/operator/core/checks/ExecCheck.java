@@ -31,6 +31,8 @@ public record ExecCheck(CheckBasics basics, String service, List<String> command
     List<String> command = c.getCommand() == null ? List.of() : c.getCommand();
     if (command.isEmpty()) {
       f.problem(".command is required for exec, e.g. [redis-cli, ping]");
+    } else if (command.stream().anyMatch(java.util.Objects::isNull)) {
+      f.problem(".command must not hold empty (null) entries");
     }
     return f.valid() ? new ExecCheck(basics, service, command) : f.invalid(basics, CheckType.EXEC);
   }

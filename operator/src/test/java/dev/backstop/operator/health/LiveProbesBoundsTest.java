@@ -1,0 +1,99 @@
+package dev.backstop.operator.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.backstop.operator.api.v1alpha1.CheckAction;
+import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.core.checks.CheckBasics;
+import dev.backstop.operator.core.checks.HttpCheck;
+import dev.backstop.operator.core.checks.HttpSample;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** http probes against a real loopback server that misbehaves: one deadline, a capped body. */
+class LiveProbesBoundsTest {
+
+  private HttpServer server;
+  private final DockerHosts docker = new DockerHosts();
+  private final LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
+
+  @BeforeEach
+  void start() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    // Headers at once, then one byte every 200 ms for 10 s: the body outlasts any 1 s timeout.
+    server.createContext("/dribble", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      try (OutputStream out = ex.getResponseBody()) {
+        for (int i = 0; i < 50; i++) {
+          out.write('x');
+          out.flush();
+          Thread.sleep(200);
+        }
+      } catch (InterruptedException | IOException e) {
+        // The probe hung up, as it should.
+      }
+    });
+    // An endless fast body: only a capped read ever finishes.
+    server.createContext("/endless", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      byte[] chunk = ("ok " + "y".repeat(8189) + "\n").getBytes();
+      try (OutputStream out = ex.getResponseBody()) {
+        while (true) {
+          out.write(chunk);
+        }
+      } catch (IOException e) {
+        // The probe stopped reading at its cap and closed the connection.
+      }
+    });
+    server.setExecutor(Executors.newCachedThreadPool());
+    server.start();
+  }
+
+  @AfterEach
+  void stop() {
+    server.stop(0);
+    docker.close();
+  }
+
+  private HttpCheck check(String path, Duration timeout, String bodyMatch) {
+    return new HttpCheck(new CheckBasics("web", List.of(), 1, Duration.ofSeconds(10), timeout, CheckAction.ROLLBACK),
+        "http://127.0.0.1:" + server.getAddress().getPort() + path, "GET", 200, 299,
+        bodyMatch == null ? null : Pattern.compile(bodyMatch));
+  }
+
+  @Test
+  void theTimeoutCoversABodyThatDribbles() {
+    long start = System.nanoTime();
+    HttpSample sample = probes.http(check("/dribble", Duration.ofSeconds(1), "never"));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(sample.passed()).isFalse();
+    assertThat(sample.detail()).contains("within the 1.0s timeout");
+    // Before: 10 s (the whole body). Slack for a loaded machine, far below the body's duration.
+    assertThat(took).isLessThan(Duration.ofMillis(3000));
+  }
+
+  @Test
+  void anEndlessBodyIsReadOnlyUpToTheCap() {
+    long start = System.nanoTime();
+    HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "^ok y"));
+    assertThat(sample.passed()).as(sample.detail()).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void aBodyMatchBeyondTheCapSaysItReadOnlyTheCap() {
+    HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "never-there"));
+    assertThat(sample.passed()).isFalse();
+    assertThat(sample.detail()).contains("first 1024 KiB");
+  }
+}
