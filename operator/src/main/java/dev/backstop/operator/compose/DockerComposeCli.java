@@ -179,7 +179,7 @@ public final class DockerComposeCli implements ComposeDriver {
       throws ComposeException {
     List<String> command = new ArrayList<>(List.of(docker));
     command.addAll(args);
-    return exec(command, null, dockerHost, verb, "docker " + verb + ": ", LOG::debug);
+    return exec(command, null, dockerHost, Map.of(), verb, "docker " + verb + ": ", LOG::debug);
   }
 
   private static ComposeException dockerFailure(String verb, Output output) {
@@ -219,6 +219,7 @@ public final class DockerComposeCli implements ComposeDriver {
         command(project, args),
         directory(project),
         project.dockerHost(),
+        project.environment(),
         "compose " + verb,
         project.name() + ": ",
         log);
@@ -228,6 +229,7 @@ public final class DockerComposeCli implements ComposeDriver {
       List<String> command,
       Path workDir,
       DockerEndpoint dockerHost,
+      Map<String, String> variables,
       String verb,
       String prefix,
       Consumer<String> log)
@@ -236,6 +238,8 @@ public final class DockerComposeCli implements ComposeDriver {
     if (workDir != null) {
       builder.directory(workDir.toFile());
     }
+    // Stack variables go on top of the base environment, before the settings compose needs.
+    builder.environment().putAll(variables);
     configureEnvironment(builder.environment(), dockerHost);
     LOG.debug("Running {}", builder.command());
 
@@ -250,19 +254,19 @@ public final class DockerComposeCli implements ComposeDriver {
         LinePump.start(
             process.getInputStream(),
             MAX_STDOUT_LINES,
-            line -> LOG.debug("{}{}", prefix, line.strip()),
+            line -> LOG.debug("{}{}", prefix, masked(line.strip(), variables)),
             verb.replace(' ', '-') + "-stdout");
     LinePump stderr =
         LinePump.start(
             process.getErrorStream(),
             MAX_STDERR_LINES,
-            line -> log.accept(prefix + ComposeOutput.stripAnsi(line).strip()),
+            line -> log.accept(prefix + masked(ComposeOutput.stripAnsi(line).strip(), variables)),
             verb.replace(' ', '-') + "-stderr");
     try {
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         killTree(process);
-        String last = stderr.await(DRAIN_MILLIS);
+        String last = masked(stderr.await(DRAIN_MILLIS), variables);
         if (workDir != null) {
           last = last.replace(workDir + "/", "");
         }
@@ -275,8 +279,9 @@ public final class DockerComposeCli implements ComposeDriver {
                 + " and was killed"
                 + lastLines(last));
       }
+      // stdout stays whole for the callers that parse it (config); stderr feeds status messages.
       return new Output(
-          process.exitValue(), stdout.await(DRAIN_MILLIS), stderr.await(DRAIN_MILLIS));
+          process.exitValue(), stdout.await(DRAIN_MILLIS), masked(stderr.await(DRAIN_MILLIS), variables));
     } catch (InterruptedException e) {
       killTree(process);
       Thread.currentThread().interrupt();
@@ -285,6 +290,20 @@ public final class DockerComposeCli implements ComposeDriver {
       killTree(process);
       throw new ComposeException(Kind.FAILED, "docker " + verb + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Output with stack variable values replaced by ***: compose echoes interpolated files (config)
+   * and some errors quote values. Values under 3 characters stay, or every digit would vanish.
+   */
+  static String masked(String text, Map<String, String> variables) {
+    String out = text;
+    for (String value : variables.values()) {
+      if (value.length() >= 3) {
+        out = out.replace(value, "***");
+      }
+    }
+    return out;
   }
 
   private static void configureEnvironment(Map<String, String> env, DockerEndpoint dockerHost) {

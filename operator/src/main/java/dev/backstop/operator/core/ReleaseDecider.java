@@ -78,6 +78,15 @@ public final class ReleaseDecider {
         return finish(s, deploy, blocking, obs, now, ACTIVE_REQUEUE);
       }
     }
+    if (s.getCurrent() != null && obs.env().differsFrom(s.getAppliedEnv())
+        && quarantine(s, s.getCurrent().getCommit()) == null) {
+      // New variables are a new deploy input: the running commit again, with them.
+      String change = obs.env().describeChange(s.getAppliedEnv());
+      Action deploy = startDeploy(s, settings, copyRevision(s.getCurrent()), Trigger.EnvChange, now);
+      s.getOperation().setReason(s.getOperation().getReason() + ": " + change);
+      s.getHistory().get(0).setReason(s.getOperation().getReason());
+      return finish(s, deploy, blocking, obs, now, ACTIVE_REQUEUE);
+    }
     return monitor(s, settings, obs, blocking, now);
   }
 
@@ -91,6 +100,10 @@ public final class ReleaseDecider {
       Instant now) {
     StagingReleaseStatus s = copy(decided);
     Operation op = s.getOperation();
+    if (outcome.touched()) {
+      // The containers now run with these variables, whatever the apply's verdict.
+      s.setAppliedEnv(obs.env().applied());
+    }
     if (outcome.ok()) {
       if (outcome.note() != null) {
         addNote(s, op, outcome.note());

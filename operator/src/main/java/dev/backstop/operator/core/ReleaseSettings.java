@@ -55,6 +55,11 @@ public record ReleaseSettings(
     return compose != null && compose.getProjectName() != null ? compose.getProjectName() : name;
   }
 
+  /** spec.compose.envFile (validated by {@link #from}), or null: where stack variables are written. */
+  public static String envFile(StagingReleaseSpec spec) {
+    return spec == null || spec.getCompose() == null ? null : spec.getCompose().getEnvFile();
+  }
+
   /** Validates {@code spec} and fills in defaults. */
   public static ReleaseSettings from(String name, StagingReleaseSpec spec)
       throws InvalidSpecException {
@@ -82,7 +87,9 @@ public record ReleaseSettings(
     }
     ImageSettings images = ImageSettings.parse(compose, problems);
     String path = Optional.ofNullable(compose.getPath()).orElse(".");
-    for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles())) {
+    List<String> envFile = compose.getEnvFile() == null ? List.of() : List.of(compose.getEnvFile());
+    StackEnv.validate(compose, problems);
+    for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles(), envFile)) {
       if (p.startsWith("/") || List.of(p.split("/")).contains("..")) {
         problems.add("compose path '" + p + "' must be relative to the repository and stay inside it");
       }

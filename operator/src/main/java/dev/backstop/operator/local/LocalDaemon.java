@@ -144,7 +144,7 @@ public final class LocalDaemon implements AutoCloseable {
       }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
-        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler);
+        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler, new LocalEnvSources(manifests));
         workers.put(name, worker);
         LOG.info("{}: watching {} at {}", name, release.getSpec().getSource().getUrl(),
             release.getSpec().getSource().getRef());

@@ -56,6 +56,10 @@ public class StagingReleaseStatus {
   @JsonPropertyDescription("kstatus conditions: Ready (always), Reconciling and Stalled (only while true), Healthy.")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Stack variables (spec.compose.env and envFrom) the running containers were applied with: key names and a hash only.")
+  private AppliedEnv appliedEnv;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -174,6 +178,14 @@ public class StagingReleaseStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  public AppliedEnv getAppliedEnv() {
+    return appliedEnv;
+  }
+
+  public void setAppliedEnv(AppliedEnv appliedEnv) {
+    this.appliedEnv = appliedEnv;
   }
 
   /** A deep copy: changing it leaves this one as it was. */
