@@ -42,6 +42,8 @@ final class ReleaseHarness {
   List<String> failing = List.of();
   ApplyOutcome nextApply = ApplyOutcome.success();
   Observation.Problem dockerError;
+  /** The stack variables the driver resolved for the next reconcile. */
+  StackEnv env = StackEnv.NONE;
   long generation = 1;
   Decision last;
   BackupOutcome nextBackup = BackupOutcome.written(1234, "ab".repeat(32));
@@ -187,7 +189,8 @@ final class ReleaseHarness {
     acted = null;
     try {
       Duration requeue = loop.reconcile(
-          new ReleaseInput("default/demo", "demo", spec, generation, requests, Path.of("/nonexistent"), null),
+          new ReleaseInput("default/demo", "demo", spec, generation, requests, Path.of("/nonexistent"),
+              dev.backstop.operator.engine.Access.of(env)),
           status, recorder);
       last = new Decision(status, acted == null ? Action.NONE : acted, requeue);
     } catch (Recorder.RecordFailedException e) {
