@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** `backstop status [NAME]`: what `kubectl get sr` shows, from the local state directory. */
-@Command(name = "status", description = "Show releases like `kubectl get sr`; -o json for the full status.")
+@Command(name = "status", description = "Show releases like `kubectl get sr`; -o json for the full status; -A for every namespace.")
 final class StatusCommand implements Callable<Integer> {
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -35,28 +35,23 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StatusStore store = state.store();
+    ReleaseSource source = state.source();
     PrintWriter out = spec.commandLine().getOut();
     Map<String, StagingReleaseStatus> statuses = new LinkedHashMap<>();
     if (name != null) {
       statuses.put(name, state.status(name));
     } else {
-      for (String n : store.names()) {
-        store.read(n).ifPresent(s -> statuses.put(n, s));
-      }
+      statuses.putAll(source.all());
     }
     switch (output) {
       case "json" -> out.println(JSON.writeValueAsString(name != null ? statuses.get(name) : statuses));
       case "table", "wide" -> {
         if (statuses.isEmpty()) {
-          out.println("No releases in " + state.dir());
+          out.println("No releases in " + source.where());
         } else {
           StatusTable.releases(out, statuses, output.equals("wide"), Instant.now());
         }
-        List<ManifestProblem> problems = store.readProblems();
-        for (ManifestProblem p : problems) {
-          out.println("manifest problem: " + p.file().getFileName() + ": " + p.message());
-        }
+        source.problems().forEach(out::println);
       }
       default -> throw new IllegalArgumentException("-o " + output + " is not one of table, wide, json");
     }

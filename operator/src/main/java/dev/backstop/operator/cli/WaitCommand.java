@@ -41,9 +41,9 @@ final class WaitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Predicate<StagingReleaseStatus> goal = parse(what);
     Instant deadline = Instant.now().plus(Durations.parse("--timeout", timeout));
-    StatusStore store = state.store();
+    ReleaseSource store = state.source();
     PrintWriter out = spec.commandLine().getOut();
-    Optional<StagingReleaseStatus> s = store.read(name);
+    Optional<StagingReleaseStatus> s = store.find(name);
     while (s.isEmpty() || !goal.test(s.get())) {
       if (Instant.now().isAfter(deadline)) {
         out.println("timed out after " + timeout + " waiting for " + name + " " + what + "; phase is "
@@ -52,7 +52,7 @@ final class WaitCommand implements Callable<Integer> {
         return 1;
       }
       TimeUnit.MILLISECONDS.sleep(200);
-      s = store.read(name);
+      s = store.find(name);
     }
     out.println(name + " " + what);
     out.flush();
