@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,9 @@ final class KubeApi implements ReleaseSource, AutoCloseable {
     this.namespace = namespace != null ? namespace : config.getNamespace() != null ? config.getNamespace() : "default";
     this.allNamespaces = allNamespaces;
     this.server = config.getMasterUrl();
-    this.client = new KubernetesClientBuilder().withConfig(config).build();
+    // One HTTP client named: with two on the classpath fabric8 warns and picks one at random.
+    this.client = new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new JdkHttpClientFactory()).build();
   }
 
   @Override
@@ -134,8 +137,9 @@ final class KubeApi implements ReleaseSource, AutoCloseable {
         case 401 -> "cannot " + what + ": the API server at " + server + " did not accept the kubeconfig's credentials (401)";
         case 403 -> "cannot " + what + " " + where + ": forbidden (403); ask for RBAC on stagingreleases.backstop.dev";
         case 404 -> "cannot " + what + ": the StagingRelease API is not installed (404); apply the CRD first";
-        case 0 -> "cannot " + what + ": the API server at " + server + " cannot be reached";
-        default -> "cannot " + what + ": the API server answered " + e.getCode();
+        default -> e.getCode() <= 0
+            ? "cannot " + what + ": the API server at " + server + " cannot be reached"
+            : "cannot " + what + ": the API server answered " + e.getCode();
       });
     }
   }
