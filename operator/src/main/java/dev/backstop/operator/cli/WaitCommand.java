@@ -5,7 +5,6 @@ import dev.backstop.operator.api.v1alpha1.ConditionType;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.Durations;
-import dev.backstop.operator.local.StatusStore;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
