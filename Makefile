@@ -3,7 +3,9 @@
 JAR := operator/target/backstop.jar
 MVN := mvn -B
 
-.PHONY: demo test test-faults bench build deps images image crd clean
+PREFIX ?= /usr/local
+
+.PHONY: demo test test-faults bench build deps images image crd clean install
 
 demo: images build
 	bash scripts/demo.sh
@@ -39,6 +41,11 @@ crd:
 	cp operator/target/classes/META-INF/fabric8/stagingreleases.backstop.dev-v1.yml crds/
 	cp crds/stagingreleases.backstop.dev-v1.yml manifests/crd.yaml
 	cp crds/stagingreleases.backstop.dev-v1.yml helm/backstop/crds/
+
+# `backstop` and the kubectl plugin `kubectl-backstop` into $(PREFIX)/bin, the jar into
+# $(PREFIX)/lib/backstop/.
+install: build
+	bash scripts/install.sh $(JAR) $(PREFIX)
 
 clean:
 	$(MVN) -q clean

@@ -168,8 +168,9 @@ spec:
   resources: ["stagingreleases/status"]
   verbs: ["patch"]
 - apiGroups: [""]
-  resources: ["secrets"]
-  verbs: ["get"]
+  # list and watch: a change of a Secret or ConfigMap named by spec.compose.envFrom re-applies.
+  resources: ["secrets", "configmaps"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

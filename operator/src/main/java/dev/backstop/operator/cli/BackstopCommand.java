@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
       WaitCommand.class,
       RollbackCommand.class,
       RetryCommand.class,
+      SuspendCommand.class,
+      SuspendCommand.Resume.class,
       BackupsCommand.class,
       BackupCommand.class,
       VerifyBackupCommand.class,

@@ -41,7 +41,7 @@ final class BackupCommand implements Callable<Integer> {
     }
     Instant deadline = Instant.now().plus(wait);
     while (Instant.now().isBefore(deadline)) {
-      Optional<HistoryEntry> done = state.store().read(name).flatMap(s -> finishedBackup(s, asked));
+      Optional<HistoryEntry> done = state.source().find(name).flatMap(s -> finishedBackup(s, asked));
       if (done.isPresent()) {
         HistoryEntry h = done.get();
         if (h.getResult() == Result.Succeeded) {

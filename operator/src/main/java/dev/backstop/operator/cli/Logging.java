@@ -17,6 +17,8 @@ final class Logging {
     for (String noisy : new String[] {"com.github.dockerjava", "org.apache.hc", "org.eclipse.jgit", "io.fabric8", "io.javaoperatorsdk"}) {
       setDefault("org.slf4j.simpleLogger.log." + noisy, "warn");
     }
+    // "unstable version v1alpha1" on every client use: true, known, and it would garble CLI output.
+    setDefault("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
   }
 
   private static void setDefault(String key, String value) {

@@ -3,12 +3,9 @@ package dev.backstop.operator.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
-import dev.backstop.operator.local.ManifestProblem;
-import dev.backstop.operator.local.StatusStore;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** `backstop status [NAME]`: what `kubectl get sr` shows, from the local state directory. */
-@Command(name = "status", description = "Show releases like `kubectl get sr`; -o json for the full status.")
+@Command(name = "status", description = "Show releases like `kubectl get sr`; -o json for the full status; -A for every namespace.")
 final class StatusCommand implements Callable<Integer> {
 
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -41,31 +38,26 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    StatusStore store = state.store();
+    ReleaseSource source = state.source();
     PrintWriter out = spec.commandLine().getOut();
     if (watch) {
-      return watch(store, out);
+      return watch(source, out);
     }
     Map<String, StagingReleaseStatus> statuses = new LinkedHashMap<>();
     if (name != null) {
       statuses.put(name, state.status(name));
     } else {
-      for (String n : store.names()) {
-        store.read(n).ifPresent(s -> statuses.put(n, s));
-      }
+      statuses.putAll(source.all());
     }
     switch (output) {
       case "json" -> out.println(JSON.writeValueAsString(name != null ? statuses.get(name) : statuses));
       case "table", "wide" -> {
         if (statuses.isEmpty()) {
-          out.println("No releases in " + state.dir());
+          out.println("No releases in " + source.where());
         } else {
           StatusTable.releases(out, statuses, output.equals("wide"), Instant.now());
         }
-        List<ManifestProblem> problems = store.readProblems();
-        for (ManifestProblem p : problems) {
-          out.println("manifest problem: " + p.file().getFileName() + ": " + p.message());
-        }
+        source.problems().forEach(out::println);
       }
       default -> throw new IllegalArgumentException("-o " + output + " is not one of table, wide, json");
     }
@@ -73,9 +65,9 @@ final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  // Reads the status files the daemon writes (no daemon needed), so it also shows a daemon
-  // stopping and starting. Runs until the process is interrupted (Ctrl-C).
-  private int watch(StatusStore store, PrintWriter out) throws Exception {
+  // Polls the recorded statuses (status files locally, so no daemon is needed and a daemon
+  // stopping and starting shows; the API in a cluster). Runs until interrupted (Ctrl-C).
+  private int watch(ReleaseSource source, PrintWriter out) throws Exception {
     if (!output.equals("table") && !output.equals("wide")) {
       throw new IllegalArgumentException("--watch prints table rows; use -o table or -o wide with it");
     }
@@ -87,11 +79,13 @@ final class StatusCommand implements Callable<Integer> {
     boolean announced = false;
     while (!Thread.currentThread().isInterrupted()) {
       Map<String, StagingReleaseStatus> now = new LinkedHashMap<>();
-      for (String n : name != null ? List.of(name) : store.names()) {
-        store.read(n).ifPresent(s -> now.put(n, s));
+      if (name != null) {
+        source.find(name).ifPresent(s -> now.put(name, s));
+      } else {
+        now.putAll(source.all());
       }
       if (now.isEmpty() && !announced) {
-        out.println("No releases in " + state.dir() + " yet; waiting for some (Ctrl-C to stop)");
+        out.println("No releases in " + source.where() + " yet; waiting for some (Ctrl-C to stop)");
         announced = true;
       }
       for (String line : watcher.lines(now, Instant.now())) {

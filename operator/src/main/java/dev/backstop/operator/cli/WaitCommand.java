@@ -5,7 +5,6 @@ import dev.backstop.operator.api.v1alpha1.ConditionType;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.Conditions;
 import dev.backstop.operator.core.Durations;
-import dev.backstop.operator.local.StatusStore;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,9 +40,9 @@ final class WaitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Predicate<StagingReleaseStatus> goal = parse(what);
     Instant deadline = Instant.now().plus(Durations.parse("--timeout", timeout));
-    StatusStore store = state.store();
+    ReleaseSource store = state.source();
     PrintWriter out = spec.commandLine().getOut();
-    Optional<StagingReleaseStatus> s = store.read(name);
+    Optional<StagingReleaseStatus> s = store.find(name);
     while (s.isEmpty() || !goal.test(s.get())) {
       if (Instant.now().isAfter(deadline)) {
         out.println("timed out after " + timeout + " waiting for " + name + " " + what + "; phase is "
@@ -52,7 +51,7 @@ final class WaitCommand implements Callable<Integer> {
         return 1;
       }
       TimeUnit.MILLISECONDS.sleep(200);
-      s = store.read(name);
+      s = store.find(name);
     }
     out.println(name + " " + what);
     out.flush();

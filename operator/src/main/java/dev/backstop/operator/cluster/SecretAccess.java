@@ -8,6 +8,8 @@ import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.git.GitCredentials;
+import dev.backstop.operator.core.StackEnv;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -69,10 +71,44 @@ final class SecretAccess {
         }
         tls = new DockerTls(pems.get(0), pems.get(1), pems.get(2));
       }
+      StackEnv env = stackEnv(namespace, spec);
+      return new Access(git, null, tls, env);
     } catch (Blocked b) {
       return Access.blocked(new Problem(b.reason, b.getMessage()));
     }
-    return new Access(git, null, tls);
+  }
+
+  /** spec.compose.env over envFrom's Secrets and ConfigMaps; nothing of a value reaches a message. */
+  private StackEnv stackEnv(String namespace, StagingReleaseSpec spec) throws Blocked {
+    try {
+      return StackEnv.resolve(spec == null ? null : spec.getCompose(), (kind, name) -> kind == StackEnv.Kind.Secret
+          ? readEnvSecret(namespace, name) : readConfigMap(namespace, name));
+    } catch (StackEnv.Unreadable e) {
+      throw new Blocked(Reason.SecretNotFound, e.getMessage());
+    }
+  }
+
+  private Map<String, String> readEnvSecret(String namespace, String name) throws StackEnv.Unreadable {
+    try {
+      return read(namespace, new SecretReference(name), "spec.compose.envFrom");
+    } catch (Blocked b) {
+      throw new StackEnv.Unreadable(b.getMessage(), true);
+    }
+  }
+
+  private Map<String, String> readConfigMap(String namespace, String name) throws StackEnv.Unreadable {
+    ConfigMap map;
+    try {
+      map = client.configMaps().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      throw new StackEnv.Unreadable("ConfigMap '" + name + "' (spec.compose.envFrom) cannot be read (HTTP "
+          + e.getCode() + "); check that Backstop may get ConfigMaps in namespace " + namespace, false);
+    }
+    if (map == null) {
+      throw new StackEnv.Unreadable("ConfigMap '" + name + "' (spec.compose.envFrom) not found in namespace "
+          + namespace + "; create it or fix the name", true);
+    }
+    return map.getData() == null ? Map.of() : map.getData();
   }
 
   private Map<String, String> read(String namespace, SecretReference ref, String field) throws Blocked {

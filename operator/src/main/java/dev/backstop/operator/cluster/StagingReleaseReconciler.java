@@ -177,7 +177,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
 
   @Override
   public List<EventSource<?, StagingRelease>> prepareEventSources(EventSourceContext<StagingRelease> context) {
-    return List.of(healthNews);
+    EnvSourceWatch.index(context);
+    return List.of(healthNews, EnvSourceWatch.secrets(context), EnvSourceWatch.configMaps(context));
   }
 
   /** Reconciles the release a probe has news about ("namespace/name", see ReleaseInput#keyOf) now. */

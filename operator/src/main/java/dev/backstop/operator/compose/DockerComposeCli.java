@@ -211,7 +211,7 @@ public final class DockerComposeCli implements ComposeDriver {
       throws ComposeException {
     List<String> command = new ArrayList<>(List.of(docker));
     command.addAll(args);
-    return exec(command, null, dockerHost, verb, "docker " + verb + ": ", LOG::debug);
+    return exec(command, null, dockerHost, Map.of(), verb, "docker " + verb + ": ", LOG::debug);
   }
 
   private static ComposeException dockerFailure(String verb, Output output) {
@@ -255,6 +255,7 @@ public final class DockerComposeCli implements ComposeDriver {
         command(project, args),
         directory(project),
         project.dockerHost(),
+        project.environment(),
         "compose " + verb,
         project.name() + ": ",
         log);
@@ -264,6 +265,7 @@ public final class DockerComposeCli implements ComposeDriver {
       List<String> command,
       Path workDir,
       DockerEndpoint dockerHost,
+      Map<String, String> variables,
       String verb,
       String prefix,
       Consumer<String> log)
@@ -273,7 +275,8 @@ public final class DockerComposeCli implements ComposeDriver {
       builder.directory(workDir.toFile());
     }
     try {
-      configureEnvironment(builder, dockerHost);
+      // Stack variables go in through the allowlist, which never lets them set DOCKER_*, PATH, ...
+      configureEnvironment(builder, dockerHost, variables);
     } catch (java.io.UncheckedIOException e) {
       throw new ComposeException(
           Kind.UNAVAILABLE, e.getMessage() + "; check that the state directory is writable", e);
@@ -291,19 +294,19 @@ public final class DockerComposeCli implements ComposeDriver {
         LinePump.start(
             process.getInputStream(),
             MAX_STDOUT_LINES,
-            line -> LOG.debug("{}{}", prefix, line.strip()),
+            line -> LOG.debug("{}{}", prefix, masked(line.strip(), variables)),
             verb.replace(' ', '-') + "-stdout");
     LinePump stderr =
         LinePump.start(
             process.getErrorStream(),
             MAX_STDERR_LINES,
-            line -> log.accept(prefix + ComposeOutput.stripAnsi(line).strip()),
+            line -> log.accept(prefix + masked(ComposeOutput.stripAnsi(line).strip(), variables)),
             verb.replace(' ', '-') + "-stderr");
     try {
       process.getOutputStream().close();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         killTree(process);
-        String last = stderr.await(DRAIN_MILLIS);
+        String last = masked(stderr.await(DRAIN_MILLIS), variables);
         if (workDir != null) {
           last = last.replace(workDir + "/", "");
         }
@@ -316,8 +319,9 @@ public final class DockerComposeCli implements ComposeDriver {
                 + " and was killed"
                 + lastLines(last));
       }
+      // stdout stays whole for the callers that parse it (config); stderr feeds status messages.
       return new Output(
-          process.exitValue(), stdout.await(DRAIN_MILLIS), stderr.await(DRAIN_MILLIS));
+          process.exitValue(), stdout.await(DRAIN_MILLIS), masked(stderr.await(DRAIN_MILLIS), variables));
     } catch (InterruptedException e) {
       killTree(process);
       Thread.currentThread().interrupt();
@@ -328,13 +332,29 @@ public final class DockerComposeCli implements ComposeDriver {
     }
   }
 
+  /**
+   * Output with stack variable values replaced by ***: compose echoes interpolated files (config)
+   * and some errors quote values. Values under 3 characters stay, or every digit would vanish.
+   */
+  static String masked(String text, Map<String, String> variables) {
+    String out = text;
+    for (String value : variables.values()) {
+      if (value.length() >= 3) {
+        out = out.replace(value, "***");
+      }
+    }
+    return out;
+  }
+
   // Only what Backstop sets: the project's files come from git and its variables from the
   // release, never from the daemon's environment (COMPOSE_FILE, tokens, ...).
-  private void configureEnvironment(ProcessBuilder builder, DockerEndpoint dockerHost) {
+  private void configureEnvironment(
+      ProcessBuilder builder, DockerEndpoint dockerHost, Map<String, String> variables) {
     SubprocessEnv.Builder vars =
         env.builder()
             .set("COMPOSE_ANSI", "never")
             .set("COMPOSE_PROGRESS", "plain")
+            .extra(variables)
             .endpoint(dockerHost == null ? DockerEndpoint.LOCAL : dockerHost);
     if (dockerHost != null && dockerHost.isSsh()) {
       // The docker CLI runs ssh itself for ssh:// hosts, as the operator user with its keys.

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param checks one result per configured check
  * @param dockerError non-null when the Docker engine could not be read
  * @param requests request annotations (backstop.dev/rollback, ...) and their current values
+ * @param env the stack variables as resolved now; the containers get them on the next apply
  */
 public record Observation(
     long generation,
@@ -20,7 +21,8 @@ public record Observation(
     List<ContainerState> containers,
     List<CheckResult> checks,
     Problem dockerError,
-    Map<String, String> requests) {
+    Map<String, String> requests,
+    StackEnv env) {
 
   /** A problem that blocks progress this reconcile. */
   public record Problem(Reason reason, String message) {}
@@ -29,5 +31,21 @@ public record Observation(
     containers = containers == null ? List.of() : List.copyOf(containers);
     checks = checks == null ? List.of() : List.copyOf(checks);
     requests = requests == null ? Map.of() : Map.copyOf(requests);
+    env = env == null ? StackEnv.NONE : env;
+  }
+
+  public Observation(
+      long generation,
+      SourceState source,
+      List<ContainerState> containers,
+      List<CheckResult> checks,
+      Problem dockerError,
+      Map<String, String> requests) {
+    this(generation, source, containers, checks, dockerError, requests, StackEnv.NONE);
+  }
+
+  /** This observation with the stack variables a driver resolved. */
+  public Observation withEnv(StackEnv resolved) {
+    return new Observation(generation, source, containers, checks, dockerError, requests, resolved);
   }
 }

@@ -93,6 +93,15 @@ public final class ReleaseDecider {
         return finish(s, deploy, blocking, obs, now, ACTIVE_REQUEUE);
       }
     }
+    if (s.getCurrent() != null && obs.env().differsFrom(s.getAppliedEnv())
+        && quarantine(s, s.getCurrent().getCommit()) == null) {
+      // New variables are a new deploy input: the running commit again, with them.
+      String change = obs.env().describeChange(s.getAppliedEnv());
+      Action deploy = startDeploy(s, settings, copyRevision(s.getCurrent()), Trigger.EnvChange, now);
+      s.getOperation().setReason(s.getOperation().getReason() + ": " + change);
+      s.getHistory().get(0).setReason(s.getOperation().getReason());
+      return finish(s, deploy, blocking, obs, now, ACTIVE_REQUEUE);
+    }
     return monitor(s, settings, obs, blocking, now);
   }
 
@@ -107,6 +116,10 @@ public final class ReleaseDecider {
     StagingReleaseStatus s = copy(decided);
     actionDone(s);
     Operation op = s.getOperation();
+    if (outcome.touched()) {
+      // The containers now run with these variables, whatever the apply's verdict.
+      s.setAppliedEnv(obs.env().applied());
+    }
     if (EngineRetry.isEngineFault(outcome.reason())) {
       // The engine's trouble, not the commit's: the step stays in flight (applying again is
       // idempotent) and is retried with backoff; nothing is quarantined or rolled back for it.

@@ -59,6 +59,11 @@ public record ReleaseSettings(
     return compose != null && compose.getProjectName() != null ? compose.getProjectName() : name;
   }
 
+  /** spec.compose.envFile (validated by {@link #from}), or null: where stack variables are written. */
+  public static String envFile(StagingReleaseSpec spec) {
+    return spec == null || spec.getCompose() == null ? null : spec.getCompose().getEnvFile();
+  }
+
   /** Validates {@code spec} and fills in defaults. */
   public static ReleaseSettings from(String name, StagingReleaseSpec spec)
       throws InvalidSpecException {
@@ -94,7 +99,9 @@ public record ReleaseSettings(
     String path = Optional.ofNullable(compose.getPath()).orElse(".");
     nullItems(problems, "spec.compose.files", compose.getFiles());
     nullItems(problems, "spec.compose.envFiles", compose.getEnvFiles());
-    for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles())) {
+    List<String> envFile = compose.getEnvFile() == null ? List.of() : List.of(compose.getEnvFile());
+    StackEnv.validate(compose, problems);
+    for (String p : concat(List.of(path), compose.getFiles(), compose.getEnvFiles(), envFile)) {
       if (p == null) {
         continue;
       }

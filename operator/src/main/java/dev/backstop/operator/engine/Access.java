@@ -2,6 +2,7 @@ package dev.backstop.operator.engine;
 
 import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.StackEnv;
 import dev.backstop.operator.git.GitCredentials;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,14 +15,35 @@ import java.util.Objects;
  * @param problem why credentials the spec names cannot be used (e.g. a missing Secret), or null;
  *     it blocks the reconcile like an unreachable engine, so no container is touched
  * @param dockerTls TLS material for spec.compose.dockerHost, or null for none
+ * @param env stack variables from spec.compose.env and envFrom (values are secret)
  */
-public record Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls) {
+public record Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls, StackEnv env) {
 
   /** No credentials and nothing wrong: local mode, public repositories. */
   public static final Access NONE = new Access(null, null, null);
 
+  public Access {
+    env = env == null ? StackEnv.NONE : env;
+  }
+
+  public Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls) {
+    this(git, problem, dockerTls, StackEnv.NONE);
+  }
+
   public Access(GitCredentials git, Observation.Problem problem) {
     this(git, problem, null);
+  }
+
+  /** Only the stack variables: local mode. */
+  public static Access of(StackEnv env) {
+    return new Access(null, null, null, env);
+  }
+
+  // Records print every component; credentials and variables must not reach a log that way.
+  @Override
+  public String toString() {
+    return "Access[git=" + (git != null) + ", problem=" + problem + ", dockerTls=" + (dockerTls != null)
+        + ", env=" + env + "]";
   }
 
   public static Access blocked(Observation.Problem problem) {

@@ -92,7 +92,7 @@ public final class ReleaseLoop {
     Observation.Problem denied = release.access().problem();
     Observation obs = denied != null
         ? blocked(release, SourceState.failed(denied.reason(), denied.message(), false), denied)
-        : observer.observe(release, settings, previous);
+        : observer.observe(release, settings, previous).withEnv(release.access().env());
     Decision decision = decider.decide(settings, previous, obs, clock.instant());
     record(recorder, previous, decision.status());
     faults.at(FaultPoints.before(decision));

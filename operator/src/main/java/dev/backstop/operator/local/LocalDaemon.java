@@ -150,7 +150,7 @@ public final class LocalDaemon implements AutoCloseable {
       }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
-        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler);
+        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler, new LocalEnvSources(manifests));
         worker.deny(duplicates.get(healthKey));
         workers.put(name, worker);
         LOG.info("{}: watching {} at {}", name, withoutPassword(release.getSpec().getSource().getUrl()),

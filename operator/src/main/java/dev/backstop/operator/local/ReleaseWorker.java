@@ -43,6 +43,7 @@ final class ReleaseWorker {
   private final RequestStore requests;
   private final ReleaseMetrics metrics;
   private final ScheduledExecutorService scheduler;
+  private final LocalEnvSources envSources;
   private volatile Input input;
   // The last status recorded durably: what the next reconcile decides from and what readers see.
   private volatile StagingReleaseStatus status;
@@ -64,6 +65,19 @@ final class ReleaseWorker {
       RequestStore requests,
       ReleaseMetrics metrics,
       ScheduledExecutorService scheduler) {
+    this(release, loop, store, requests, metrics, scheduler, null);
+  }
+
+  /** @param envSources where envFrom's Secrets and ConfigMaps are read, or null for none */
+  ReleaseWorker(
+      StagingRelease release,
+      ReleaseLoop loop,
+      StatusStore store,
+      RequestStore requests,
+      ReleaseMetrics metrics,
+      ScheduledExecutorService scheduler,
+      LocalEnvSources envSources) {
+    this.envSources = envSources;
     this.name = release.getMetadata().getName();
     this.loop = loop;
     this.store = store;
@@ -153,7 +167,8 @@ final class ReleaseWorker {
       Input in = input;
       requeue = loop.reconcile(
           ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()), store.releaseDir(name),
-              denied == null ? Access.NONE : Access.blocked(denied)),
+              denied != null ? Access.blocked(denied)
+                  : envSources == null ? Access.NONE : envSources.resolve(in.release())),
           status, recorder());
       failures = 0;
     } catch (Recorder.RecordFailedException e) {

@@ -18,6 +18,7 @@ import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.ComposePolicy;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.StackEnv;
 import dev.backstop.operator.engine.Actuator;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.git.SourceException;
@@ -71,6 +72,11 @@ public final class ComposeActuator implements Actuator {
     return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(), endpoint);
   }
 
+  static ComposeProject project(ReleaseSettings settings, DockerEndpoint endpoint, Path dir, StackEnv env) {
+    return new ComposeProject(settings.projectName(), dir, settings.composeFiles(), settings.envFiles(), endpoint,
+        env.values());
+  }
+
   /** How the release reaches its engine, with its own TLS material only. */
   private DockerEndpoint endpoint(ReleaseInput release, ReleaseSettings settings) {
     return docker.endpoint(release.key(), settings.dockerHost());
@@ -93,7 +99,16 @@ public final class ComposeActuator implements Actuator {
       return ApplyOutcome.untouched(Reason.ComposeInvalid,
           "spec.compose.path '" + settings.composePath() + "' is not a directory at commit " + commit.substring(0, 7));
     }
-    ComposeProject project = project(settings, endpoint(release, settings), dir);
+    String envFile = ReleaseSettings.envFile(release.spec());
+    if (envFile != null) {
+      try {
+        EnvFile.write(dir.resolve(envFile), release.access().env());
+      } catch (IOException e) {
+        return ApplyOutcome.untouched(Reason.ComposeInvalid,
+            "cannot write spec.compose.envFile '" + envFile + "': " + e.getMessage());
+      }
+    }
+    ComposeProject project = project(settings, endpoint(release, settings), dir, release.access().env());
     try {
       services.remember(dir, compose.services(project));
       // Pull and build before anything stops: a registry or build that fails leaves the stack as is.
@@ -209,7 +224,7 @@ public final class ComposeActuator implements Actuator {
       dir = composeDir(release.workDir(), status.getCurrent().getCommit(), settings);
     }
     try {
-      compose.down(project(settings, endpoint(release, settings), dir), true);
+      compose.down(project(settings, endpoint(release, settings), dir, release.access().env()), true);
     } catch (ComposeException e) {
       throw new ActionFailedException(e.getMessage(), e);
     }

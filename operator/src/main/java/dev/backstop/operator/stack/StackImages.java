@@ -185,7 +185,7 @@ final class StackImages {
     Path projectDir = project.directory().toAbsolutePath().normalize();
     List<String> files = new ArrayList<>(CommitImages.effectiveFiles(projectDir, project.files()));
     files.add(file.toAbsolutePath().toString());
-    return new ComposeProject(project.name(), project.directory(), files, project.envFiles(), project.dockerHost());
+    return project.withFiles(files);
   }
 
   private static Failure failure(ComposeException e, Reason reason) {

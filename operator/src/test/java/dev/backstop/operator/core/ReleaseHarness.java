@@ -44,6 +44,9 @@ final class ReleaseHarness {
   Observation.Problem dockerError;
   /** When set, resolving the ref fails like this (e.g. the remote is gone); no fetch succeeded. */
   Observation.Problem sourceError;
+
+  /** The stack variables the driver resolved for the next reconcile. */
+  StackEnv env = StackEnv.NONE;
   long generation = 1;
   Decision last;
   BackupOutcome nextBackup = BackupOutcome.written(1234, "ab".repeat(32));
@@ -189,7 +192,8 @@ final class ReleaseHarness {
     acted = null;
     try {
       Duration requeue = loop.reconcile(
-          new ReleaseInput("default/demo", "demo", spec, generation, requests, Path.of("/nonexistent"), null),
+          new ReleaseInput("default/demo", "demo", spec, generation, requests, Path.of("/nonexistent"),
+              dev.backstop.operator.engine.Access.of(env)),
           status, recorder);
       last = new Decision(status, acted == null ? Action.NONE : acted, requeue);
     } catch (Recorder.RecordFailedException e) {

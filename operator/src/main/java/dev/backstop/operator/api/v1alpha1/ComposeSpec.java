@@ -62,6 +62,23 @@ public class ComposeSpec {
           + " Default: the ceiling.")
   private PolicyLevel policy;
 
+  @JsonPropertyDescription(
+      "Literal stack variables for interpolation (${NAME} in the compose files), like a container's"
+          + " env; they override envFrom. Passed in the environment of `docker compose`.")
+  private List<EnvVar> env;
+
+  @JsonPropertyDescription(
+      "Secrets and ConfigMaps whose keys become stack variables, like a container's envFrom; later"
+          + " sources override earlier ones. Keys that are not variable names are skipped. Values"
+          + " never appear in status, events or logs; a change re-applies the running commit.")
+  private List<EnvFromSource> envFrom;
+
+  @Pattern("^[^/].*$")
+  @JsonPropertyDescription(
+      "Also write the stack variables (env and envFrom) to this file, relative to path, with mode"
+          + " 0600 before each apply, so that a service's `env_file:` can name it (e.g. .env).")
+  private String envFile;
+
   public String getProjectName() {
     return projectName;
   }
@@ -116,6 +133,30 @@ public class ComposeSpec {
 
   public void setPullPolicy(String pullPolicy) {
     this.pullPolicy = pullPolicy;
+  }
+
+  public List<EnvVar> getEnv() {
+    return env;
+  }
+
+  public void setEnv(List<EnvVar> env) {
+    this.env = env;
+  }
+
+  public List<EnvFromSource> getEnvFrom() {
+    return envFrom;
+  }
+
+  public void setEnvFrom(List<EnvFromSource> envFrom) {
+    this.envFrom = envFrom;
+  }
+
+  public String getEnvFile() {
+    return envFile;
+  }
+
+  public void setEnvFile(String envFile) {
+    this.envFile = envFile;
   }
 
   public SecretReference getTlsSecretRef() {

@@ -78,6 +78,10 @@ public class StagingReleaseStatus {
     this.lastRequest = lastRequest;
   }
 
+  @JsonPropertyDescription(
+      "Stack variables (spec.compose.env and envFrom) the running containers were applied with: key names and a hash only.")
+  private AppliedEnv appliedEnv;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -196,6 +200,14 @@ public class StagingReleaseStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  public AppliedEnv getAppliedEnv() {
+    return appliedEnv;
+  }
+
+  public void setAppliedEnv(AppliedEnv appliedEnv) {
+    this.appliedEnv = appliedEnv;
   }
 
   /** A deep copy: changing it leaves this one as it was. */

@@ -15,5 +15,7 @@ public enum Trigger {
   /** The backstop.dev/emergency-rollback annotation or `backstop rollback --emergency`. */
   Emergency,
   /** The backstop.dev/retry annotation lifted a quarantine. */
-  Retry
+  Retry,
+  /** A Secret, ConfigMap or literal of spec.compose.env/envFrom changed a stack variable. */
+  EnvChange
 }

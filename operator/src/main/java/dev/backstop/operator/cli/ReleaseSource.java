@@ -1,0 +1,40 @@
+package dev.backstop.operator.cli;
+
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where the CLI's commands read releases and send requests: the local daemon's state directory
+ * or the Kubernetes API. Each command has one implementation over this port.
+ */
+interface ReleaseSource {
+
+  /** The recorded status of {@code name}, if the release exists and has one. */
+  Optional<StagingReleaseStatus> find(String name);
+
+  /** Every release's status by name (namespace/name when listing all namespaces). */
+  Map<String, StagingReleaseStatus> all();
+
+  /**
+   * Asks for {@code annotation} (StagingRelease.REQUEST_ANNOTATIONS) with {@code value}, a value
+   * never used before.
+   *
+   * @return how it was delivered, for the person who asked
+   */
+  String request(String name, String annotation, String value);
+
+  /** Sets spec.suspend. */
+  void suspend(String name, boolean suspend);
+
+  /** The error for a release that is not there, naming where it was looked for. */
+  IllegalArgumentException noSuchRelease(String name);
+
+  /** Where releases come from, for "No releases in ..." */
+  String where();
+
+  /** Problems to show below the status table (local manifests that do not load). */
+  default java.util.List<String> problems() {
+    return java.util.List.of();
+  }
+}

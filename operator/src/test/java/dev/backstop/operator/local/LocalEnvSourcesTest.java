@@ -1,0 +1,64 @@
+package dev.backstop.operator.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backstop.operator.api.v1alpha1.ComposeSpec;
+import dev.backstop.operator.api.v1alpha1.EnvFromSource;
+import dev.backstop.operator.api.v1alpha1.EnvVar;
+import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import dev.backstop.operator.engine.Access;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Local mode's envFrom: secrets/NAME.env and configmaps/NAME.env beside the manifests. */
+class LocalEnvSourcesTest {
+
+  @TempDir Path manifests;
+
+  @Test
+  void filesBesideTheManifestsBecomeVariablesWithEnvOnTop() throws Exception {
+    Files.createDirectories(manifests.resolve("secrets"));
+    Files.createDirectories(manifests.resolve("configmaps"));
+    Files.writeString(manifests.resolve("secrets/db.env"),
+        "# the database\nDB_PASSWORD='s3cret value'\nexport API_KEY=\"k=1\"\n\nSHARED=from-secret\n");
+    Files.writeString(manifests.resolve("configmaps/app.env"), "SHARED=from-configmap\nMODE=staging\n");
+    Access access = new LocalEnvSources(manifests).resolve(release(List.of(EnvFromSource.configMap("app"),
+        EnvFromSource.secret("db")), List.of(new EnvVar("MODE", "literal"))));
+    assertThat(access.problem()).isNull();
+    assertThat(access.env().values()).isEqualTo(Map.of("DB_PASSWORD", "s3cret value", "API_KEY", "k=1",
+        "SHARED", "from-secret", "MODE", "literal"));
+    assertThat(access.toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void aMissingOrMalformedFileBlocksWithAReasonThatNamesTheFileNotTheValues() throws Exception {
+    Access missing = new LocalEnvSources(manifests).resolve(release(List.of(EnvFromSource.secret("db")), null));
+    assertThat(missing.problem().reason()).isEqualTo(Reason.SecretNotFound);
+    assertThat(missing.problem().message()).contains("secrets/db.env");
+
+    Files.createDirectories(manifests.resolve("secrets"));
+    Files.writeString(manifests.resolve("secrets/db.env"), "GOOD=hidden-value\nthis line has no equals\n");
+    Access bad = new LocalEnvSources(manifests).resolve(release(List.of(EnvFromSource.secret("db")), null));
+    assertThat(bad.problem().reason()).isEqualTo(Reason.SecretInvalid);
+    assertThat(bad.problem().message()).contains("line 2").doesNotContain("hidden-value").doesNotContain("equals");
+  }
+
+  private static StagingRelease release(List<EnvFromSource> from, List<EnvVar> env) {
+    ComposeSpec compose = new ComposeSpec();
+    compose.setEnvFrom(from);
+    compose.setEnv(env);
+    StagingReleaseSpec spec = new StagingReleaseSpec();
+    spec.setCompose(compose);
+    StagingRelease r = new StagingRelease();
+    r.setMetadata(new ObjectMetaBuilder().withName("demo").build());
+    r.setSpec(spec);
+    return r;
+  }
+}
