@@ -46,7 +46,7 @@ final class Requests {
         return 1;
       }
       if (!Instant.now().isBefore(deadline)) {
-        out.println("no answer within " + wait.toSeconds() + "s; the request stays recorded and is acted on at"
+        out.println("no answer from the daemon within " + wait.toSeconds() + "s; the request stays recorded and is acted on at"
             + " the next reconcile (is the daemon or operator running? see `backstop status " + name + "`)");
         out.flush();
         return 0;
