@@ -69,7 +69,19 @@ public final class ReleaseDecider {
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
     if (obs.dockerError() != null) {
-      // Without the engine nothing can be applied or judged; an operation in flight waits.
+      // Without the engine (or the access the driver could not grant) nothing can be applied or
+      // judged; an operation in flight waits.
+      if (!EngineRetry.isEngineFault(obs.dockerError().reason())) {
+        // Not the engine's: a missing Secret, a refused source, a claimed project. The person who
+        // fixes it changes the resource, which reconciles at once.
+        return finish(s, Action.NONE, blocking, obs, now, settings.interval());
+      }
+      Duration pending = EngineRetry.untilNextAttempt(s, now);
+      if (!pending.isZero()) {
+        // Reconciled again inside the backoff (e.g. by our own status write): that is no new
+        // attempt, and the status stays as recorded, so no write and no event loop.
+        return finish(s, Action.NONE, blocking, obs, now, pending);
+      }
       Duration wait = EngineRetry.failed(s, obs.dockerError().reason(), obs.dockerError().message(), now);
       return finish(s, Action.NONE, blocking, obs, now, wait);
     }

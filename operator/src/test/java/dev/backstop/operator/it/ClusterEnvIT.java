@@ -194,7 +194,7 @@ class ClusterEnvIT {
   private void startOperator(int port) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-Dbackstop.debug=true", "-jar", LocalModeIT.jar(),
         "operator", "--state", tmp.resolve("state").toString(), "--namespaces", NS, "--bind", "127.0.0.1",
-        "--port", String.valueOf(port));
+        "--port", String.valueOf(port), "--allow-local-sources");
     pb.environment().put("KUBECONFIG", cluster.operatorKubeconfig(tmp).toString());
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("operator.log").toFile()));

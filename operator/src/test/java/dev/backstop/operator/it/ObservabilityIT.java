@@ -74,7 +74,7 @@ class ObservabilityIT {
     StatusStore store = new StatusStore(state);
     DemoRepo.write(manifest, manifest(repo.dir, "v1", appPort));
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
-        manifests.toString(), "--state", state.toString(), "--port", String.valueOf(apiPort));
+        manifests.toString(), "--state", state.toString(), "--port", String.valueOf(apiPort), "--stack-env", "DEMO_PORT");
     pb.environment().put("DEMO_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("backstop.log").toFile()));
     daemon = pb.start();

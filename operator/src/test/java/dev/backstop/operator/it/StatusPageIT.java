@@ -211,7 +211,7 @@ class StatusPageIT {
   private void startDaemon(Path manifests, Path state) throws Exception {
     apiPort = LocalModeIT.freePort();
     ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
-        manifests.toString(), "--state", state.toString(), "--port", String.valueOf(apiPort));
+        manifests.toString(), "--state", state.toString(), "--port", String.valueOf(apiPort), "--stack-env", "DEMO_PORT");
     pb.environment().put("DEMO_PORT", String.valueOf(appPort));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("backstop.log").toFile()));

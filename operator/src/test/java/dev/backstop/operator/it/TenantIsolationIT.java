@@ -105,7 +105,13 @@ class TenantIsolationIT {
 
     secret(A, "git", TOKEN);
     secret(B, "git", "guessed");
-    cluster.client.resource(release(A, "app", git.url(), "git")).create();
+    // team-a's stack also reads a ConfigMap, so every verb the chart grants is used here.
+    cluster.client.configMaps().inNamespace(A).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("app-config").endMetadata().addToData("LOG_LEVEL", "debug").build()).create();
+    StagingRelease app = release(A, "app", git.url(), "git");
+    app.getSpec().setCompose(Serialization.unmarshal(
+        "envFrom:\n- configMapRef:\n    name: app-config\n", dev.backstop.operator.api.v1alpha1.ComposeSpec.class));
+    cluster.client.resource(app).create();
     awaitStatus(A, "app", "team-a Healthy", s -> s.getPhase() == Phase.Healthy);
     assertThat(release(A, "app").get().getStatus().getCurrent().getCommit()).isEqualTo(commit);
 
