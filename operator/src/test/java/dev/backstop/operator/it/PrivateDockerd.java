@@ -28,13 +28,27 @@ final class PrivateDockerd implements AutoCloseable {
     this.pool = pool;
     this.host = "unix://" + dir.resolve("d.sock");
     this.bridge = "bsef" + Integer.toHexString(dir.hashCode() & 0xfffff);
+    this.netns = bridge;
+  }
+
+  // The engine runs in a network namespace of its own: a second dockerd restarted on the same data
+  // root deletes the interface named docker0 (seen with engine 26), and on the host that is the
+  // main engine's bridge. Its socket is a file, so the host reaches it all the same.
+  private final String netns;
+
+  private List<String> inNetns(List<String> command) {
+    List<String> all = new java.util.ArrayList<>(List.of("nsenter", "--net=/var/run/netns/" + netns));
+    all.addAll(command);
+    return all;
   }
 
   /** Starts an engine whose networks come from {@code pool}, e.g. base=10.213.0.0/22,size=28. */
   static PrivateDockerd start(Path dir, String pool) throws Exception {
     PrivateDockerd d = new PrivateDockerd(dir, pool);
     try {
-      run(List.of("ip", "link", "add", "name", d.bridge, "type", "bridge"));
+      run(List.of("ip", "netns", "add", d.netns));
+      run(d.inNetns(List.of("ip", "link", "set", "lo", "up")));
+      run(d.inNetns(List.of("ip", "link", "add", "name", d.bridge, "type", "bridge")));
       d.startEngine();
       run(List.of("sh", "-c", "docker save busybox:1.36 | docker -H " + d.host + " load"));
       return d;
@@ -46,12 +60,12 @@ final class PrivateDockerd implements AutoCloseable {
 
   void startEngine() throws Exception {
     String ns = "backstop-ef-" + dir.getFileName();
-    process = new ProcessBuilder(List.of("dockerd", "-H", host,
+    process = new ProcessBuilder(inNetns(List.of("dockerd", "-H", host,
         "--data-root", dir.resolve("data").toString(), "--exec-root", dir.resolve("exec").toString(),
         "--pidfile", dir.resolve("d.pid").toString(),
         "--containerd-namespace", ns, "--containerd-plugins-namespace", ns + "-plugins",
         "--default-address-pool", pool,
-        "--bridge=" + bridge, "--iptables=false", "--ip6tables=false", "--storage-driver=vfs"))
+        "--bridge=" + bridge, "--iptables=false", "--ip6tables=false", "--storage-driver=vfs")))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("dockerd.log").toFile()))
         .start();
@@ -109,6 +123,7 @@ final class PrivateDockerd implements AutoCloseable {
       stopEngine();
     }
     run(List.of("rm", "-rf", dir.toString()));
-    run(List.of("sh", "-c", "ip link del " + bridge + " 2>/dev/null || true"));
+    // Deleting the namespace deletes its bridge with it.
+    run(List.of("sh", "-c", "ip netns del " + netns + " 2>/dev/null || true"));
   }
 }

@@ -115,7 +115,12 @@ class TenantIsolationIT {
     awaitStatus(A, "app", "team-a Healthy", s -> s.getPhase() == Phase.Healthy);
     assertThat(release(A, "app").get().getStatus().getCurrent().getCommit()).isEqualTo(commit);
 
-    cluster.client.resource(release(B, "no-secret", git.url(), null)).create();
+    cluster.client.configMaps().inNamespace(B).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("app-config").endMetadata().addToData("LOG_LEVEL", "info").build()).create();
+    StagingRelease noSecret = release(B, "no-secret", git.url(), null);
+    noSecret.getSpec().setCompose(Serialization.unmarshal(
+        "envFrom:\n- configMapRef:\n    name: app-config\n", dev.backstop.operator.api.v1alpha1.ComposeSpec.class));
+    cluster.client.resource(noSecret).create();
     cluster.client.resource(release(B, "wrong-token", git.url(), "git")).create();
     cluster.client.resource(release(B, "local", "file://" + remote, null)).create();
     cluster.client.resource(release(B, "cache-path", tmp.resolve("state/git-cache").toString(), null)).create();
