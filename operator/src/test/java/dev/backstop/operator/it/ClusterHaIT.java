@@ -94,7 +94,13 @@ class ClusterHaIT {
 
     cluster.client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("git")
         .endMetadata().addToStringData("password", "t0ken").build()).create();
-    cluster.client.resource(release("demo", "v1", "1s", "    secretRef:\n      name: git\n", "")).create();
+    // The stack reads a ConfigMap too, so every verb the chart grants is used here.
+    cluster.client.configMaps().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+        .withNewMetadata().withName("app-config").endMetadata().addToData("LOG_LEVEL", "debug").build()).create();
+    StagingRelease demo = release("demo", "v1", "1s", "    secretRef:\n      name: git\n", "");
+    demo.getSpec().setCompose(Serialization.unmarshal(
+        "envFrom:\n- configMapRef:\n    name: app-config\n", dev.backstop.operator.api.v1alpha1.ComposeSpec.class));
+    cluster.client.resource(demo).create();
     awaitStatus("v1 Healthy", s -> s.getPhase() == Phase.Healthy && isCommit(s, "v1"));
     assertThat(a.world().ups).singleElement().asString().contains(FakeWorld.commit("v1"));
     assertThat(holder()).isEqualTo("replica-a");
