@@ -90,10 +90,8 @@ class RequestAnswerCliTest {
   private Future<?> answerOnce(String commit, String key) {
     return daemon.submit(() -> {
       RequestStore requests = new RequestStore(new StatusStore(state));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (requests.read("shop").get(key) == null && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+          .pollInterval(java.time.Duration.ofMillis(50)).until(() -> requests.read("shop").get(key) != null);
       reconcile(commit);
       new StatusStore(state).write("shop", status);
       return null;
