@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
 class LiveProbesBoundsTest {
 
   private HttpServer server;
+  // Sends the slow body one byte at a time, 200 ms apart, off the server's own threads.
+  private final java.util.concurrent.ScheduledExecutorService dribbler =
+      Executors.newSingleThreadScheduledExecutor();
   private final DockerHosts docker = new DockerHosts();
   private final LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
 
@@ -33,14 +36,27 @@ class LiveProbesBoundsTest {
     // Headers at once, then one byte every 200 ms for 10 s: the body outlasts any 1 s timeout.
     server.createContext("/dribble", ex -> {
       ex.sendResponseHeaders(200, 0);
-      try (OutputStream out = ex.getResponseBody()) {
-        for (int i = 0; i < 50; i++) {
+      OutputStream out = ex.getResponseBody();
+      java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(50);
+      java.util.concurrent.ScheduledFuture<?> bytes = dribbler.scheduleAtFixedRate(() -> {
+        try {
           out.write('x');
           out.flush();
-          Thread.sleep(200);
+          sent.countDown();
+        } catch (IOException e) {
+          // The probe hung up, as it should: stop sending.
+          while (sent.getCount() > 0) {
+            sent.countDown();
+          }
         }
-      } catch (InterruptedException | IOException e) {
-        // The probe hung up, as it should.
+      }, 200, 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        sent.await(15, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        bytes.cancel(false);
+        out.close();
       }
     });
     // An endless fast body: only a capped read ever finishes.
@@ -62,6 +78,7 @@ class LiveProbesBoundsTest {
   @AfterEach
   void stop() {
     server.stop(0);
+    dribbler.shutdownNow();
     docker.close();
   }
 

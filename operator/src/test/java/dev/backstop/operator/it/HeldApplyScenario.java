@@ -94,32 +94,49 @@ final class HeldApplyScenario implements AutoCloseable {
     return store.read(name).map(StagingReleaseStatus::getPhase).orElse(null);
   }
 
-  /** Reads /api/v1/releases back to back for {@code during}; each answer's latency in ms. */
+  /**
+   * Reads /api/v1/releases 50 times a second (as a dashboard and some scripts would) for {@code
+   * during}; each answer's latency in ms. A read that takes longer delays the next, never doubles it.
+   */
   private List<Double> sampleApi(Duration during) {
-    List<Double> millis = new ArrayList<>();
-    long end = System.nanoTime() + during.toNanos();
-    while (System.nanoTime() < end) {
-      long t = System.nanoTime();
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(api("/api/v1/releases"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).isEqualTo(200);
-      } catch (java.net.http.HttpTimeoutException e) {
-        // A frozen control plane shows up as the bound itself.
-        millis.add(5000.0);
-        continue;
-      } catch (Exception e) {
-        throw new AssertionError("/api/v1/releases failed: " + e, e);
-      }
-      millis.add((System.nanoTime() - t) / 1e6);
-      try {
-        Thread.sleep(20); // 50 reads a second, as a dashboard and some scripts would
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
+    List<Double> millis = java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.concurrent.ScheduledExecutorService reader =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.ScheduledFuture<?> reads = reader.scheduleAtFixedRate(
+        () -> millis.add(readOnce()), 0, 20, TimeUnit.MILLISECONDS);
+    try {
+      reads.get(during.toMillis(), TimeUnit.MILLISECONDS);
+      throw new AssertionError("the reads stopped by themselves");
+    } catch (java.util.concurrent.TimeoutException e) {
+      // The sampling window is over.
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("/api/v1/releases failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      reader.shutdownNow();
     }
-    return millis;
+    synchronized (millis) {
+      return List.copyOf(millis);
+    }
+  }
+
+  /** One read's latency in ms; a read that times out counts as the bound itself (a frozen plane). */
+  private double readOnce() {
+    long t = System.nanoTime();
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(api("/api/v1/releases"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return (System.nanoTime() - t) / 1e6;
+    } catch (java.net.http.HttpTimeoutException e) {
+      return 5000.0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
   }
 
   private String get(String path) throws Exception {
