@@ -3,6 +3,7 @@ package dev.backstop.operator.transport;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,7 +79,10 @@ final class TestSshd implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("sshd.log").toFile())
         .start();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+    // Refused connections are expected until sshd binds; awaitility fails fast on any other throw.
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(ConnectException.class)
+        .untilAsserted(() -> {
       if (!process.isAlive()) {
         throw new IllegalStateException("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
       }
