@@ -9,7 +9,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** `backstop rollback NAME`: the runbook's manual and emergency rollback, as one request. */
-@Command(name = "rollback", description = "Ask the local daemon to roll a release back to last-known-good.")
+@Command(name = "rollback", description = "Ask the local daemon to roll a release (or, with --service, some of its"
+    + " services) back to last-known-good.")
 final class RollbackCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "NAME")
@@ -17,6 +18,11 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Option(names = "--emergency", description = "No verification gate: compose down --remove-orphans, then up of last-known-good.")
   boolean emergency;
+
+  @Option(names = "--service", split = ",", paramLabel = "SERVICE",
+      description = "Roll back only these services (comma-separated) to their last-known-good definitions;"
+          + " the others stay on the running commit.")
+  java.util.List<String> services;
 
   @Option(names = "--wait", defaultValue = Requests.DEFAULT_WAIT,
       description = "How long to wait for the daemon's answer (default: ${DEFAULT-VALUE}).")
@@ -31,9 +37,20 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    String key = emergency ? StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION : StagingRelease.ROLLBACK_ANNOTATION;
+    boolean gradual = services != null && !services.isEmpty();
+    if (gradual && emergency) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--service and --emergency cannot be combined: an emergency rollback moves the whole release back");
+    }
+    if (gradual && services.stream().anyMatch(s -> s.isBlank() || s.contains(";"))) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--service needs compose service names separated by commas, e.g. --service api,worker");
+    }
+    String key = gradual ? StagingRelease.ROLLBACK_SERVICES_ANNOTATION
+        : emergency ? StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION : StagingRelease.ROLLBACK_ANNOTATION;
     java.time.Duration timeout = dev.backstop.operator.core.Durations.parse("--wait", wait);
-    String value = Requests.send(state, name, key, spec.commandLine().getOut());
+    String argument = gradual ? String.join(",", services.stream().map(String::strip).toList()) + ";" : "";
+    String value = Requests.send(state, name, key, argument, spec.commandLine().getOut());
     if (noWait) {
       return 0;
     }

@@ -52,6 +52,12 @@ public interface ComposeDriver {
    */
   void upFromHostImages(ComposeProject project) throws ComposeException;
 
+  /**
+   * `up -d --no-deps --no-build --pull never SERVICE...`: recreates only these services from the
+   * project's files, leaving every other container of the project (and orphans) as it runs.
+   */
+  void upServicesFromHostImages(ComposeProject project, List<String> services) throws ComposeException;
+
   /** The id of a local image, empty when the engine has no image of that name. */
   Optional<String> imageId(DockerEndpoint dockerHost, String image) throws ComposeException;
 

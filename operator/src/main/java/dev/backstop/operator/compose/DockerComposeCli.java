@@ -159,6 +159,18 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
+  public void upServicesFromHostImages(ComposeProject project, List<String> services)
+      throws ComposeException {
+    List<String> args = new ArrayList<>(List.of("up", "-d", "--no-deps", "--no-build", "--pull", "never"));
+    args.add("--");
+    args.addAll(services);
+    Output output = run(project, "up", args, LOG::info);
+    if (output.exitCode != 0) {
+      throw failure(project, "up", output, Kind.FAILED);
+    }
+  }
+
+  @Override
   public Optional<String> imageId(DockerEndpoint dockerHost, String image) throws ComposeException {
     Output output =
         docker(dockerHost, "image inspect", List.of("image", "inspect", "--format", "{{.Id}}", image));

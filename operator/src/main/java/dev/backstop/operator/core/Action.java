@@ -13,8 +13,20 @@ public sealed interface Action {
    * Apply {@code target}'s compose files: check out the commit, validate, then `compose up`.
    *
    * @param downFirst `compose down --remove-orphans` before `up` (emergency rollback)
+   * @param services a gradual rollback: `up --no-deps` of only these services from {@code target}'s
+   *     files, the rest left as they run; empty applies the whole release
    */
-  record Apply(ActionKind kind, Revision target, boolean downFirst) implements Action {}
+  record Apply(ActionKind kind, Revision target, boolean downFirst, java.util.List<String> services)
+      implements Action {
+    public Apply {
+      services = services == null ? java.util.List.of() : java.util.List.copyOf(services);
+    }
+
+    /** An apply of the whole release. */
+    public Apply(ActionKind kind, Revision target, boolean downFirst) {
+      this(kind, target, downFirst, java.util.List.of());
+    }
+  }
 
   /**
    * Dump the database of the running stack into a new backup file named {@code name}.

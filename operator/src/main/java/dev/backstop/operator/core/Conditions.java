@@ -81,6 +81,11 @@ public final class Conditions {
     if (phase == Phase.Failed) {
       return condition(ConditionType.Ready, ConditionStatus.False, failureReason(s, q), lastFailure(s));
     }
+    if (phase == Phase.PartiallyRolledBack) {
+      String msg = "partially rolled back: " + ServiceRollbacks.describe(s);
+      return condition(ConditionType.Ready, ConditionStatus.False, Reason.PartiallyRolledBack,
+          q == null ? msg : msg + "; " + holdBackMessage(q));
+    }
     if (q != null) {
       return condition(ConditionType.Ready, ConditionStatus.False, q.getReason(), holdBackMessage(q));
     }
@@ -246,7 +251,7 @@ public final class Conditions {
   static String describe(Operation op) {
     return switch (op.getKind()) {
       case Deploy -> "deploying " + describe(op.getTarget());
-      case Rollback -> "rolling back to " + describe(op.getTarget());
+      case Rollback -> "rolling back " + ServiceRollbacks.operationServices(op) + "to " + describe(op.getTarget());
       case EmergencyRollback -> "emergency rollback to " + describe(op.getTarget());
       case Backup -> "backing up the database of " + describe(op.getFrom()) + " as " + op.getBackup();
       case Restore -> "restoring backup " + op.getBackup();

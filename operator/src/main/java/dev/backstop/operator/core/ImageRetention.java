@@ -15,13 +15,16 @@ public final class ImageRetention {
 
   /**
    * The commits whose images stay: the current one, the last-known-good one (a rollback must
-   * never need a build), the target of an operation in flight, and the last {@code keep} distinct
+   * never need a build), the commits of services a gradual rollback moved back, the target of an
+   * operation in flight, and the last {@code keep} distinct
    * commits deployed or rolled back to (status.history, newest first).
    */
   public static Set<String> commitsToKeep(StagingReleaseStatus s, int keep) {
     Set<String> always = new LinkedHashSet<>();
     add(always, s.getCurrent());
     add(always, s.getLastKnownGood());
+    // Services a gradual rollback moved back run that commit's images and checkout.
+    s.getRolledBackServices().forEach(r -> add(always, r.getRevision()));
     if (s.getOperation() != null) {
       add(always, s.getOperation().getTarget());
     }

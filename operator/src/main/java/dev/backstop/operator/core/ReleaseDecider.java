@@ -131,6 +131,7 @@ public final class ReleaseDecider {
     if (outcome.touched()) {
       // The containers now run with these variables, whatever the apply's verdict.
       s.setAppliedEnv(obs.env().applied());
+      ServiceRollbacks.applied(s, action, op);
     }
     if (EngineRetry.isEngineFault(outcome.reason())) {
       // The engine's trouble, not the commit's: the step stays in flight (applying again is
@@ -143,7 +144,9 @@ public final class ReleaseDecider {
       if (outcome.note() != null) {
         addNote(s, op, outcome.note());
       }
-      s.setCurrent(revision(action.target(), now));
+      if (action.services().isEmpty()) {
+        s.setCurrent(revision(action.target(), now));
+      }
       op.setStage(OperationStage.Verifying);
       op.setAppliedTime(Timestamps.format(now));
       if (op.getKind() != ActionKind.Deploy) {
@@ -179,7 +182,9 @@ public final class ReleaseDecider {
       Problem problem = commitsFault ? null : new Problem(outcome.reason(), outcome.message());
       return finish(s, Action.NONE, problem, obs, now, settings.interval());
     }
-    s.setCurrent(revision(action.target(), now));
+    if (action.services().isEmpty()) {
+      s.setCurrent(revision(action.target(), now));
+    }
     Action next = failOperation(s, settings, outcome.reason(), outcome.message(), List.of(), now);
     return finish(s, next, null, obs, now, ACTIVE_REQUEUE);
   }
@@ -346,6 +351,25 @@ public final class ReleaseDecider {
             "rollback requested", now, failingServices(obs), now);
       }
     }
+    if (s.getOperation() == null && isNew(s, obs, StagingRelease.ROLLBACK_SERVICES_ANNOTATION)) {
+      String request = StagingRelease.ROLLBACK_SERVICES_ANNOTATION;
+      List<String> only = ServiceRollbacks.requested(obs.requests().get(request));
+      String refusal = ServiceRollbacks.refusal(only, s);
+      Revision target = rollbackTarget(s);
+      if (refusal == null && target == null) {
+        refusal = RequestAnswers.noTarget(s);
+      }
+      if (refusal != null) {
+        RequestAnswers.refuse(s, obs, request, ActionKind.Rollback, Trigger.Manual, refusal, now);
+      } else {
+        String what = "rollback of " + String.join(", ", only) + " requested";
+        quarantineCurrent(s, Reason.ManualRollback, what, now);
+        RequestAnswers.accept(s, obs, request, "rolling back " + String.join(", ", only) + " to " + describe(target)
+            + "; the other services stay on " + describe(s.getCurrent()), now);
+        return startRollback(s, settings, target, ActionKind.Rollback, Trigger.Manual, what, now, only,
+            new ServiceRollbacks.Scope(only, null), now);
+      }
+    }
     return null;
   }
 
@@ -387,7 +411,8 @@ public final class ReleaseDecider {
       // nothing about the target: counting it would fail a deploy or rollback for containers that
       // were only not up yet.
       s.setChecks(CheckTracker.reset(settings));
-      Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback);
+      Action resume = new Action.Apply(op.getKind(), op.getTarget(), op.getKind() == ActionKind.EmergencyRollback,
+          op.getServices());
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
     if (op.getStage() == OperationStage.BackingUp) {
@@ -415,7 +440,8 @@ public final class ReleaseDecider {
     if (CheckVerdicts.rollbackTripped(s.getChecks(), settings)) {
       String trips = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
       List<String> tripped = CheckVerdicts.rollbackTrips(s.getChecks(), settings);
-      Action next = failOperation(s, settings, Reason.HealthCheckFailed, trips, failingServices(obs), now);
+      ServiceRollbacks.Scope scope = ServiceRollbacks.of(settings, s, obs);
+      Action next = failOperation(s, settings, Reason.HealthCheckFailed, trips, failingServices(obs), scope, now);
       nameTrips(s, op, tripped);
       return finish(s, next, blocking, obs, now, ACTIVE_REQUEUE);
     }
@@ -468,24 +494,25 @@ public final class ReleaseDecider {
     Phase phase = s.getPhase();
     boolean runningDesired = s.getDesired().getCommit() != null
         && s.getDesired().getCommit().equals(s.getCurrent().getCommit());
-    boolean wasHealthy = phase == Phase.Healthy || phase == Phase.Degraded;
+    boolean wasHealthy = phase == Phase.Healthy || phase == Phase.Degraded || phase == Phase.PartiallyRolledBack;
     if (CheckVerdicts.rollbackTripped(s.getChecks(), settings) && wasHealthy && settings.automaticRollback()) {
       Revision target = rollbackTarget(s);
       if (target != null) {
         String reason = CheckVerdicts.describeRollbackTrips(s.getChecks(), settings);
         List<String> trips = CheckVerdicts.rollbackTrips(s.getChecks(), settings);
+        ServiceRollbacks.Scope scope = ServiceRollbacks.of(settings, s, obs);
         quarantineCurrent(s, Reason.HealthCheckFailed, reason, now);
         Action rollback = startRollback(s, settings, target, ActionKind.Rollback, Trigger.HealthCheck,
-            describe(s.getCurrent()) + " turned unhealthy: " + reason, now, failingServices(obs), now);
+            describe(s.getCurrent()) + " turned unhealthy: " + reason, now, failingServices(obs), scope, now);
         nameTrips(s, null, trips);
         return finish(s, rollback, blocking, obs, now, ACTIVE_REQUEUE);
       }
     }
     // A rollback or failure stays visible until the spec names what runs.
     boolean keep = (phase == Phase.RolledBack || phase == Phase.Failed)
-        && (!runningDesired || BackupSteps.lastRestoreFailed(s));
+        && (!runningDesired || BackupSteps.lastRestoreFailed(s) || ServiceRollbacks.partial(s));
     if (!keep) {
-      s.setPhase(tripped ? Phase.Degraded : Phase.Healthy);
+      s.setPhase(ServiceRollbacks.partial(s) ? Phase.PartiallyRolledBack : tripped ? Phase.Degraded : Phase.Healthy);
     }
     return finish(s, Action.NONE, blocking, obs, now, settings.interval());
   }
@@ -520,8 +547,29 @@ public final class ReleaseDecider {
       Instant detected,
       List<String> services,
       Instant now) {
+    return startRollback(s, settings, target, kind, trigger, reason, detected, services, ServiceRollbacks.Scope.WHOLE,
+        now);
+  }
+
+  private Action startRollback(
+      StagingReleaseStatus s,
+      ReleaseSettings settings,
+      Revision target,
+      ActionKind kind,
+      Trigger trigger,
+      String reason,
+      Instant detected,
+      List<String> services,
+      ServiceRollbacks.Scope scope,
+      Instant now) {
+    if (scope.note() != null) {
+      reason = reason + "; " + scope.note();
+    }
     Operation op = operation(kind, trigger, s.getCurrent(), target, reason, now, detected);
-    if (kind == ActionKind.Rollback && settings.backup() != null && settings.backup().restoreOnRollback()) {
+    op.setServices(new ArrayList<>(scope.services()));
+    // A gradual rollback leaves the database to the services that stay on the new commit.
+    if (kind == ActionKind.Rollback && settings.backup() != null && settings.backup().restoreOnRollback()
+        && !scope.partial()) {
       op.setBackup(BackupSteps.takenBefore(s, s.getCurrent()));
     }
     s.setOperation(op);
@@ -534,7 +582,7 @@ public final class ReleaseDecider {
     report.setTo(copyRevision(target));
     report.setDetectionTime(Timestamps.format(detected));
     report.setStartTime(Timestamps.format(now));
-    report.setServicesAffected(new ArrayList<>(services));
+    report.setServicesAffected(new ArrayList<>(scope.partial() ? scope.services() : services));
     report.setResult(Result.InProgress);
     s.setLastRollback(report);
     s.setChecks(CheckTracker.reset(settings));
@@ -542,7 +590,7 @@ public final class ReleaseDecider {
     if (preRollback != null) {
       return preRollback;
     }
-    return new Action.Apply(kind, op.getTarget(), kind == ActionKind.EmergencyRollback);
+    return new Action.Apply(kind, op.getTarget(), kind == ActionKind.EmergencyRollback, op.getServices());
   }
 
   /** Ends a failed operation: a failed deploy is quarantined and rolled back; a rollback stops. */
@@ -552,6 +600,17 @@ public final class ReleaseDecider {
       Reason reason,
       String message,
       List<String> services,
+      Instant now) {
+    return failOperation(s, settings, reason, message, services, ServiceRollbacks.Scope.WHOLE, now);
+  }
+
+  private Action failOperation(
+      StagingReleaseStatus s,
+      ReleaseSettings settings,
+      Reason reason,
+      String message,
+      List<String> services,
+      ServiceRollbacks.Scope scope,
       Instant now) {
     Operation op = s.getOperation();
     finishHistory(s, op, Result.Failed, message, now);
@@ -567,7 +626,7 @@ public final class ReleaseDecider {
     if (settings.automaticRollback() && target != null) {
       Trigger trigger = reason == Reason.ComposeFailed ? Trigger.ApplyFailed : Trigger.VerificationFailed;
       return startRollback(s, settings, target, ActionKind.Rollback, trigger,
-          describe(op.getTarget()) + " failed: " + message, now, services, now);
+          describe(op.getTarget()) + " failed: " + message, now, services, scope, now);
     }
     s.setPhase(Phase.Failed);
     return Action.NONE;
@@ -586,7 +645,7 @@ public final class ReleaseDecider {
     report.setRecoveredTime(Timestamps.format(now));
     report.setRecoverySeconds(Timestamps.secondsBetween(report.getDetectionTime(), report.getRecoveredTime()));
     report.setResult(Result.Succeeded);
-    s.setPhase(Phase.RolledBack);
+    s.setPhase(ServiceRollbacks.partial(s) ? Phase.PartiallyRolledBack : Phase.RolledBack);
   }
 
   /** Where a rollback goes: last-known-good, or the newest earlier success when that is running. */
@@ -654,6 +713,7 @@ public final class ReleaseDecider {
     h.setResult(Result.InProgress);
     h.setReason(op.getReason());
     h.setBackup(op.getBackup());
+    h.setServices(new ArrayList<>(op.getServices()));
     s.getHistory().add(0, h);
     while (s.getHistory().size() > HISTORY_LIMIT) {
       s.getHistory().remove(s.getHistory().size() - 1);

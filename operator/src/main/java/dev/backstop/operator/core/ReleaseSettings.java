@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
+import dev.backstop.operator.api.v1alpha1.RollbackScope;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.core.checks.Check;
 import dev.backstop.operator.core.checks.CheckBasics;
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  *
  * @param backup spec.backup validated, or null when no backups are configured
  * @param images spec.compose's image handling (retention, pull policy)
+ * @param rollbackScope spec.rollback.scope: whole release (default) or only the failing services
  */
 public record ReleaseSettings(
     String name,
@@ -42,7 +44,8 @@ public record ReleaseSettings(
     boolean suspend,
     BackupSettings backup,
     Duration stableFor,
-    ImageSettings images) {
+    ImageSettings images,
+    RollbackScope rollbackScope) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
@@ -122,6 +125,9 @@ public record ReleaseSettings(
 
     boolean automatic =
         spec.getRollback() == null || !Boolean.FALSE.equals(spec.getRollback().getAutomatic());
+    RollbackScope scope = spec.getRollback() == null || spec.getRollback().getScope() == null
+        ? RollbackScope.Release
+        : spec.getRollback().getScope();
     BackupSettings backup = BackupSettings.from(problems, spec.getBackup());
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
@@ -143,7 +149,8 @@ public record ReleaseSettings(
         Boolean.TRUE.equals(spec.getSuspend()),
         backup,
         stableFor,
-        images);
+        images,
+        scope);
   }
 
   /**

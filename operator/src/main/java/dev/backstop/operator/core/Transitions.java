@@ -158,6 +158,10 @@ public final class Transitions {
           "rolling back to " + target + ": " + (op == null ? "" : op.getReason()));
       case RolledBack -> new ReleaseEvent(Type.Normal, Kind.RollbackSucceeded,
           "running " + Conditions.describe(s.getCurrent()) + " again" + recovery(s));
+      case PartiallyRolledBack -> from == Phase.RollingBack
+          ? new ReleaseEvent(Type.Normal, Kind.RollbackSucceeded, "partially rolled back: "
+              + ServiceRollbacks.describe(s) + recovery(s))
+          : null;
       case Failed -> from == Phase.RollingBack
           ? new ReleaseEvent(Type.Warning, Kind.RollbackFailed, lastReason(s))
           // A failed restoreFrom is no deploy: its RestoreFailed event says it all.

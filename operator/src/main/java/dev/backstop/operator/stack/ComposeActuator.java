@@ -27,6 +27,7 @@ import dev.backstop.operator.state.StateLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +111,14 @@ public final class ComposeActuator implements Actuator {
     }
     ComposeProject project = project(settings, endpoint(release, settings), dir, release.access().env());
     try {
-      services.remember(dir, compose.services(project));
+      List<String> defined = compose.services(project);
+      services.remember(dir, defined);
+      List<String> missing = apply.services().stream().filter(x -> !defined.contains(x)).toList();
+      if (!missing.isEmpty()) {
+        return ApplyOutcome.untouched(Reason.ComposeInvalid, "commit " + commit.substring(0, 7) + " defines no service "
+            + String.join(", ", missing) + " (it defines " + String.join(", ", defined)
+            + "), so it cannot be rolled back alone; roll back the whole release");
+      }
       // Pull and build before anything stops: a registry or build that fails leaves the stack as is.
       StackImages.Prepared prepared;
       try {
@@ -123,9 +131,14 @@ public final class ComposeActuator implements Actuator {
         compose.down(prepared.project(), true);
       }
       long started = System.nanoTime();
-      compose.upFromHostImages(prepared.project());
-      LOG.info("{}: compose up of {} took {} ms", release.key(), commit.substring(0, 7),
-          (System.nanoTime() - started) / 1_000_000);
+      if (apply.services().isEmpty()) {
+        compose.upFromHostImages(prepared.project());
+      } else {
+        // Same project name, the target's files: compose recreates just these from their old definitions.
+        compose.upServicesFromHostImages(prepared.project(), apply.services());
+      }
+      LOG.info("{}: compose up of {}{} took {} ms", release.key(), commit.substring(0, 7),
+          apply.services().isEmpty() ? "" : " for " + apply.services(), (System.nanoTime() - started) / 1_000_000);
       return ApplyOutcome.success(prepared.note());
     } catch (ComposeException e) {
       if (e.engineFault() != null) {

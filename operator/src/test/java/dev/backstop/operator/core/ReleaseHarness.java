@@ -40,6 +40,8 @@ final class ReleaseHarness {
   StagingReleaseStatus status;
   Outcome outcome = Outcome.PASS;
   List<String> failing = List.of();
+  /** The containers the next observations see (none unless a test sets them). */
+  List<ContainerState> containers = List.of();
   ApplyOutcome nextApply = ApplyOutcome.success();
   Observation.Problem dockerError;
   /** When set, resolving the ref fails like this (e.g. the remote is gone); no fetch succeeded. */
@@ -224,6 +226,6 @@ final class ReleaseHarness {
             ? SourceState.resolved(commit, true)
             : SourceState.failed(Reason.RefNotFound, "ref '" + ref + "' not found", true);
     CheckResult result = new CheckResult("services", outcome, "x", outcome.name(), failing);
-    return new Observation(generation, source, List.of(), dockerError == null ? List.of(result) : List.of(), dockerError, requests);
+    return new Observation(generation, source, containers, dockerError == null ? List.of(result) : List.of(), dockerError, requests);
   }
 }

@@ -64,6 +64,11 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
+  public void upServicesFromHostImages(ComposeProject project, List<String> services) {
+    ups.add(project.name() + "@" + project.directory() + " " + services);
+  }
+
+  @Override
   public void down(ComposeProject project, boolean removeOrphans) {
     running.remove(project.name());
   }

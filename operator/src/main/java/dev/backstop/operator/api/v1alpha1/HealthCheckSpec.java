@@ -93,7 +93,9 @@ public class HealthCheckSpec {
   private String minimum;
 
   @JsonPropertyDescription(
-      "exec: the compose service in whose (first running) container the command runs.")
+      "exec: the compose service in whose (first running) container the command runs. Other kinds: the service the"
+          + " check judges, which spec.rollback.scope Service rolls back when the check trips (responseTime and"
+          + " errorRate default to their http check's).")
   private String service;
 
   @JsonPropertyDescription(

@@ -37,6 +37,10 @@ public class HistoryEntry {
       "The checks whose trip started this rollback or failed this deploy or rollback; empty when no check tripped (e.g. a deadline or a request).")
   private List<String> trippedChecks = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "A gradual rollback: the only services it applies (compose up --no-deps); empty when it applies the whole release.")
+  private List<String> services = new ArrayList<>();
+
   @JsonPropertyDescription("The backup taken before this deploy, or restored by this rollback or restore.")
   private String backup;
 
@@ -46,6 +50,14 @@ public class HistoryEntry {
   @JsonPropertyDescription(
       "Steps a stop of Backstop cut off in the middle, and what was done about it on restart, e.g. 'interrupted while applying; resumed'.")
   private List<String> interruptions = new ArrayList<>();
+
+  public List<String> getServices() {
+    return services;
+  }
+
+  public void setServices(List<String> services) {
+    this.services = services;
+  }
 
   public List<String> getInterruptions() {
     return interruptions;

@@ -2,6 +2,8 @@ package dev.backstop.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
 
 /** A deploy or rollback in flight. */
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -34,6 +36,10 @@ public class Operation {
   @JsonPropertyDescription(
       "When the progress deadline counts from, if not appliedTime: the engine answered again after an outage (RFC 3339).")
   private String progressFrom;
+
+  @JsonPropertyDescription(
+      "A gradual rollback: the only services it applies (compose up --no-deps); empty when it applies the whole release.")
+  private List<String> services = new ArrayList<>();
 
   @JsonPropertyDescription("For a rollback: when the failure that caused it was detected (RFC 3339).")
   private String detectionTime;
@@ -132,6 +138,14 @@ public class Operation {
 
   public void setAppliedTime(String appliedTime) {
     this.appliedTime = appliedTime;
+  }
+
+  public List<String> getServices() {
+    return services;
+  }
+
+  public void setServices(List<String> services) {
+    this.services = services;
   }
 
   public String getDetectionTime() {

@@ -18,6 +18,8 @@ public enum Phase {
   RollingBack,
   /** Back on last-known-good; the failed commit is quarantined. */
   RolledBack,
+  /** Some services were rolled back to another commit than the rest (a gradual rollback). */
+  PartiallyRolledBack,
   /** A deploy or rollback failed and there is nothing safe to go back to. */
   Failed,
   /** spec.suspend is true: observing only. */

@@ -26,6 +26,8 @@ public enum Reason {
   ProgressDeadlineExceeded,
   /** The stack was moved back to last-known-good. */
   RolledBack,
+  /** Some services run another commit than the rest of the release, after a gradual rollback. */
+  PartiallyRolledBack,
   /** The desired commit failed before and is quarantined. */
   CommitQuarantined,
   /** A rollback did not bring the last-known-good stack back to health. */

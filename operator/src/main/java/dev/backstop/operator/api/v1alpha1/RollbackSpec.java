@@ -11,6 +11,22 @@ public class RollbackSpec {
       "Roll back to last-known-good by itself when a deploy fails verification or a healthy release trips a check. Default true.")
   private Boolean automatic;
 
+  @JsonPropertyDescription(
+      "Release (default): a rollback moves every service back to last-known-good. Service: an automatic rollback moves"
+          + " back only the services whose checks tripped (serviceHealth checks name them; http, responseTime,"
+          + " errorRate, exec and prometheus checks through their `service`), with their last-known-good"
+          + " definitions, and leaves the others on the new commit. A trip no service can be named for rolls back"
+          + " the whole release.")
+  private RollbackScope scope;
+
+  public RollbackScope getScope() {
+    return scope;
+  }
+
+  public void setScope(RollbackScope scope) {
+    this.scope = scope;
+  }
+
   public Boolean getAutomatic() {
     return automatic;
   }

@@ -35,6 +35,12 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
   /** Any new value asks for one emergency rollback: no backup, no verification gate. */
   public static final String EMERGENCY_ROLLBACK_ANNOTATION = GROUP + "/emergency-rollback";
 
+  /**
+   * Any new value asks for one gradual rollback of the services it names ({@code api,web}, optionally
+   * followed by {@code ;} and anything that makes the value new) to their last-known-good definitions.
+   */
+  public static final String ROLLBACK_SERVICES_ANNOTATION = GROUP + "/rollback-services";
+
   /** Any new value lifts the quarantine of the desired commit once. */
   public static final String RETRY_ANNOTATION = GROUP + "/retry";
 
@@ -46,7 +52,8 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
    * local CLI writes requests of the same names).
    */
   public static final java.util.List<String> REQUEST_ANNOTATIONS = java.util.List.of(
-      ROLLBACK_ANNOTATION, EMERGENCY_ROLLBACK_ANNOTATION, RETRY_ANNOTATION, BACKUP_ANNOTATION);
+      ROLLBACK_ANNOTATION, EMERGENCY_ROLLBACK_ANNOTATION, RETRY_ANNOTATION, BACKUP_ANNOTATION,
+      ROLLBACK_SERVICES_ANNOTATION);
 
   @Override
   protected StagingReleaseStatus initStatus() {

@@ -35,6 +35,10 @@ public class StagingReleaseStatus {
   @JsonPropertyDescription("Per compose service: container state, health, image and the commit it came from.")
   private List<ServiceStatus> services = new ArrayList<>();
 
+  @JsonPropertyDescription("Services a gradual rollback moved to another commit than current, with that commit;"
+      + " empty when every service runs current. A deploy of any commit applies every service again.")
+  private List<RolledBackService> rolledBackServices = new ArrayList<>();
+
   @JsonPropertyDescription("Per health check: passing, consecutive failures, last value and message.")
   private List<CheckStatus> checks = new ArrayList<>();
 
@@ -136,6 +140,14 @@ public class StagingReleaseStatus {
 
   public void setQuarantined(List<QuarantinedCommit> quarantined) {
     this.quarantined = quarantined;
+  }
+
+  public List<RolledBackService> getRolledBackServices() {
+    return rolledBackServices;
+  }
+
+  public void setRolledBackServices(List<RolledBackService> rolledBackServices) {
+    this.rolledBackServices = rolledBackServices;
   }
 
   public List<ServiceStatus> getServices() {

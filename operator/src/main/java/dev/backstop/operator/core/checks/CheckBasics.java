@@ -9,6 +9,8 @@ import java.util.List;
  * The fields every check kind has, defaults applied.
  *
  * @param services serviceHealth: the compose services to consider (empty = all)
+ * @param service the compose service the check judges (exec: runs in), or null: what a gradual
+ *     rollback moves back when it trips
  * @param interval how often it runs (its own, or spec.health.interval)
  * @param timeout how long one probe may take
  */
@@ -18,13 +20,21 @@ public record CheckBasics(
     int consecutiveFailures,
     Duration interval,
     Duration timeout,
-    CheckAction action) {
+    CheckAction action,
+    String service) {
 
   /** No probe runs more often than this. */
   public static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
 
   public CheckBasics {
     services = List.copyOf(services);
+  }
+
+  /** Basics of a check that names no service of its own. */
+  public CheckBasics(
+      String name, List<String> services, int consecutiveFailures, Duration interval, Duration timeout,
+      CheckAction action) {
+    this(name, services, consecutiveFailures, interval, timeout, action, null);
   }
 
   /** Parses the common fields of {@code spec}, reporting problems to {@code fields}. */
@@ -46,6 +56,7 @@ public record CheckBasics(
       fields.problem(".services must not hold empty (null) entries");
       services = services.stream().filter(java.util.Objects::nonNull).toList();
     }
-    return new CheckBasics(spec.getName(), services, Math.max(failures, 1), interval, timeout, action);
+    String service = spec.getService() == null || spec.getService().isBlank() ? null : spec.getService().strip();
+    return new CheckBasics(spec.getName(), services, Math.max(failures, 1), interval, timeout, action, service);
   }
 }
