@@ -351,9 +351,10 @@ public final class ReleaseDecider {
             "rollback requested", now, failingServices(obs), now);
       }
     }
+    String servicesBefore = s.getHandledRequests().get(StagingRelease.ROLLBACK_SERVICES_ANNOTATION);
     if (s.getOperation() == null && isNew(s, obs, StagingRelease.ROLLBACK_SERVICES_ANNOTATION)) {
       String request = StagingRelease.ROLLBACK_SERVICES_ANNOTATION;
-      List<String> only = ServiceRollbacks.requested(obs.requests().get(request));
+      List<String> only = ServiceRollbacks.requested(obs.requests().get(request), servicesBefore);
       String refusal = ServiceRollbacks.refusal(only, s);
       Revision target = rollbackTarget(s);
       if (refusal == null && target == null) {

@@ -106,12 +106,27 @@ public final class ServiceRollbacks {
 
   /**
    * The services a `backstop.dev/rollback-services` value names: {@code api,web}, optionally followed
-   * by {@code ;} and anything that only makes the value new. Blank names are dropped.
+   * by {@code ;} and anything that only makes the value new. Blank names are dropped. Local mode
+   * joins the manifest's annotation and the CLI's request as {@code annotation|request}: the part
+   * that changed since {@code previous} (the value handled before, or null) is the request.
    */
-  public static List<String> requested(String value) {
+  public static List<String> requested(String value, String previous) {
     if (value == null) {
       return List.of();
     }
+    String[] parts = value.split("\\|", -1);
+    String[] before = previous == null ? new String[0] : previous.split("\\|", -1);
+    String request = parts[parts.length - 1];
+    for (int i = 0; i < parts.length; i++) {
+      if (!parts[i].isEmpty() && (before.length != parts.length || !parts[i].equals(before[i]))) {
+        request = parts[i];
+        break;
+      }
+    }
+    return servicesIn(request);
+  }
+
+  private static List<String> servicesIn(String value) {
     int end = value.indexOf(';');
     String list = end < 0 ? value : value.substring(0, end);
     Set<String> services = new LinkedHashSet<>();

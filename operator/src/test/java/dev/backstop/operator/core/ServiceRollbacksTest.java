@@ -220,9 +220,13 @@ class ServiceRollbacksTest {
 
   @Test
   void requestValuesNameServicesBeforeTheirUniquePart() {
-    assertThat(ServiceRollbacks.requested("api, web;2026-12-01T00:00:00Z-ab")).containsExactly("api", "web");
-    assertThat(ServiceRollbacks.requested("api,,api")).containsExactly("api");
-    assertThat(ServiceRollbacks.requested(";x")).isEmpty();
+    assertThat(ServiceRollbacks.requested("api, web;2026-12-01T00:00:00Z-ab", null)).containsExactly("api", "web");
+    assertThat(ServiceRollbacks.requested("api,,api", null)).containsExactly("api");
+    assertThat(ServiceRollbacks.requested(";x", null)).isEmpty();
+    // Local mode's annotation|request: whichever part is new.
+    assertThat(ServiceRollbacks.requested("|web;1", null)).containsExactly("web");
+    assertThat(ServiceRollbacks.requested("api|web;2", "api|web;1")).containsExactly("web");
+    assertThat(ServiceRollbacks.requested("db|web;1", "api|web;1")).containsExactly("db");
     assertThat(ServiceRollbacks.refusal(List.of(), new StagingReleaseStatus())).contains("names no service");
   }
 
