@@ -123,6 +123,18 @@ class CliTest {
   }
 
   @Test
+  void rollbackOfServicesRecordsTheServicesBeforeTheUniquePart() {
+    assertThat(run("rollback", "shop", "--service", "api,web", "--no-wait", "--state", state.toString())).isZero();
+    String value = new RequestStore(new StatusStore(state)).read("shop").get("backstop.dev/rollback-services");
+    assertThat(value).startsWith("api,web;");
+    assertThat(dev.backstop.operator.core.ServiceRollbacks.requested("|" + value, null)).containsExactly("api", "web");
+    assertThat(out.toString()).contains("rollback-services requested for shop");
+
+    assertThat(run("rollback", "shop", "--service", "api", "--emergency", "--state", state.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--service and --emergency cannot be combined").doesNotContain("Exception");
+  }
+
+  @Test
   void badInputIsASentenceNotAStackTrace() throws Exception {
     assertThat(run("status", "nope", "--state", state.toString())).isEqualTo(2);
     assertThat(err.toString()).startsWith("error: no release named nope").doesNotContain("Exception", "\tat ");
