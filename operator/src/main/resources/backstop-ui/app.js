@@ -35,7 +35,7 @@ function svg(tag, attrs, ...children) {
 
 const PHASE_CLASS = {
   Healthy: "ok", Deploying: "warn", Verifying: "warn", BackingUp: "warn", RollingBack: "warn",
-  Restoring: "warn", Degraded: "bad", Failed: "bad", RolledBack: "back", Pending: "", Suspended: "",
+  Restoring: "warn", Degraded: "bad", Failed: "bad", RolledBack: "back", PartiallyRolledBack: "back", Pending: "", Suspended: "",
 };
 
 function phasePill(phase) {
