@@ -40,33 +40,22 @@ import org.junit.jupiter.api.io.TempDir;
 class GradualRollbackIT {
 
   // Each service serves its own directory of the commit's checkout, so what it serves is its commit.
-  private static final String COMPOSE = """
-      services:
-        api:
-          image: busybox:1.36
-          init: true
-          stop_grace_period: 2s
-          command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-          volumes: ["./api:/www:ro"]
-          ports: ["127.0.0.1:${API_PORT}:8080"]
-          healthcheck:
-            test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
-            interval: 1s
-            timeout: 2s
-            retries: 2
-        web:
-          image: busybox:1.36
-          init: true
-          stop_grace_period: 2s
-          command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
-          volumes: ["./web:/www:ro"]
-          ports: ["127.0.0.1:${WEB_PORT}:8080"]
-          healthcheck:
-            test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
-            interval: 1s
-            timeout: 2s
-            retries: 2
-      """;
+  private static String service(String name, String portVariable) {
+    return """
+          %s:
+            image: busybox:1.36
+            init: true
+            stop_grace_period: 2s
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            volumes: ["./%s:/www:ro"]
+            ports: ["127.0.0.1:${%s}:8080"]
+            healthcheck:
+              test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+              interval: 1s
+              timeout: 2s
+              retries: 2
+        """.formatted(name, name, portVariable);
+  }
 
   @TempDir Path tmp;
   private final String project = "bsgr-" + UUID.randomUUID().toString().substring(0, 8);
@@ -84,7 +73,7 @@ class GradualRollbackIT {
   @BeforeEach
   void setUp() throws Exception {
     repo = Files.createDirectories(tmp.resolve("repo"));
-    Files.writeString(repo.resolve("compose.yaml"), COMPOSE);
+    Files.writeString(repo.resolve("compose.yaml"), "services:\n" + service("api", "API_PORT") + service("web", "WEB_PORT"));
     git("init", "-q", "-b", "main");
     git("config", "user.email", "it@backstop.dev");
     git("config", "user.name", "Backstop IT");
@@ -178,23 +167,10 @@ class GradualRollbackIT {
   }
 
   private String manifest(String ref) {
-    return """
-        apiVersion: backstop.dev/v1alpha1
-        kind: StagingRelease
-        metadata:
-          name: demo
-        spec:
-          source:
-            url: file://%s
-            ref: %s
-          compose:
-            projectName: %s
-          health:
-            interval: 1s
-            progressDeadline: 60s
+    return DemoRepo.manifest("demo", repo, ref, project) + """
           rollback:
             scope: Service
-        """.formatted(repo, ref, project);
+        """;
   }
 
   private void version(String tag, boolean apiHealthy, boolean webHealthy) throws Exception {
