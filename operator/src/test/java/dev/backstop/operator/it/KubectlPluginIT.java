@@ -90,6 +90,9 @@ class KubectlPluginIT {
     assertThat(first).isNotBlank();
     kubectl("backstop", "rollback", "demo");
     assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_ANNOTATION)).isNotEqualTo(first);
+    Run services = kubectl("backstop", "rollback", "demo", "--service", "api,web", "--no-wait");
+    assertThat(services.exit()).as(services.err()).isZero();
+    assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_SERVICES_ANNOTATION)).startsWith("api,web;");
     assertThat(kubectl("backstop", "retry", "-n", "team", "other").exit()).isZero();
     assertThat(annotation("team", "other", StagingRelease.RETRY_ANNOTATION)).isNotBlank();
     // Requests are metadata: the status the operator recorded is untouched.
