@@ -123,6 +123,7 @@ public record ReleaseSettings(
     boolean automatic =
         spec.getRollback() == null || !Boolean.FALSE.equals(spec.getRollback().getAutomatic());
     BackupSettings backup = BackupSettings.from(problems, spec.getBackup());
+    NotifyRules.check(problems, spec);
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
