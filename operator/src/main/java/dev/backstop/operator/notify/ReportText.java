@@ -49,7 +49,9 @@ public final class ReportText {
   public static String summary(ReportEntry e) {
     RollbackReport r = e.report();
     StringBuilder s = new StringBuilder();
-    s.append(where(e)).append(": ").append(trigger(r.getTrigger()).toLowerCase(Locale.ROOT)).append(" rollback #")
+    String trigger = trigger(r.getTrigger());
+    s.append(where(e)).append(": ").append(Character.toLowerCase(trigger.charAt(0))).append(trigger.substring(1))
+        .append(" rollback #")
         .append(e.id()).append(' ').append(r.getResult() == null ? "" : r.getResult().name().toLowerCase(Locale.ROOT))
         .append(", from ").append(revision(r.getFrom())).append(" to ").append(revision(r.getTo()))
         .append(". Reason: ").append(reason(e)).append('.');

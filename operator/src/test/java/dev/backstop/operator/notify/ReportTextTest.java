@@ -50,7 +50,7 @@ class ReportTextTest {
   @Test
   void theSummaryIsOneParagraph() {
     String s = ReportText.summary(entry(null));
-    assertThat(s).doesNotContain("\n").startsWith("demo: automatic (healthcheck) rollback #2 succeeded, from v2")
+    assertThat(s).doesNotContain("\n").startsWith("demo: automatic (HealthCheck) rollback #2 succeeded, from v2")
         .contains("Rollback time 3.2 s.", "Recovery time 7.9 s.", "Services affected: web, db.");
   }
 
