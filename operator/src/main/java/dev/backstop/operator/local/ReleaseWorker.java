@@ -67,22 +67,13 @@ final class ReleaseWorker {
       RequestStore requests,
       ReleaseMetrics metrics,
       ScheduledExecutorService scheduler) {
-    this(release, loop, store, requests, metrics, scheduler, null);
+    this(release, loop, store, requests, metrics, scheduler, null, null);
   }
 
-  /** @param envSources where envFrom's Secrets and ConfigMaps are read, or null for none */
-  ReleaseWorker(
-      StagingRelease release,
-      ReleaseLoop loop,
-      StatusStore store,
-      RequestStore requests,
-      ReleaseMetrics metrics,
-      ScheduledExecutorService scheduler,
-      LocalEnvSources envSources) {
-    this(release, loop, store, requests, metrics, scheduler, envSources, null);
-  }
-
-  /** @param notices keeps reports and notifies webhooks, or null for neither */
+  /**
+   * @param envSources where envFrom's Secrets and ConfigMaps are read, or null for none
+   * @param notices keeps reports and notifies webhooks, or null for neither
+   */
   ReleaseWorker(
       StagingRelease release,
       ReleaseLoop loop,
