@@ -12,7 +12,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -106,7 +108,7 @@ public final class Webhooks implements AutoCloseable {
     }
     try {
       io.execute(() -> attempt(d, 1));
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       done(d, Outcome.dropped, "Backstop is stopping");
     }
   }
@@ -147,7 +149,7 @@ public final class Webhooks implements AutoCloseable {
           wait.toMillis());
       try {
         retries.schedule(() -> attempt(d, tryNumber + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      } catch (RejectedExecutionException stopping) {
         done(d, Outcome.failed, why + "; Backstop is stopping");
       }
     });
@@ -188,7 +190,7 @@ public final class Webhooks implements AutoCloseable {
     io.shutdownNow();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
+  private static ThreadFactory daemon(String name) {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, name + "-" + n.incrementAndGet());
