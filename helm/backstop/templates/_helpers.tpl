@@ -169,8 +169,12 @@ spec:
   verbs: ["patch"]
 - apiGroups: [""]
   # list and watch: a change of a Secret or ConfigMap named by spec.compose.envFrom re-applies.
-  resources: ["secrets", "configmaps"]
+  resources: ["secrets"]
   verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  # create and patch: the rollback reports, in the ConfigMap <name>-rollback-reports.
+  resources: ["configmaps"]
+  verbs: ["get", "list", "watch", "create", "patch"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       HistoryCommand.class,
+      ReportCommand.class,
       WaitCommand.class,
       RollbackCommand.class,
       RetryCommand.class,

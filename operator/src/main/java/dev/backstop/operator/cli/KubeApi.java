@@ -2,6 +2,7 @@ package dev.backstop.operator.cli;
 
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.cluster.ConfigMapReportStore;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -88,6 +89,15 @@ final class KubeApi implements ReleaseSource, AutoCloseable {
     patch(name, "annotate stagingrelease " + name,
         "{\"metadata\":{\"annotations\":{\"" + annotation + "\":\"" + value + "\"}}}");
     return "annotated " + annotation + "=" + value + "; the operator acts on it at once";
+  }
+
+  @Override
+  public Reports reports(String name) {
+    StagingRelease r = call("get stagingrelease " + name, () -> resource(name).get());
+    if (r == null) {
+      throw noSuchRelease(name);
+    }
+    return new Reports(r, new ConfigMapReportStore(client));
   }
 
   @Override

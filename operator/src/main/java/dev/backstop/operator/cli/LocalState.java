@@ -4,7 +4,9 @@ import java.io.IOException;
 
 import dev.backstop.operator.local.ApiToken;
 
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.notify.FileReportStore;
 import dev.backstop.operator.local.DaemonInfo;
 import dev.backstop.operator.local.RequestStore;
 import dev.backstop.operator.local.StatusStore;
@@ -64,6 +66,14 @@ final class LocalState implements ReleaseSource {
           + " is missing or not its token)";
     }
     return "the daemon acts on it at its next reconcile";
+  }
+
+  @Override
+  public Reports reports(String name) {
+    find(name).orElseThrow(() -> noSuchRelease(name));
+    StagingRelease release = new StagingRelease();
+    release.getMetadata().setName(name);
+    return new Reports(release, new FileReportStore(dir));
   }
 
   @Override

@@ -1,6 +1,8 @@
 package dev.backstop.operator.cli;
 
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.notify.ReportStore;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +25,12 @@ interface ReleaseSource {
    * @return how it was delivered, for the person who asked
    */
   String request(String name, String annotation, String value);
+
+  /** Where {@code name}'s rollback reports are kept; the release must exist. */
+  Reports reports(String name);
+
+  /** A release (its name, namespace and uid) and the store of its rollback reports. */
+  record Reports(StagingRelease release, ReportStore store) {}
 
   /** Sets spec.suspend. */
   void suspend(String name, boolean suspend);

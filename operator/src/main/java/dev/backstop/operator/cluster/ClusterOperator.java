@@ -7,6 +7,8 @@ import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
+import dev.backstop.operator.notify.Notices;
+import dev.backstop.operator.notify.Webhooks;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -102,6 +104,7 @@ public final class ClusterOperator implements AutoCloseable {
 
   private final Operator operator;
   private final ReleaseMetrics metrics;
+  private Notices notices;
   private HttpServer http;
   // Set before stopping, so that giving the Lease up on shutdown is not taken for losing it.
   private volatile boolean closing;
@@ -146,9 +149,13 @@ public final class ClusterOperator implements AutoCloseable {
     });
     ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
     self[0] = result;
+    SecretAccess secrets = new SecretAccess(client);
+    result.notices = new Notices(new ConfigMapReportStore(client),
+        new Webhooks(Webhooks.Policy.DEFAULT, secrets::webhookSecret, o -> result.metrics.webhookDelivery(o.name())),
+        settings.clock());
     StagingReleaseReconciler reconciler =
         new StagingReleaseReconciler(loop, health, docker, settings.stateDir(), settings.clock(), result.metrics,
-            new SourceAdmission(settings.allowLocalSources()));
+            new SourceAdmission(settings.allowLocalSources()), result.notices);
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
     health.onNews(reconciler::healthNews);
     health.onProbed(result.metrics::probed);
@@ -211,5 +218,8 @@ public final class ClusterOperator implements AutoCloseable {
       http.stop(0);
     }
     operator.stop();
+    if (notices != null) {
+      notices.close();
+    }
   }
 }

@@ -8,6 +8,7 @@ import dev.backstop.operator.compose.DockerTls;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.git.GitCredentials;
+import dev.backstop.operator.notify.SecretLookup;
 import dev.backstop.operator.core.StackEnv;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -76,6 +77,22 @@ final class SecretAccess {
     } catch (Blocked b) {
       return Access.blocked(new Problem(b.reason, b.getMessage()));
     }
+  }
+
+  /** A webhook's signing secret: key {@link SecretLookup#KEY} of the Secret spec.notify.webhooks[].secretRef names. */
+  String webhookSecret(String namespace, String name) throws SecretLookup.Missing {
+    Map<String, String> data;
+    try {
+      data = read(namespace, new SecretReference(name), "spec.notify.webhooks[].secretRef");
+    } catch (Blocked b) {
+      throw new SecretLookup.Missing(b.getMessage());
+    }
+    String secret = data.get(SecretLookup.KEY);
+    if (secret == null || secret.isEmpty()) {
+      throw new SecretLookup.Missing("Secret '" + name + "' (spec.notify.webhooks[].secretRef) has no key '"
+          + SecretLookup.KEY + "'; add it");
+    }
+    return secret;
   }
 
   /** spec.compose.env over envFrom's Secrets and ConfigMaps; nothing of a value reaches a message. */

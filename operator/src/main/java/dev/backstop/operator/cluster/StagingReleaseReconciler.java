@@ -20,6 +20,7 @@ import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
+import dev.backstop.operator.notify.Notices;
 import dev.backstop.operator.state.FileTrees;
 import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -70,6 +71,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   private final Clock clock;
   private final ReleaseMetrics metrics;
   private final SourceAdmission sources;
+  private final Notices notices;
   // The last status written per uid. The informer cache may lag behind our own patches, and the
   // core must always decide from what it recorded last (as local mode does from its file).
   private final Map<String, StagingReleaseStatus> recorded = new ConcurrentHashMap<>();
@@ -88,7 +90,9 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
       Path stateDir,
       Clock clock,
       ReleaseMetrics metrics,
-      SourceAdmission sources) {
+      SourceAdmission sources,
+      Notices notices) {
+    this.notices = notices;
     this.loop = loop;
     this.sources = sources;
     this.health = health;
@@ -115,7 +119,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     long started = System.nanoTime();
     Duration requeue;
     try {
-      requeue = loop.reconcile(input, previous, new Recorder() {
+      requeue = loop.reconcile(input, previous, notices.around(release, new Recorder() {
         @Override
         public void record(StagingReleaseStatus status) throws RecordFailedException {
           writer.write(status);
@@ -128,7 +132,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
           metrics.event(key, event);
           events.emit(release, event);
         }
-      });
+      }));
       failedWrites.remove(uid);
     } catch (Recorder.RecordFailedException e) {
       int failures = failedWrites.merge(uid, 1, Integer::sum);
@@ -218,6 +222,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     persisted.remove(uid);
     failedWrites.remove(uid);
     metrics.forget(key(release));
+    notices.forget(release);
     health.forget(ReleaseInput.keyOf(release));
     // Its TLS files are gone with the work dir; its host's ssh forward goes when nobody names it.
     docker.forget(ReleaseInput.keyOf(release));

@@ -129,6 +129,7 @@ public record ReleaseSettings(
         ? RollbackScope.Release
         : spec.getRollback().getScope();
     BackupSettings backup = BackupSettings.from(problems, spec.getBackup());
+    NotifyRules.check(problems, spec);
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }

@@ -16,6 +16,9 @@ import dev.backstop.operator.core.Redactor;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
 import dev.backstop.operator.metrics.ReleaseMetrics;
+import dev.backstop.operator.notify.FileReportStore;
+import dev.backstop.operator.notify.Notices;
+import dev.backstop.operator.notify.Webhooks;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -61,6 +64,7 @@ public final class LocalDaemon implements AutoCloseable {
   private final Map<String, ReleaseWorker> workers = new ConcurrentHashMap<>();
   private final ManifestLoader loader;
   private final Path stateDir;
+  private final Notices notices;
   private StatusServer server;
   private WatchService watcher;
   private Thread watchThread;
@@ -102,6 +106,9 @@ public final class LocalDaemon implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.notices = new Notices(new FileReportStore(state),
+        new Webhooks(Webhooks.Policy.DEFAULT, new LocalEnvSources(manifests)::webhookSecret,
+            o -> metrics.webhookDelivery(o.name())), clock);
   }
 
   /** Loads the manifests, starts reconciling, watching the directory, and serving on port. */
@@ -150,7 +157,8 @@ public final class LocalDaemon implements AutoCloseable {
       }
       ReleaseWorker worker = workers.get(name);
       if (worker == null) {
-        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler, new LocalEnvSources(manifests));
+        worker = new ReleaseWorker(release, loop, store, requests, metrics, scheduler, new LocalEnvSources(manifests),
+            notices);
         worker.deny(duplicates.get(healthKey));
         workers.put(name, worker);
         LOG.info("{}: watching {} at {}", name, withoutPassword(release.getSpec().getSource().getUrl()),
@@ -352,6 +360,7 @@ public final class LocalDaemon implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    notices.close();
     if (server != null) {
       server.stop();
       DaemonInfo.delete(stateDir);

@@ -5,6 +5,7 @@ import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.core.StackEnv;
 import dev.backstop.operator.engine.Access;
+import dev.backstop.operator.notify.SecretLookup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +37,27 @@ final class LocalEnvSources {
     } catch (StackEnv.Unreadable e) {
       return Access.blocked(new Problem(e.missing() ? Reason.SecretNotFound : Reason.SecretInvalid, e.getMessage()));
     }
+  }
+
+  /**
+   * A webhook's signing secret (spec.notify.webhooks[].secretRef): the line {@code secret=...} of
+   * {@code secrets/<name>.env}, the file envFrom's Secrets come from.
+   */
+  String webhookSecret(String namespace, String name) throws SecretLookup.Missing {
+    String shown = manifests.relativize(file(StackEnv.Kind.Secret, name)).toString();
+    Map<String, String> values;
+    try {
+      values = read(StackEnv.Kind.Secret, name);
+    } catch (StackEnv.Unreadable e) {
+      throw new SecretLookup.Missing("Secret '" + name + "' (spec.notify.webhooks[].secretRef) cannot be read: "
+          + (e.missing() ? "create " + shown + " beside the manifests" : e.getMessage()));
+    }
+    String secret = values.get(SecretLookup.KEY);
+    if (secret == null || secret.isEmpty()) {
+      throw new SecretLookup.Missing(shown + " (spec.notify.webhooks[].secretRef) has no line " + SecretLookup.KEY
+          + "=...; add one");
+    }
+    return secret;
   }
 
   Path file(StackEnv.Kind kind, String name) {

@@ -10,6 +10,7 @@ import dev.backstop.operator.engine.Recorder;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.metrics.ReleaseMetrics;
+import dev.backstop.operator.notify.Notices;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -44,6 +45,7 @@ final class ReleaseWorker {
   private final ReleaseMetrics metrics;
   private final ScheduledExecutorService scheduler;
   private final LocalEnvSources envSources;
+  private final Notices notices;
   private volatile Input input;
   // The last status recorded durably: what the next reconcile decides from and what readers see.
   private volatile StagingReleaseStatus status;
@@ -65,10 +67,13 @@ final class ReleaseWorker {
       RequestStore requests,
       ReleaseMetrics metrics,
       ScheduledExecutorService scheduler) {
-    this(release, loop, store, requests, metrics, scheduler, null);
+    this(release, loop, store, requests, metrics, scheduler, null, null);
   }
 
-  /** @param envSources where envFrom's Secrets and ConfigMaps are read, or null for none */
+  /**
+   * @param envSources where envFrom's Secrets and ConfigMaps are read, or null for none
+   * @param notices keeps reports and notifies webhooks, or null for neither
+   */
   ReleaseWorker(
       StagingRelease release,
       ReleaseLoop loop,
@@ -76,8 +81,10 @@ final class ReleaseWorker {
       RequestStore requests,
       ReleaseMetrics metrics,
       ScheduledExecutorService scheduler,
-      LocalEnvSources envSources) {
+      LocalEnvSources envSources,
+      Notices notices) {
     this.envSources = envSources;
+    this.notices = notices;
     this.name = release.getMetadata().getName();
     this.loop = loop;
     this.store = store;
@@ -169,7 +176,7 @@ final class ReleaseWorker {
           ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()), store.releaseDir(name),
               denied != null ? Access.blocked(denied)
                   : envSources == null ? Access.NONE : envSources.resolve(in.release())),
-          status, recorder());
+          status, notices == null ? recorder() : notices.around(in.release(), recorder()));
       failures = 0;
     } catch (Recorder.RecordFailedException e) {
       synchronized (lock) {

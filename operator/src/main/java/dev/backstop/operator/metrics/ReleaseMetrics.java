@@ -72,6 +72,24 @@ public final class ReleaseMetrics {
       detection(trigger);
       recovery(trigger);
     }
+    for (String result : WEBHOOK_RESULTS) {
+      webhookDeliveries(result);
+    }
+  }
+
+  /** How webhook deliveries ended: delivered, failed (every retry) or dropped (queue full). */
+  static final List<String> WEBHOOK_RESULTS = List.of("delivered", "failed", "dropped");
+
+  /** Counts a webhook delivery that ended with {@code result} (one of delivered, failed, dropped). */
+  public void webhookDelivery(String result) {
+    webhookDeliveries(result).increment();
+  }
+
+  private Counter webhookDeliveries(String result) {
+    return Counter.builder("backstop_webhook_deliveries_total")
+        .description("Webhook deliveries (spec.notify.webhooks) that ended: delivered, failed after every retry,"
+            + " or dropped because too many were outstanding")
+        .tag("result", result).register(registry);
   }
 
   /** One release's newest status and what of it has been counted. */

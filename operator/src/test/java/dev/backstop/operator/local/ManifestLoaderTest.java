@@ -224,7 +224,7 @@ class ManifestLoaderTest {
     assertThat(problem.message())
         .isEqualTo(
             "typo.yaml: spec.sourec is not a known field;"
-                + " spec allows backup, compose, deletionPolicy, health, rollback, source, suspend");
+                + " spec allows backup, compose, deletionPolicy, health, notify, rollback, source, suspend");
   }
 
   @Test

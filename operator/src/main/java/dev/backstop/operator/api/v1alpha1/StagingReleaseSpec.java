@@ -24,6 +24,9 @@ public class StagingReleaseSpec {
   @JsonPropertyDescription("Database backup before deploys, restore on rollback, and named restores.")
   private BackupSpec backup;
 
+  @JsonPropertyDescription("Webhooks told about deploys and rollbacks.")
+  private NotifySpec notify;
+
   @JsonPropertyDescription(
       "When true, Backstop observes and reports but changes nothing on the Docker host.")
   private Boolean suspend;
@@ -87,5 +90,13 @@ public class StagingReleaseSpec {
 
   public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
     this.deletionPolicy = deletionPolicy;
+  }
+
+  public NotifySpec getNotify() {
+    return notify;
+  }
+
+  public void setNotify(NotifySpec notify) {
+    this.notify = notify;
   }
 }
