@@ -120,8 +120,10 @@ public final class ClusterOperator implements AutoCloseable {
       KubernetesClient client, ReleaseLoop loop, HealthMonitor health, DockerHosts docker, Settings settings)
       throws IOException {
     ClusterOperator[] self = new ClusterOperator[1];
+    ReleaseMetrics metrics = new ReleaseMetrics();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
+          .withMetrics(metrics.controllerMetrics())
           // Merge patch works on every API server (and the test mock, which has no SSA).
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
@@ -144,7 +146,7 @@ public final class ClusterOperator implements AutoCloseable {
             lease.renewDeadline(), lease.retryPeriod(), lease.identity(), callbacks, false));
       }
     });
-    ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
+    ClusterOperator result = new ClusterOperator(operator, metrics);
     self[0] = result;
     StagingReleaseReconciler reconciler =
         new StagingReleaseReconciler(loop, health, docker, settings.stateDir(), settings.clock(), result.metrics,
