@@ -18,7 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The automatic rollback cycle (a broken commit applied -> the good one serving again) of the
  * built jar in local mode, beside the raw Compose floor (`up -d --wait` of the broken version
  * until it fails, then of the good one) and Docker Swarm's own automatic rollback of the same
- * image and healthcheck; and an emergency rollback request -> the old stack serving. One busybox
+ * image and healthcheck; failed requests at 20 rps through a deploy and a rollback beside plain
+ * recreates; and an emergency rollback request -> the old stack serving. One busybox
  * service, healthcheck every 1 s with 2 retries. Adds rows to the bench table.
  */
 @ExtendWith(BenchTable.Extension.class)
@@ -85,6 +89,18 @@ class RollbackCycleBenchmark {
       // Back to a known-good state (the emergency quarantined next-r, each round has its own).
       deploy("good" + (rounds - 1), null);
     }
+    // Failed requests at 20 rps through a deploy (a new good version) and a rollback (from a
+    // broken one), beside plain `docker compose up -d` recreates of the same two changes.
+    List<Double> served = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      try (Load load = new Load(appPort)) {
+        deploy("load" + r, Phase.Healthy);
+        DemoRepo.write(manifest, manifest("loadbad" + r));
+        awaitServing("load" + r, () -> phase() == Phase.RolledBack);
+        served.add((double) load.failed());
+      }
+    }
+    List<Double> plain = plainRecreates(rounds);
     List<Double> swarm = swarm(rounds);
 
     double f = BenchTable.median(floor);
@@ -97,6 +113,9 @@ class RollbackCycleBenchmark {
       table.add(BenchTable.Row.of("rollback", cycle, backstop, "s").against("docker swarm rollback", s)
           .target(">= 2x faster than swarm", 2 * b <= s));
     }
+    table.add(BenchTable.Row.of("rollback", "failed requests at 20 rps: a deploy, then a rollback", served, "req")
+        .against("plain compose up -d, same two", BenchTable.median(plain))
+        .target("<= the plain recreates'", BenchTable.median(served) <= BenchTable.median(plain)));
     double e = BenchTable.median(emergency);
     table.add(BenchTable.Row.of("rollback", "emergency rollback request -> old stack serving", emergency, "s")
         .target("< 1.5 s", e < 1.5));
@@ -119,9 +138,63 @@ class RollbackCycleBenchmark {
     return seconds;
   }
 
+  /** Plain `up -d` to a new version and back, each until the version serves, under the same load. */
+  private List<Double> plainRecreates(int rounds) throws Exception {
+    Path good = checkout("good0");
+    Path next = checkout("load0");
+    int port = LocalModeIT.freePort();
+    List<Double> failed = new ArrayList<>();
+    compose(good, String.valueOf(port), true);
+    for (int r = 0; r < rounds; r++) {
+      try (Load load = new Load(port)) {
+        for (Path dir : List.of(next, good)) {
+          compose(dir, String.valueOf(port), true, false);
+          String version = Files.readString(dir.resolve("www/version")).trim();
+          await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+              .until(() -> version.equals(served(port)));
+        }
+        failed.add((double) load.failed());
+      }
+    }
+    run(tmp, "docker", "compose", "-p", floorProject, "down", "-t", "1");
+    return failed;
+  }
+
+  /** GET /version 20 times a second until closed, counting the answers that were not 200. */
+  private final class Load implements AutoCloseable {
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(4);
+    private final AtomicInteger failed = new AtomicInteger();
+
+    Load(int port) {
+      timer.scheduleAtFixedRate(() -> timer.execute(() -> {
+        if (served(port) == null) {
+          failed.incrementAndGet();
+        }
+      }), 0, 50, TimeUnit.MILLISECONDS);
+    }
+
+    int failed() {
+      return failed.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      timer.shutdown();
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   private void compose(Path dir, String port, boolean mustSucceed) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("docker", "compose", "-p", floorProject, "--project-directory",
-        dir.toString(), "up", "-d", "--wait").directory(dir.toFile()).redirectErrorStream(true);
+    compose(dir, port, mustSucceed, true);
+  }
+
+  private void compose(Path dir, String port, boolean mustSucceed, boolean await) throws Exception {
+    List<String> command = new ArrayList<>(List.of("docker", "compose", "-p", floorProject, "--project-directory",
+        dir.toString(), "up", "-d"));
+    if (await) {
+      command.add("--wait");
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().put("DEMO_PORT", port);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -184,19 +257,19 @@ class RollbackCycleBenchmark {
         .lines().filter(l -> l.contains("(healthy)")).count() == 1);
   }
 
-  /** Tags goodN and nextN (healthy) and badN (its /health is gone) for each round: one commit each. */
+  /** Tags goodN, nextN, loadN (healthy) and badN, loadbadN (/health is gone) per round: one commit each. */
   private static void makeRepo(Path dir, int rounds) throws Exception {
     Files.createDirectories(dir.resolve("www"));
     Files.copy(Path.of("../examples/demo-stack/compose.yaml"), dir.resolve("compose.yaml"));
     run(dir, "git", "init", "-q", "-b", "main");
     run(dir, "git", "config", "user.email", "bench@backstop.dev");
     run(dir, "git", "config", "user.name", "Backstop bench");
-    for (String kind : List.of("good", "bad", "next")) {
+    for (String kind : List.of("good", "bad", "next", "load", "loadbad")) {
       for (int r = 0; r < rounds; r++) {
         String tag = kind + r;
         Files.writeString(dir.resolve("www/version"), tag + "\n");
         Path health = dir.resolve("www/health");
-        if (kind.equals("bad")) {
+        if (kind.endsWith("bad")) {
           Files.deleteIfExists(health);
         } else {
           Files.writeString(health, "ok\n");
@@ -256,9 +329,14 @@ class RollbackCycleBenchmark {
   }
 
   private String served() {
+    return served(appPort);
+  }
+
+  /** The version the app on {@code port} serves, or null when it does not answer 200 within 1 s. */
+  private String served(int port) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appPort + "/version"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/version"))
+          .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? r.body().trim() : null;
     } catch (IOException e) {
       // Nothing listening between two containers: not serving yet.
