@@ -18,7 +18,9 @@ test: images
 test-faults: images
 	$(MVN) -Pfaults -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify
 
-# Benchmarks (classes named *Benchmark) print figures against their baselines; not part of test.
+# Benchmarks (classes named *Benchmark) add rows to one table of medians beside same-run baselines
+# and targets, printed at the end (and kept in operator/target/bench-table.txt); not part of test.
+# Leaves no stack running and the engine out of swarm mode.
 bench: images
 	$(MVN) -Pbench -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false verify
 

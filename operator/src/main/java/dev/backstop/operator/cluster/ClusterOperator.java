@@ -123,8 +123,10 @@ public final class ClusterOperator implements AutoCloseable {
       KubernetesClient client, ReleaseLoop loop, HealthMonitor health, DockerHosts docker, Settings settings)
       throws IOException {
     ClusterOperator[] self = new ClusterOperator[1];
+    ReleaseMetrics metrics = new ReleaseMetrics();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
+          .withMetrics(metrics.controllerMetrics())
           // Merge patch works on every API server (and the test mock, which has no SSA).
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
@@ -147,7 +149,7 @@ public final class ClusterOperator implements AutoCloseable {
             lease.renewDeadline(), lease.retryPeriod(), lease.identity(), callbacks, false));
       }
     });
-    ClusterOperator result = new ClusterOperator(operator, new ReleaseMetrics());
+    ClusterOperator result = new ClusterOperator(operator, metrics);
     self[0] = result;
     SecretAccess secrets = new SecretAccess(client);
     result.notices = new Notices(new ConfigMapReportStore(client),

@@ -33,6 +33,9 @@ final class CheckSamples {
   private final int size;
   private final Map<String, Map<String, Deque<Sample>>> rings = new HashMap<>();
   private final Map<String, Map<String, String>> lastKeys = new HashMap<>();
+  // Bumped whenever a release's samples change, so that a rendered view can tell it is stale.
+  private long changes;
+  private final Map<String, Long> versions = new HashMap<>();
 
   CheckSamples(int size) {
     this.size = size;
@@ -58,7 +61,13 @@ final class CheckSamples {
       while (ring.size() > size) {
         ring.removeFirst();
       }
+      versions.put(release, ++changes);
     }
+  }
+
+  /** Changes whenever the samples of {@code release} change (0 before any). */
+  synchronized long version(String release) {
+    return versions.getOrDefault(release, 0L);
   }
 
   /** The recorded samples of one check, oldest first, with numbers read for its type. */
@@ -76,6 +85,7 @@ final class CheckSamples {
   synchronized void forget(String release) {
     rings.remove(release);
     lastKeys.remove(release);
+    versions.put(release, ++changes);
   }
 
   /**

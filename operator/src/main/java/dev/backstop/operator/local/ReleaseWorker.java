@@ -229,13 +229,18 @@ final class ReleaseWorker {
     return new Recorder() {
       @Override
       public void record(StagingReleaseStatus s) throws RecordFailedException {
+        boolean changed;
         try {
-          store.write(name, s);
+          changed = store.write(name, s);
         } catch (IOException | RuntimeException e) {
           metrics.statusWriteFailed(name);
           throw new RecordFailedException(store.releaseDir(name) + ": " + e.getMessage(), e);
         }
-        status = s;
+        // An unchanged status keeps its object, so that the API can tell by identity that its
+        // rendered view is still current.
+        if (changed || status == null) {
+          status = s;
+        }
         metrics.status(name, s);
       }
 

@@ -9,6 +9,7 @@ import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.core.Redactor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -80,6 +82,7 @@ final class StatusServer {
   private final CheckSamples samples = new CheckSamples(40);
   private final StatusFeed feed;
   private final Semaphore streams = new Semaphore(STREAMS);
+  private final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
   private final Clock clock;
 
   StatusServer(LocalDaemon daemon, Path stateDir, String address, int port) throws IOException {
@@ -98,13 +101,7 @@ final class StatusServer {
           return t;
         }, (r, pool) -> LOG.warn("HTTP executor full; a request was dropped"));
     http.setExecutor(executor);
-    this.feed = new StatusFeed(daemon.store(), samples, clock, name -> {
-      try {
-        return COMPACT.writeValueAsString(view(name, daemon.releases().get(name)));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    this.feed = new StatusFeed(daemon.store(), samples, clock, name -> rendered(name, daemon.releases().get(name)).compact());
     http.createContext("/", this::route);
   }
 
@@ -114,6 +111,9 @@ final class StatusServer {
     setIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_SECONDS));
     setIfAbsent("sun.net.httpserver.idleInterval", String.valueOf(IDLE_SECONDS));
     setIfAbsent("jdk.httpserver.maxConnections", String.valueOf(CONNECTIONS));
+    // The server writes headers and body apart; with Nagle on, a keep-alive client's delayed ACK
+    // held every body back by ~40 ms (the API's p50 went from 2.6 ms to 43 ms).
+    setIfAbsent("sun.net.httpserver.nodelay", "true");
   }
 
   private static void setIfAbsent(String key, String value) {
@@ -192,11 +192,13 @@ final class StatusServer {
   private void releases(HttpExchange ex, String rest) throws IOException {
     Map<String, StagingRelease> releases = daemon.releases();
     if (rest.isEmpty() || rest.equals("/")) {
-      List<Map<String, Object>> all = new ArrayList<>();
-      for (String name : daemon.store().names()) {
-        all.add(view(name, releases.get(name)));
+      List<String> names = daemon.store().names();
+      StringBuilder all = new StringBuilder("[ ");
+      for (String name : names) {
+        all.append(all.length() > 2 ? ", " : "").append(rendered(name, releases.get(name)).pretty());
       }
-      send(ex, 200, "application/json", daemon.redactor().redact(JSON.writeValueAsString(all)));
+      rendered.keySet().retainAll(names);
+      send(ex, 200, "application/json", all.append(" ]").toString());
       return;
     }
     String name = rest.substring(1);
@@ -204,9 +206,39 @@ final class StatusServer {
       send(ex, 404, "application/json", error("no release named " + safe(name)));
       return;
     }
-    send(ex, 200, "application/json",
-        daemon.redactor().redact(JSON.writeValueAsString(view(name, releases.get(name)))));
+    send(ex, 200, "application/json", rendered(name, releases.get(name)).pretty());
   }
+
+  /**
+   * The release's view as redacted JSON, rendered again only when what it shows changed: its
+   * manifest, its recorded status (each record is a new object, never changed after), its check
+   * samples or the redactor. Rendering and redacting every release on every read cost a listing
+   * of 200 releases hundreds of milliseconds.
+   */
+  private Rendered rendered(String name, StagingRelease release) {
+    StagingReleaseStatus status = daemon.status(name).orElse(null);
+    long samplesVersion = samples.version(name);
+    Redactor redactor = daemon.redactor();
+    Rendered last = rendered.get(name);
+    if (last != null && last.release() == release && last.status() == status
+        && last.samplesVersion() == samplesVersion && last.redactor() == redactor) {
+      return last;
+    }
+    Map<String, Object> view = view(name, release, status);
+    try {
+      Rendered now = new Rendered(release, status, samplesVersion, redactor,
+          redactor.redact(JSON.writeValueAsString(view)), redactor.redact(COMPACT.writeValueAsString(view)));
+      // Two readers may render the same change at once; either result is the same.
+      rendered.put(name, now);
+      return now;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One release's view as last rendered, and what it was rendered from. */
+  private record Rendered(StagingRelease release, StagingReleaseStatus status, long samplesVersion,
+      Redactor redactor, String pretty, String compact) {}
 
   private boolean known(String name, Map<String, StagingRelease> releases) {
     return ReleaseName.isValid(name) && (releases.containsKey(name) || daemon.store().read(name).isPresent());
@@ -267,8 +299,9 @@ final class StatusServer {
       ex.sendResponseHeaders(200, 0);
       OutputStream out = ex.getResponseBody();
       write(out, "retry: 2000\n\n");
+      Map<String, StagingRelease> releases = daemon.releases();
       for (String name : daemon.store().names()) {
-        write(out, event("release", COMPACT.writeValueAsString(view(name, daemon.releases().get(name)))));
+        write(out, event("release", rendered(name, releases.get(name)).compact()));
       }
       write(out, event("ready", "{}"));
       while (true) {
@@ -301,13 +334,12 @@ final class StatusServer {
     out.flush();
   }
 
-  private Map<String, Object> view(String name, StagingRelease release) {
+  private Map<String, Object> view(String name, StagingRelease release, StagingReleaseStatus status) {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("name", name);
     if (release != null) {
       v.put("spec", release.getSpec());
     }
-    StagingReleaseStatus status = daemon.status(name).orElse(null);
     v.put("status", status);
     v.put("checkSamples", checkSamples(name, release, status));
     return v;

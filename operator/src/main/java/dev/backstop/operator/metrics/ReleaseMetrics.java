@@ -18,6 +18,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.core.metrics.Info;
@@ -46,6 +49,8 @@ public final class ReleaseMetrics {
   static final Duration[] ACTION_BUCKETS = seconds(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 900, 1800);
   static final Duration[] PROBE_BUCKETS = seconds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10);
 
+  private static final String JOSDK_PREFIX = "operator.sdk.";
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Clock clock;
   private final Instant started;
@@ -64,6 +69,17 @@ public final class ReleaseMetrics {
   public ReleaseMetrics(Clock clock) {
     this.clock = clock;
     this.started = clock.instant();
+    // JOSDK's meters have no description, and Prometheus users (and promtool) expect help text.
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        if (id.getDescription() != null || !id.getName().startsWith(JOSDK_PREFIX)) {
+          return id;
+        }
+        return new Meter.Id(id.getName(), Tags.of(id.getTagsAsIterable()), id.getBaseUnit(),
+            "JOSDK controller: " + id.getName().substring(JOSDK_PREFIX.length()).replace('.', ' '), id.getType());
+      }
+    });
     for (Result result : OUTCOMES) {
       deployDuration(result);
     }
@@ -203,6 +219,16 @@ public final class ReleaseMetrics {
         registry.remove(m);
       }
     }
+  }
+
+  /**
+   * JOSDK's controller metrics (events received, reconciliations started, succeeded, failed and
+   * retried, executions in flight, queue size) in this registry, so that they share /metrics. Not
+   * per resource: release-level figures are the backstop_* meters, and per-resource JOSDK series
+   * would outlive deleted releases.
+   */
+  public Metrics controllerMetrics() {
+    return MicrometerMetrics.withoutPerResourceMetrics(registry);
   }
 
   /** The Prometheus text exposition. */

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * asserts only correctness (the bench profile runs this JVM with -Xmx256m, so buffering the dump
  * in memory would fail it).
  */
+@ExtendWith(BenchTable.Extension.class)
 class BackupBenchmark {
 
   @TempDir Path tmp;
@@ -38,7 +40,7 @@ class BackupBenchmark {
   }
 
   @Test
-  void oneGigabyteDumpStreamsWithFlatHeap() throws Exception {
+  void oneGigabyteDumpStreamsWithFlatHeap(BenchTable table) throws Exception {
     DemoRepo.run(List.of("docker", "run", "-d", "--name", container,
         "--label", "com.docker.compose.project=" + project, "--label", "com.docker.compose.service=db",
         PgStack.IMAGE), tmp);
@@ -76,10 +78,10 @@ class BackupBenchmark {
     double mb = dumpBytes / 1e6;
     System.out.printf("[bench] dump size %.0f MB (gzip file %.1f MB); max heap %d MB%n", mb,
         Files.size(file) / 1e6, Runtime.getRuntime().maxMemory() / (1 << 20));
-    System.out.printf("[bench] plain docker exec pg_dump > file: %.1f s, %.0f MB/s%n", plainSeconds, mb / plainSeconds);
-    System.out.printf("[bench] backstop dump (exec stream -> gzip -> sha256 -> file): %.1f s, %.0f MB/s, peak heap %.0f MB%n",
-        backstopSeconds, mb / backstopSeconds, peakHeap / 1e6);
-    System.out.printf("[bench] backstop / plain throughput ratio: %.2f%n", plainSeconds / backstopSeconds);
+    table.add(BenchTable.Row.of("backup", String.format("%.0f MB dump: exec stream -> gzip -> sha256 -> file", mb),
+        List.of(mb / backstopSeconds), "MB/s").against("docker exec pg_dump > file", mb / plainSeconds));
+    table.add(BenchTable.Row.of("backup", "peak heap during that dump", List.of(peakHeap / 1e6), "MB")
+        .target("flat: < the 256 MB heap", peakHeap < 256e6));
     assertThat(restoredBytes).as("the gzip holds the whole dump").isEqualTo(dumpBytes);
   }
 

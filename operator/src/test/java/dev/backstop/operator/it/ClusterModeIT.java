@@ -132,6 +132,12 @@ class ClusterModeIT {
     assertThat(Serialization.asJson(release().get()) + String.join(" ", eventMessages()))
         .doesNotContain("mock-token-value");
 
+    // JOSDK's controller metrics share the operator's /metrics with Backstop's own.
+    String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + opPort + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(scrape).contains("operator_sdk_reconciliations_started_total{",
+        "operator_sdk_reconciliations_success_total{", "backstop_deploys_total{");
+
     System.out.printf("[figures] operator: create -> v1 Ready %.1f s; v2 applied -> v1 serving again (RolledBack) %.1f s%n",
         firstDeploy, rollbackSeconds);
 

@@ -2,9 +2,11 @@ package dev.backstop.operator.it;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `make bench`: the API's latency while one release's apply is held, beside its idle latency. */
+@ExtendWith(BenchTable.Extension.class)
 class ControlPlaneBenchmark {
 
   /** The target of the reconcile-loop issue, on this kind of machine. */
@@ -13,19 +15,17 @@ class ControlPlaneBenchmark {
   @TempDir Path tmp;
 
   @Test
-  void apiLatencyWhileOneApplyIsHeld() throws Exception {
+  void apiLatencyWhileOneApplyIsHeld(BenchTable table) throws Exception {
     try (HeldApplyScenario scenario = new HeldApplyScenario(tmp)) {
       HeldApplyScenario.Figures f = scenario.run();
-      double idle = f.p(f.idleMillis(), 0.99);
-      double held = f.p(f.heldMillis(), 0.99);
-      System.out.printf("[bench] %-44s %10s %10s %8s%n", "/api/v1/releases", "p50 ms", "p99 ms", "reads");
-      System.out.printf("[bench] %-44s %10.1f %10.1f %8d%n", "idle (baseline, same run)",
-          f.p(f.idleMillis(), 0.5), idle, f.idleMillis().size());
-      System.out.printf("[bench] %-44s %10.1f %10.1f %8d%n",
-          "one apply held " + HeldApplyScenario.HOLD_SECONDS + " s, another rolls back",
-          f.p(f.heldMillis(), 0.5), held, f.heldMillis().size());
-      System.out.printf("[bench] held/idle p99 ratio %.2f; target p99 < %.0f ms: %s%n", held / idle, TARGET_P99_MS,
-          held < TARGET_P99_MS ? "met" : "NOT met");
+      double idle = BenchTable.quantile(f.idleMillis(), 0.99);
+      double held = BenchTable.quantile(f.heldMillis(), 0.99);
+      table.add(new BenchTable.Row("control plane",
+          "/api/v1/releases p99, one apply held " + HeldApplyScenario.HOLD_SECONDS + " s", java.util.List.of(held),
+          "ms", null, null, null, null).against("p99 idle", idle).target("< " + (int) TARGET_P99_MS + " ms",
+          held < TARGET_P99_MS));
+      table.add(BenchTable.Row.of("control plane", "/api/v1/releases reads while held (median latency)",
+          f.heldMillis(), "ms").against("idle reads", BenchTable.median(f.idleMillis())));
     }
   }
 }

@@ -16,13 +16,15 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Detection latency per runbook trigger: a fault injected into a healthy running app (slow,
  * erroring, killed) -> the automatic rollback started (status.lastRollback.startTime), against
- * the floor interval x consecutiveFailures. Prints figures; asserts nothing about timings.
+ * the floor interval x consecutiveFailures. Adds rows to the bench table; asserts nothing about timings.
  */
+@ExtendWith(BenchTable.Extension.class)
 class HealthDetectionBenchmark {
 
   @TempDir Path tmp;
@@ -42,8 +44,8 @@ class HealthDetectionBenchmark {
   }
 
   @Test
-  void detectionLatencyPerTrigger() throws Exception {
-    int rounds = Integer.getInteger("bench.rounds", 3);
+  void detectionLatencyPerTrigger(BenchTable table) throws Exception {
+    int rounds = BenchTable.rounds(3);
     List<String[]> refs = new ArrayList<>();
     for (int i = 0; i <= 3 * rounds + 1; i++) {
       refs.add(new String[] {"good" + i, "ok"});
@@ -61,7 +63,6 @@ class HealthDetectionBenchmark {
       {"error_rate > 5% x2", "error", "2"},
       {"service_health < 100% x1 (container killed)", "kill", "1"},
     };
-    List<String> lines = new ArrayList<>();
     int next = 1;
     for (String[] t : triggers) {
       List<Double> seconds = new ArrayList<>();
@@ -70,10 +71,11 @@ class HealthDetectionBenchmark {
         seconds.add(inject(t[1]));
       }
       double floor = 1.0 * Integer.parseInt(t[2]);
-      lines.add(String.format("[figures] %-45s floor %.1fs (1s interval x %s)  detected in %s  median %.2fs",
-          t[0], floor, t[2], seconds.stream().map(s -> String.format("%.2fs", s)).toList(), median(seconds)));
+      double median = BenchTable.median(seconds);
+      table.add(BenchTable.Row.of("detection", t[0] + ": fault -> rollback started", seconds, "s")
+          .against("floor: 1s interval x " + t[2], floor)
+          .target("<= floor + 0.3 s", median <= floor + 0.3));
     }
-    lines.forEach(System.out::println);
   }
 
   private double inject(String fault) throws Exception {
@@ -117,11 +119,6 @@ class HealthDetectionBenchmark {
     DemoRepo.write(manifest, HealthStack.manifest("app", repo.dir, ref, project, appPort));
     awaitOrExplain(ref + " healthy", () -> store.read("app")
         .map(s -> s.getPhase() == Phase.Healthy && ref.equals(s.getCurrent().getRef())).orElse(false));
-  }
-
-  private static double median(List<Double> xs) {
-    List<Double> sorted = xs.stream().sorted().toList();
-    return sorted.get(sorted.size() / 2);
   }
 
   private void startDaemon(Path manifests) throws Exception {

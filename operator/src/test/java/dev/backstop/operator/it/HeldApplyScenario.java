@@ -103,7 +103,7 @@ final class HeldApplyScenario implements AutoCloseable {
     java.util.concurrent.ScheduledExecutorService reader =
         java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     java.util.concurrent.ScheduledFuture<?> reads = reader.scheduleAtFixedRate(
-        () -> millis.add(readOnce()), 0, 20, TimeUnit.MILLISECONDS);
+        () -> millis.add(timedGet(http, api("/api/v1/releases"))), 0, 20, TimeUnit.MILLISECONDS);
     try {
       reads.get(during.toMillis(), TimeUnit.MILLISECONDS);
       throw new AssertionError("the reads stopped by themselves");
@@ -121,11 +121,14 @@ final class HeldApplyScenario implements AutoCloseable {
     }
   }
 
-  /** One read's latency in ms; a read that times out counts as the bound itself (a frozen plane). */
-  private double readOnce() {
+  /**
+   * One GET's latency in ms (it must answer 200); a read that times out counts as the bound itself
+   * (a frozen plane).
+   */
+  static double timedGet(HttpClient http, URI uri) {
     long t = System.nanoTime();
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(api("/api/v1/releases"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
           .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       return (System.nanoTime() - t) / 1e6;

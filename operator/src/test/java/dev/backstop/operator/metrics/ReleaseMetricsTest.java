@@ -11,19 +11,28 @@ import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.Result;
 import dev.backstop.operator.api.v1alpha1.Revision;
 import dev.backstop.operator.api.v1alpha1.RollbackReport;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Trigger;
 import dev.backstop.operator.core.ReleaseEvent;
 import dev.backstop.operator.core.ReleaseEvent.Kind;
 import dev.backstop.operator.core.ReleaseEvent.Type;
 import dev.backstop.operator.core.Timestamps;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
+import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -317,6 +326,27 @@ class ReleaseMetricsTest {
     metrics.reconciled(SHOP, Duration.ofMillis(12));
     String problems = promtoolCheckMetrics(metrics.scrape());
     assertThat(problems).as("promtool check metrics").isEmpty();
+  }
+
+  @Test
+  void josdkControllerMetricsShareTheScrapeWithHelpTextAndPassPromtool() throws Exception {
+    ReleaseMetrics metrics = new ReleaseMetrics(new TestClock(T0));
+    Metrics josdk = metrics.controllerMetrics();
+    StagingRelease shop = new StagingRelease();
+    shop.setMetadata(new ObjectMetaBuilder().withNamespace("team-a").withName("shop").build());
+    Map<String, Object> meta = Map.of(Constants.RESOURCE_GVK_KEY, GroupVersionKind.gvkFor(StagingRelease.class),
+        Constants.CONTROLLER_NAME, "stagingreleasereconciler");
+    // The reconcile figures need a registered controller: ClusterModeIT sees them from the real one.
+    josdk.receivedEvent(new Event(ResourceID.fromResource(shop)), meta);
+
+    String scrape = metrics.scrape();
+    assertThat(scrape).contains("# HELP operator_sdk_events_received_total JOSDK controller: events received",
+        "operator_sdk_events_received_total{");
+    // Not per resource: a deleted release leaves no JOSDK series behind.
+    assertThat(scrape.lines().filter(l -> l.startsWith("operator_sdk_"))).noneMatch(l -> l.contains("shop"));
+    if (Files.exists(Path.of("/usr/bin/promtool"))) {
+      assertThat(promtoolCheckMetrics(scrape)).as("promtool check metrics").isEmpty();
+    }
   }
 
   /** What {@code promtool check metrics} says about a scrape; empty when it has nothing to say. */

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.core.ImageSettings;
+import dev.backstop.operator.it.BenchTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,18 +17,19 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Rollback of a built service to its kept image, beside what the runbook's rollback (`build` of
  * the old commit, then `up`) takes on the same stack, with a warm and with a cold build cache.
- * Prints figures; asserts nothing about time. Run with `make bench`.
+ * Adds rows to the bench table; asserts nothing about time. Run with `make bench`.
  */
+@ExtendWith(BenchTable.Extension.class)
 class BuiltRollbackBenchmark {
 
   private static final String V1 = "1111111111111111111111111111111111111111";
   private static final String V2 = "2222222222222222222222222222222222222222";
-  private static final int ROUNDS = 3;
 
   @TempDir Path v1Dir;
   @TempDir Path v2Dir;
@@ -47,7 +49,7 @@ class BuiltRollbackBenchmark {
   }
 
   @Test
-  void rollbackToKeptImageVersusRebuild() throws Exception {
+  void rollbackToKeptImageVersusRebuild(BenchTable table) throws Exception {
     write(v1Dir, "v1");
     write(v2Dir, "v2");
     ComposeProject p1 = new ComposeProject(project, v1Dir, List.of(), List.of(), null);
@@ -56,25 +58,26 @@ class BuiltRollbackBenchmark {
     awaitHealthy();
     images.prepare("bench", settings, false, V2, p2, state);
 
-    double kept = 0;
-    double warm = 0;
-    double cold = 0;
-    for (int i = 0; i < ROUNDS; i++) {
+    List<Double> kept = new ArrayList<>();
+    List<Double> warm = new ArrayList<>();
+    List<Double> cold = new ArrayList<>();
+    for (int i = 0; i < BenchTable.rounds(3); i++) {
       switchTo(p2, V2);
-      kept += timed(() -> cli.upFromHostImages(images.prepare("bench", settings, true, V1, p1, state).project()));
+      kept.add(timed(() -> cli.upFromHostImages(images.prepare("bench", settings, true, V1, p1, state).project())));
 
       // The runbook's rollback: build the old commit (cache warm), then up.
       switchTo(p2, V2);
-      warm += timed(() -> rebuildThenUp(p1, false));
+      warm.add(timed(() -> rebuildThenUp(p1, false)));
 
       // The same with no build cache, as on a fresh host or after `docker builder prune`.
       switchTo(p2, V2);
-      cold += timed(() -> rebuildThenUp(p1, true));
+      cold.add(timed(() -> rebuildThenUp(p1, true)));
     }
-    System.out.printf(
-        "[figures] built service, rollback to v1 until healthy (mean of %d): kept image %.2f s;"
-            + " rebuild then up: %.2f s with a warm build cache, %.2f s with no cache%n",
-        ROUNDS, kept / ROUNDS, warm / ROUNDS, cold / ROUNDS);
+    String measure = "built service: rollback to the kept v1 image, to healthy";
+    table.add(BenchTable.Row.of("built images", measure, kept, "s")
+        .against("rebuild then up, warm cache", BenchTable.median(warm)));
+    table.add(BenchTable.Row.of("built images", measure, kept, "s")
+        .against("rebuild then up, no cache", BenchTable.median(cold)));
   }
 
   private void rebuildThenUp(ComposeProject p1, boolean noCache) throws Exception {

@@ -1,0 +1,196 @@
+package dev.backstop.operator.it;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.backstop.operator.api.v1alpha1.Phase;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.local.StatusStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Many one-service releases on one daemon (the built jar) at a 5 s interval: time to all Healthy,
+ * the daemon's steady-state CPU share and RSS (from /proc), and /api/v1/releases p99 while all of
+ * them roll out a new commit. The stacks use `network_mode: bridge`, the stack's own choice that
+ * Compose honours, since one engine's default address pools hold only about 30 project networks.
+ * Sizes: {@code -Dbench.scale=50,200}.
+ */
+@ExtendWith(BenchTable.Extension.class)
+class ScaleBenchmark {
+
+  private static final String COMPOSE = """
+      services:
+        web:
+          image: busybox:1.36
+          init: true
+          stop_grace_period: 1s
+          network_mode: bridge
+          command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+          volumes:
+            - ./www:/www:ro
+          healthcheck:
+            test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/health"]
+            interval: 2s
+            timeout: 2s
+            retries: 2
+      """;
+  private static final Duration STEADY = Duration.ofSeconds(20);
+
+  @TempDir Path tmp;
+  private final String prefix = "bssc-" + UUID.randomUUID().toString().substring(0, 6) + "-";
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Process daemon;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    stopDaemon();
+    removeContainers();
+  }
+
+  @Test
+  void manyReleasesOnOneDaemon(BenchTable table) throws Exception {
+    Path repo = tmp.resolve("repo");
+    makeRepo(repo);
+    for (String size : System.getProperty("bench.scale", "50,200").split(",")) {
+      int n = Integer.parseInt(size.trim());
+      measure(table, repo, n);
+      stopDaemon();
+      removeContainers();
+    }
+  }
+
+  private void measure(BenchTable table, Path repo, int n) throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("n" + n));
+    Path manifests = Files.createDirectories(dir.resolve("manifests"));
+    StatusStore store = new StatusStore(dir.resolve("state"));
+    int apiPort = LocalModeIT.freePort();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      DemoRepo.write(manifests.resolve("r" + i + ".yaml"), manifest("r" + i, repo, "v1", n));
+    }
+    ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
+        manifests.toString(), "--state", dir.resolve("state").toString(), "--port", String.valueOf(apiPort));
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("backstop.log").toFile()));
+    daemon = pb.start();
+    awaitAll(store, n, "v1", Duration.ofMinutes(10));
+    double healthy = (System.nanoTime() - t0) / 1e9;
+
+    // Steady state: nothing to do but observe and probe; the window is the measurement itself.
+    long pid = daemon.pid();
+    long ticks0 = cpuTicks(pid);
+    long w0 = System.nanoTime();
+    await().pollDelay(STEADY).atMost(STEADY.plusSeconds(5)).until(() -> true);
+    double cpu = (cpuTicks(pid) - ticks0) / 100.0 / ((System.nanoTime() - w0) / 1e9) * 100;
+    double rss = rssMegabytes(pid);
+
+    // The rollout of a new commit to every release, while a dashboard reads the API.
+    List<Double> millis = Collections.synchronizedList(new ArrayList<>());
+    ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor();
+    URI releases = URI.create("http://127.0.0.1:" + apiPort + "/api/v1/releases");
+    reader.scheduleAtFixedRate(() -> millis.add(HeldApplyScenario.timedGet(http, releases)), 0, 50,
+        TimeUnit.MILLISECONDS);
+    try {
+      for (int i = 0; i < n; i++) {
+        DemoRepo.write(manifests.resolve("r" + i + ".yaml"), manifest("r" + i, repo, "v2", n));
+      }
+      awaitAll(store, n, "v2", Duration.ofMinutes(10));
+    } finally {
+      reader.shutdownNow();
+    }
+    double p99 = BenchTable.quantile(List.copyOf(millis), 0.99);
+
+    String group = "scale " + n;
+    double cpuTarget = n <= 50 ? 2 : 5;
+    double rssTarget = n <= 50 ? 200 : 300;
+    table.add(BenchTable.Row.of(group, n + " releases: start -> all Healthy", List.of(healthy), "s"));
+    table.add(BenchTable.Row.of(group, "daemon CPU at steady state (% of one core, " + STEADY.toSeconds() + " s)",
+        List.of(cpu), "%").target("< " + (int) cpuTarget + " %", cpu < cpuTarget));
+    table.add(BenchTable.Row.of(group, "daemon RSS at steady state", List.of(rss), "MB")
+        .target("< " + (int) rssTarget + " MB", rss < rssTarget));
+    table.add(BenchTable.Row.of(group, "/api/v1/releases p99 while all roll out (" + millis.size() + " reads)",
+        List.of(p99), "ms").against("median of those reads", BenchTable.median(millis)).target("< 50 ms", p99 < 50));
+  }
+
+  private static void awaitAll(StatusStore store, int n, String ref, Duration bound) {
+    await().atMost(bound).pollInterval(Duration.ofMillis(500)).until(() -> {
+      for (int i = 0; i < n; i++) {
+        StagingReleaseStatus s = store.read("r" + i).orElse(null);
+        if (s == null || s.getPhase() != Phase.Healthy || s.getCurrent() == null
+            || !ref.equals(s.getCurrent().getRef())) {
+          return false;
+        }
+      }
+      return true;
+    });
+  }
+
+  /** utime + stime of the process, in clock ticks (100 a second on Linux). */
+  private static long cpuTicks(long pid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  private static double rssMegabytes(long pid) throws Exception {
+    String line = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+        .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
+    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+  }
+
+  private String manifest(String name, Path repo, String ref, int n) {
+    // The demo manifest at the issue's 5 s interval, with time for a crowded engine to start all.
+    return DemoRepo.manifest(name, repo, ref, prefix + n + "-" + name)
+        .replace("interval: 1s", "interval: 5s").replace("progressDeadline: 60s", "progressDeadline: 300s");
+  }
+
+  private static void makeRepo(Path dir) throws Exception {
+    Files.createDirectories(dir.resolve("www"));
+    Files.writeString(dir.resolve("compose.yaml"), COMPOSE);
+    Files.writeString(dir.resolve("www/health"), "ok\n");
+    DemoRepo.run(List.of("git", "init", "-q", "-b", "main"), dir);
+    DemoRepo.run(List.of("git", "config", "user.email", "bench@backstop.dev"), dir);
+    DemoRepo.run(List.of("git", "config", "user.name", "Backstop bench"), dir);
+    for (String v : List.of("v1", "v2")) {
+      Files.writeString(dir.resolve("www/version"), v + "\n");
+      DemoRepo.run(List.of("git", "add", "-A"), dir);
+      DemoRepo.run(List.of("git", "commit", "-qm", v), dir);
+      DemoRepo.run(List.of("git", "tag", v), dir);
+    }
+  }
+
+  private void stopDaemon() throws InterruptedException {
+    if (daemon != null) {
+      daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      daemon = null;
+    }
+  }
+
+  /** Removes this run's containers only (by the compose project prefix), all in one call. */
+  private void removeContainers() throws Exception {
+    List<String> ids = Arrays.stream(DemoRepo.run(List.of("docker", "ps", "-a", "--format",
+            "{{.ID}} {{.Label \"com.docker.compose.project\"}}"), tmp).split("\n"))
+        .map(String::strip).filter(l -> l.contains(" " + prefix)).map(l -> l.split(" ")[0]).toList();
+    for (int i = 0; i < ids.size(); i += 40) {
+      List<String> rm = new ArrayList<>(List.of("docker", "rm", "-f"));
+      rm.addAll(ids.subList(i, Math.min(ids.size(), i + 40)));
+      DemoRepo.run(rm, tmp);
+    }
+  }
+}
