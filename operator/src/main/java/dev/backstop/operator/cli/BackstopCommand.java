@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       VerifyBackupCommand.class,
       OperatorCommand.class,
       VerifyCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

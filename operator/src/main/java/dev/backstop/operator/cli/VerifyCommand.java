@@ -127,7 +127,7 @@ final class VerifyCommand implements Callable<Integer> {
       doc.put("checks", rows);
       out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
     } else {
-      table(out, rows);
+      Table.print(out, new String[] {"name", "type", "result", "value", "message"}, rows);
       out.println(allPass ? "all checks pass" : "some checks do not pass");
     }
     out.flush();
@@ -140,32 +140,5 @@ final class VerifyCommand implements Callable<Integer> {
     } catch (Exception e) {
       return type.name();
     }
-  }
-
-  private static void table(PrintWriter out, List<Map<String, String>> rows) {
-    String[] cols = {"name", "type", "result", "value", "message"};
-    int[] width = new int[cols.length];
-    for (int i = 0; i < cols.length; i++) {
-      width[i] = cols[i].length();
-      for (Map<String, String> r : rows) {
-        width[i] = Math.max(width[i], i == cols.length - 1 ? 0 : r.get(cols[i]).length());
-      }
-    }
-    StringBuilder header = new StringBuilder();
-    for (int i = 0; i < cols.length; i++) {
-      header.append(pad(cols[i].toUpperCase(), i == cols.length - 1 ? 0 : width[i] + 2));
-    }
-    out.println(header.toString().stripTrailing());
-    for (Map<String, String> r : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < cols.length; i++) {
-        line.append(pad(r.get(cols[i]), i == cols.length - 1 ? 0 : width[i] + 2));
-      }
-      out.println(line.toString().stripTrailing());
-    }
-  }
-
-  private static String pad(String s, int width) {
-    return width == 0 ? s : String.format("%-" + width + "s", s);
   }
 }
