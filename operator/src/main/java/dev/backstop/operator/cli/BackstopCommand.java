@@ -29,6 +29,8 @@ import picocli.CommandLine.Command;
       OperatorCommand.class,
       VerifyCommand.class,
       DoctorCommand.class,
+      InitCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

@@ -187,7 +187,7 @@ public final class Preflight {
     facts.composes().forEach(c -> rows.add(compose(c)));
     facts.sources().forEach(s -> rows.add(source(s)));
     facts.models().forEach(m -> rows.add(model(m)));
-    facts.backupTools().forEach(b -> rows.add(backupTools(b)));
+    facts.backupTools().forEach(b -> rows.add(tools(b)));
     facts.disks().forEach(d -> rows.add(disk(d)));
     facts.ports().forEach(p -> rows.add(port(p)));
     facts.networks().forEach(n -> rows.add(networks(n)));
@@ -243,7 +243,7 @@ public final class Preflight {
         + (m.services() == 1 ? "" : "s"));
   }
 
-  static Result backupTools(BackupTools b) {
+  static Result tools(BackupTools b) {
     String name = "backup " + b.release();
     String tools = String.join(", ", b.tools());
     if (b.error() != null) {
@@ -298,7 +298,7 @@ public final class Preflight {
       return new Result(name, Status.WARN, "cannot list the engine's networks: " + n.error());
     }
     int free = Math.max(0, n.capacity() - n.used());
-    String found = n.used() + " bridge networks of " + (n.fromConfig() ? "" : "about ") + n.capacity()
+    String found = n.used() + " bridge network" + (n.used() == 1 ? "" : "s") + " of " + (n.fromConfig() ? "" : "about ") + n.capacity()
         + " the address pools hold" + (n.fromConfig() ? "" : " (Docker's default pools)")
         + (n.needed() > 0 ? "; the releases need " + n.needed() + " more" : "");
     String fix = "; remove unused networks (docker network prune), use network_mode: bridge, or set"
