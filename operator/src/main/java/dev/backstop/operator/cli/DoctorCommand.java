@@ -46,8 +46,7 @@ final class DoctorCommand implements Callable<Integer> {
       description = "Check the StagingReleases of this directory (default: the releases the state directory records).")
   Path manifests;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputFormat format;
 
   @Mixin StateOption state;
 
@@ -55,9 +54,7 @@ final class DoctorCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!output.equals("table") && !output.equals("json")) {
-      throw new IllegalArgumentException("-o " + output + " is not one of table, json");
-    }
+    boolean json = format.json();
     if (state.kube()) {
       throw new IllegalArgumentException("doctor checks the Docker hosts this machine reaches; drop the kubectl options");
     }
@@ -82,7 +79,7 @@ final class DoctorCommand implements Callable<Integer> {
       row.put("detail", r.detail());
       rows.add(row);
     }
-    if (output.equals("json")) {
+    if (json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("passed", pass);
       doc.put("checks", rows);

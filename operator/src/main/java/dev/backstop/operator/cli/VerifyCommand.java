@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -48,8 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", description = "The release, as `backstop status` lists it.")
   String name;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputFormat format;
 
   @Mixin StateOption state;
 
@@ -57,9 +55,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!output.equals("table") && !output.equals("json")) {
-      throw new IllegalArgumentException("-o " + output + " is not one of table, json");
-    }
+    boolean json = format.json();
     StatusStore store = state.store();
     StateLayout.ReleaseDir releaseDir = store.release(name);
     // The daemon keeps the last spec it saw beside the status (generation.json).
@@ -120,7 +116,7 @@ final class VerifyCommand implements Callable<Integer> {
       rows.add(row);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (output.equals("json")) {
+    if (json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("release", name);
       doc.put("passed", allPass);

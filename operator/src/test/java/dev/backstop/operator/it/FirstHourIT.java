@@ -66,7 +66,7 @@ class FirstHourIT {
     List<String> failed = out.lines().filter(l -> l.matches("\\S.* (FAIL|WARN) .*")).toList();
     assertThat(failed).as(out).allMatch(l -> l.startsWith("networks "));
     assertThat(out).as(out).contains("port shop:" + appPort, "git shop", "BLOCK-DONE",
-        "complete -F _complete_backstop backstop");
+        "-F _complete_backstop backstop");
     List<String> failures = out.lines().filter(l -> l.startsWith("FAILED(")).toList();
     assertThat(failures).as(out).allMatch(l -> l.contains("backstop doctor") && failed.size() > 0);
     assertThat(out).doesNotContain("Exception");
