@@ -2,6 +2,8 @@ package dev.backstop.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.local.StatusStore;
 import java.nio.charset.StandardCharsets;
@@ -72,6 +74,22 @@ class FirstHourIT {
     assertThat(out).doesNotContain("Exception");
     assertThat(new StatusStore(work.resolve(".backstop")).read("shop").orElseThrow().getPhase())
         .isEqualTo(Phase.Healthy);
+
+    // Without --manifests, doctor checks the releases the state directory records; the stack now
+    // runs, so its port is held by its own project, which passes.
+    Process doctor = new ProcessBuilder(launcher.toString(), "doctor", "-o", "json").directory(work.toFile())
+        .redirectErrorStream(true).start();
+    String json = new String(doctor.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(doctor.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    JsonNode port = null;
+    for (JsonNode row : new ObjectMapper().readTree(json).path("checks")) {
+      if (row.path("name").asText().equals("port shop:" + appPort)) {
+        port = row;
+      }
+    }
+    assertThat(port).as(json).isNotNull();
+    assertThat(port.path("status").asText()).isEqualTo("PASS");
+    assertThat(port.path("detail").asText()).isEqualTo("held by the release's own container shop-web-1");
   }
 
   private static Path fixtureRepo(Path dir, int port) throws Exception {
