@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
       VerifyBackupCommand.class,
       OperatorCommand.class,
       VerifyCommand.class,
+      DoctorCommand.class,
+      InitCommand.class,
+      CompletionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

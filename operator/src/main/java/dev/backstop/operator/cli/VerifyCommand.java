@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -48,8 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME", description = "The release, as `backstop status` lists it.")
   String name;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputFormat format;
 
   @Mixin StateOption state;
 
@@ -57,9 +55,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!output.equals("table") && !output.equals("json")) {
-      throw new IllegalArgumentException("-o " + output + " is not one of table, json");
-    }
+    boolean json = format.json();
     StatusStore store = state.store();
     StateLayout.ReleaseDir releaseDir = store.release(name);
     // The daemon keeps the last spec it saw beside the status (generation.json).
@@ -120,14 +116,14 @@ final class VerifyCommand implements Callable<Integer> {
       rows.add(row);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (output.equals("json")) {
+    if (json) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("release", name);
       doc.put("passed", allPass);
       doc.put("checks", rows);
       out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
     } else {
-      table(out, rows);
+      Table.print(out, new String[] {"name", "type", "result", "value", "message"}, rows);
       out.println(allPass ? "all checks pass" : "some checks do not pass");
     }
     out.flush();
@@ -140,32 +136,5 @@ final class VerifyCommand implements Callable<Integer> {
     } catch (Exception e) {
       return type.name();
     }
-  }
-
-  private static void table(PrintWriter out, List<Map<String, String>> rows) {
-    String[] cols = {"name", "type", "result", "value", "message"};
-    int[] width = new int[cols.length];
-    for (int i = 0; i < cols.length; i++) {
-      width[i] = cols[i].length();
-      for (Map<String, String> r : rows) {
-        width[i] = Math.max(width[i], i == cols.length - 1 ? 0 : r.get(cols[i]).length());
-      }
-    }
-    StringBuilder header = new StringBuilder();
-    for (int i = 0; i < cols.length; i++) {
-      header.append(pad(cols[i].toUpperCase(), i == cols.length - 1 ? 0 : width[i] + 2));
-    }
-    out.println(header.toString().stripTrailing());
-    for (Map<String, String> r : rows) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < cols.length; i++) {
-        line.append(pad(r.get(cols[i]), i == cols.length - 1 ? 0 : width[i] + 2));
-      }
-      out.println(line.toString().stripTrailing());
-    }
-  }
-
-  private static String pad(String s, int width) {
-    return width == 0 ? s : String.format("%-" + width + "s", s);
   }
 }

@@ -17,6 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.FetchCommand;
+import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
@@ -224,36 +227,6 @@ public final class JGitSourceRepository implements SourceRepository {
 
   private void fetch(Repository repo, String url, GitCredentials credentials)
       throws SourceException {
-    checkLocalSource(url);
-    boolean sshKey = credentials != null && credentials.hasSshKey();
-    if (sshKey && !isSsh(url)) {
-      throw new SourceException(
-          UNAVAILABLE,
-          "cannot fetch "
-              + display(url)
-              + ": spec.source.secretRef holds an ssh-privatekey but the URL is not an ssh URL;"
-              + " use ssh://user@host/path (or user@host:path), or put a username and password"
-              + " (token) in the Secret");
-    }
-    if (sshKey && (credentials.knownHosts() == null || credentials.knownHosts().isBlank())) {
-      // Trusting whatever host answers would hand the repository to anyone on the path.
-      throw new SourceException(
-          UNAVAILABLE,
-          "cannot fetch "
-              + display(url)
-              + ": spec.source.secretRef has an ssh-privatekey but no known_hosts, and unknown"
-              + " hosts are refused; add the host's line (from `ssh-keyscan`) as known_hosts");
-    }
-    if (isSsh(url) && SshSessionFactory.getInstance() == null) {
-      throw new SourceException(
-          UNAVAILABLE,
-          "cannot fetch "
-              + display(url)
-              + ": this build has no SSH support; use an https URL,"
-              + " with "
-              + TOKEN_VARIABLE
-              + " set for a private repository");
-    }
     LOG.debug("fetching {}", display(url));
     FetchCommand fetch =
         Git.wrap(repo)
@@ -263,12 +236,87 @@ public final class JGitSourceRepository implements SourceRepository {
             .setTagOpt(TagOpt.NO_TAGS)
             .setRemoveDeletedRefs(true)
             .setTimeout(TIMEOUT_SECONDS);
+    call(fetch, url, credentials, "fetch");
+  }
+
+  /**
+   * Asks the remote which commit {@code ref} names, as `git ls-remote` does: with the same
+   * credentials a fetch would use, and nothing written but a short-lived SSH key.
+   *
+   * @return the commit of the tag or branch {@code ref}, or of a SHA (prefix) the remote
+   *     advertises a ref for; null when {@code ref} looks like a commit SHA no ref points at (only
+   *     a fetch can tell whether the remote has it)
+   * @throws SourceException UNAVAILABLE when the remote cannot be read, REF_NOT_FOUND when
+   *     {@code ref} is no branch or tag of it and no SHA
+   */
+  public String lsRemote(String url, String ref, GitCredentials credentials) throws SourceException {
+    if (ref == null || ref.isBlank()) {
+      throw new SourceException(REF_NOT_FOUND, "the ref is empty; name a branch, tag or commit");
+    }
+    String name = ref.trim();
+    Collection<Ref> refs =
+        call(Git.lsRemoteRepository().setRemote(url).setHeads(true).setTags(true).setTimeout(TIMEOUT_SECONDS),
+            url, credentials, "read");
+    Map<String, String> byName = new HashMap<>();
+    for (Ref r : refs) {
+      // An annotated tag's peeled id (its ^{} line) is the commit; the tag object is not.
+      ObjectId id = r.getPeeledObjectId() != null ? r.getPeeledObjectId() : r.getObjectId();
+      if (id != null) {
+        byName.put(r.getName(), id.name());
+      }
+    }
+    for (String candidate : List.of("refs/tags/" + name, "refs/heads/" + name)) {
+      if (byName.containsKey(candidate)) {
+        return byName.get(candidate);
+      }
+    }
+    if (SHA_PREFIX.matcher(name).matches()) {
+      String hex = name.toLowerCase(Locale.ROOT);
+      return byName.values().stream().filter(id -> id.startsWith(hex)).findFirst().orElse(null);
+    }
+    throw new SourceException(
+        REF_NOT_FOUND,
+        "ref '" + name + "' is no branch or tag of " + display(url) + "; check the ref and that it was pushed");
+  }
+
+  private <T> T call(TransportCommand<?, T> command, String url, GitCredentials credentials, String verb)
+      throws SourceException {
+    checkLocalSource(url);
+    boolean sshKey = credentials != null && credentials.hasSshKey();
+    if (sshKey && !isSsh(url)) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot " + verb + " "
+              + display(url)
+              + ": spec.source.secretRef holds an ssh-privatekey but the URL is not an ssh URL;"
+              + " use ssh://user@host/path (or user@host:path), or put a username and password"
+              + " (token) in the Secret");
+    }
+    if (sshKey && (credentials.knownHosts() == null || credentials.knownHosts().isBlank())) {
+      // Trusting whatever host answers would hand the repository to anyone on the path.
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot " + verb + " "
+              + display(url)
+              + ": spec.source.secretRef has an ssh-privatekey but no known_hosts, and unknown"
+              + " hosts are refused; add the host's line (from `ssh-keyscan`) as known_hosts");
+    }
+    if (isSsh(url) && SshSessionFactory.getInstance() == null) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot " + verb + " "
+              + display(url)
+              + ": this build has no SSH support; use an https URL,"
+              + " with "
+              + TOKEN_VARIABLE
+              + " set for a private repository");
+    }
     boolean fromSecret = credentials != null && credentials.hasPassword();
     String token = fromSecret ? credentials.password() : env.apply(TOKEN_VARIABLE);
     boolean http = isHttp(url);
     if (http && token != null && !token.isBlank()) {
       String user = fromSecret ? credentials.username() : env.apply(USERNAME_VARIABLE);
-      fetch.setCredentialsProvider(
+      command.setCredentialsProvider(
           new UsernamePasswordCredentialsProvider(
               user == null || user.isBlank() ? "x-access-token" : user, token));
     }
@@ -276,13 +324,13 @@ public final class JGitSourceRepository implements SourceRepository {
     try {
       if (sshKey) {
         ssh = SshAccess.open(cacheRoot, credentials);
-        fetch.setTransportConfigCallback(ssh.callback());
+        command.setTransportConfigCallback(ssh.callback());
       }
-      fetch.call();
+      return command.call();
     } catch (IOException e) {
       throw new SourceException(
           UNAVAILABLE,
-          "cannot fetch "
+          "cannot " + verb + " "
               + display(url)
               + ": the SSH key cannot be written under "
               + cacheRoot
@@ -303,7 +351,7 @@ public final class JGitSourceRepository implements SourceRepository {
                       + " names for it; compare it with `ssh-keyscan` and update the Secret"
                   : "check the URL, the network and the credentials";
       throw new SourceException(
-          UNAVAILABLE, "cannot fetch " + display(url) + " (" + reason + "); " + hint);
+          UNAVAILABLE, "cannot " + verb + " " + display(url) + " (" + reason + "); " + hint);
     } finally {
       if (ssh != null) {
         ssh.close();

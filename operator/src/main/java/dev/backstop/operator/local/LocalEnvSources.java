@@ -21,16 +21,17 @@ import java.util.Map;
  * ({@code #} comments and blank lines skipped, one pair of surrounding quotes removed, nothing
  * expanded). Read at every reconcile; messages name files and line numbers, never a value.
  */
-final class LocalEnvSources {
+public final class LocalEnvSources {
 
   private final Path manifests;
 
-  LocalEnvSources(Path manifests) {
+  /** Env sources beside the manifests in {@code manifests}. */
+  public LocalEnvSources(Path manifests) {
     this.manifests = manifests;
   }
 
   /** The release's stack variables, or a problem that blocks it like a missing Secret would. */
-  Access resolve(StagingRelease release) {
+  public Access resolve(StagingRelease release) {
     try {
       StackEnv env = StackEnv.resolve(release.getSpec() == null ? null : release.getSpec().getCompose(), this::read);
       return Access.of(env);

@@ -98,6 +98,25 @@ class JGitSourceRepositoryTest {
   }
 
   @Test
+  void lsRemoteNamesTheCommitOfBranchesAndTagsWithoutACache() throws Exception {
+    String url = remote.toUri().toString();
+    assertThat(source.lsRemote(url, "main", null)).isEqualTo(second.name());
+    assertThat(source.lsRemote(url, "feature", null)).isEqualTo(first.name());
+    assertThat(source.lsRemote(url, "v2", null)).as("annotated tag peeled").isEqualTo(second.name());
+    // A SHA a ref points at is found; one no ref points at needs a fetch to tell.
+    assertThat(source.lsRemote(url, second.name().substring(0, 8), null)).isEqualTo(second.name());
+    assertThat(source.lsRemote(url, first.name(), null)).isEqualTo(first.name());
+    SourceException missing =
+        catchThrowableOfType(() -> source.lsRemote(url, "v9", null), SourceException.class);
+    assertThat(missing.kind()).isEqualTo(SourceException.Kind.REF_NOT_FOUND);
+    assertThat(missing.getMessage()).contains("'v9'", "no branch or tag of " + url);
+    SourceException gone = catchThrowableOfType(
+        () -> source.lsRemote(tmp.resolve("gone").toString(), "main", null), SourceException.class);
+    assertThat(gone.kind()).isEqualTo(SourceException.Kind.UNAVAILABLE);
+    assertThat(tmp.resolve("git-cache")).as("ls-remote clones nothing").doesNotExist();
+  }
+
+  @Test
   void fileUrlAndPlainPathShareOneCacheAndDifferentUrlsDoNot() throws Exception {
     Path other = tmp.resolve("other/remote");
     assertThat(source.cacheDir(remote.toUri().toString()))
