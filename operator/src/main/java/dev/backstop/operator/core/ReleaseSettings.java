@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  *
  * @param backup spec.backup validated, or null when no backups are configured
  * @param images spec.compose's image handling (retention, pull policy)
+ * @param selfHeal spec.compose.selfHeal: re-apply the running commit when its containers drift
  */
 public record ReleaseSettings(
     String name,
@@ -42,7 +43,8 @@ public record ReleaseSettings(
     boolean suspend,
     BackupSettings backup,
     Duration stableFor,
-    ImageSettings images) {
+    ImageSettings images,
+    boolean selfHeal) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
@@ -143,7 +145,8 @@ public record ReleaseSettings(
         Boolean.TRUE.equals(spec.getSuspend()),
         backup,
         stableFor,
-        images);
+        images,
+        Boolean.TRUE.equals(compose.getSelfHeal()));
   }
 
   /**

@@ -105,7 +105,12 @@ public final class DockerObserver implements Observer {
     String epoch = commit == null ? "none" : commit + "@" + previous.getCurrent().getTime();
     results.addAll(health.results(release.key(), settings, epoch,
         new HealthMonitor.Target(endpoint, observed, expected)));
-    return observation(release, source, observed, results, null);
+    Observation observation = observation(release, source, observed, results, null);
+    // Mid-operation the containers are on their way to another commit: that is no drift.
+    boolean settled = commit != null && previous.getOperation() == null;
+    return settled
+        ? observation.withRendered(services.rendered(settings, endpoint, commit, release.workDir(), release.access().env()))
+        : observation;
   }
 
   private SourceState resolve(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {

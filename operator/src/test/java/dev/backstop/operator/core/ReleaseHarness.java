@@ -45,6 +45,10 @@ final class ReleaseHarness {
   /** When set, resolving the ref fails like this (e.g. the remote is gone); no fetch succeeded. */
   Observation.Problem sourceError;
 
+  /** Containers the next reconcile observes, and what the running commit renders (null: unknown). */
+  List<ContainerState> containers = List.of();
+  Map<String, Drift.Expected> rendered;
+
   /** The stack variables the driver resolved for the next reconcile. */
   StackEnv env = StackEnv.NONE;
   long generation = 1;
@@ -224,6 +228,7 @@ final class ReleaseHarness {
             ? SourceState.resolved(commit, true)
             : SourceState.failed(Reason.RefNotFound, "ref '" + ref + "' not found", true);
     CheckResult result = new CheckResult("services", outcome, "x", outcome.name(), failing);
-    return new Observation(generation, source, List.of(), dockerError == null ? List.of(result) : List.of(), dockerError, requests);
+    return new Observation(generation, source, containers, dockerError == null ? List.of(result) : List.of(),
+        dockerError, requests).withRendered(rendered);
   }
 }

@@ -35,6 +35,19 @@ public class StagingReleaseStatus {
   @JsonPropertyDescription("Per compose service: container state, health, image and the commit it came from.")
   private List<ServiceStatus> services = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Services whose containers differ from what the running commit renders (changed, missing or extra"
+          + " containers, e.g. from a `docker compose` run by hand); empty while a deploy or rollback is in flight.")
+  private List<DriftedService> drift = new ArrayList<>();
+
+  public List<DriftedService> getDrift() {
+    return drift;
+  }
+
+  public void setDrift(List<DriftedService> drift) {
+    this.drift = drift == null ? new ArrayList<>() : drift;
+  }
+
   @JsonPropertyDescription("Per health check: passing, consecutive failures, last value and message.")
   private List<CheckStatus> checks = new ArrayList<>();
 
