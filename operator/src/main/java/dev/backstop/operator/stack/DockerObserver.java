@@ -117,7 +117,7 @@ public final class DockerObserver implements Observer {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != release.generation();
-    boolean fetch = specChanged || lastFetch == null
+    boolean fetch = release.fetchNow() || specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
