@@ -28,6 +28,8 @@ import picocli.CommandLine.Command;
       VerifyBackupCommand.class,
       OperatorCommand.class,
       VerifyCommand.class,
+      DiffCommand.class,
+      LogsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {
