@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
       DoctorCommand.class,
       InitCommand.class,
       CompletionCommand.class,
+      DiffCommand.class,
+      LogsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BackstopCommand implements Runnable {

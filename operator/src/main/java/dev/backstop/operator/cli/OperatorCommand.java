@@ -4,6 +4,7 @@ import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.cluster.ClusterOperator;
 import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.state.AtomicFile;
+import dev.backstop.operator.state.SecretFile;
 import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -66,6 +67,11 @@ final class OperatorCommand implements Callable<Integer> {
           + " filesystem, so any tenant could deploy another's cached code; off by default.")
   boolean allowLocalSources;
 
+  @Option(names = "--hook-secret-file", paramLabel = "FILE",
+      description = "The shared secret that push webhooks (POST /hooks/git on --port) are signed with;"
+          + " without it every delivery is refused.")
+  Path hookSecretFile;
+
   @Override
   public Integer call() throws Exception {
     Path stateDir = state.toAbsolutePath();
@@ -81,6 +87,11 @@ final class OperatorCommand implements Callable<Integer> {
         LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC(), composePolicy, stackEnv)) {
       ClusterOperator.Settings settings = new ClusterOperator.Settings(stateDir, watched, leaderElection,
           leaseNamespace, bind, port, Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers);
+      if (hookSecretFile != null) {
+        settings = settings.withHookSecret(SecretFile.read(hookSecretFile).orElseThrow(() ->
+            new IllegalArgumentException("--hook-secret-file " + hookSecretFile
+                + " is empty or missing; put the webhook secret in it")));
+      }
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
           allowLocalSources ? settings.allowingLocalSources() : settings);
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)

@@ -2,6 +2,8 @@ package dev.backstop.operator.cluster;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.backstop.operator.hooks.GitHookHandler;
+import java.util.Optional;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.engine.ReleaseLoop;
@@ -51,7 +53,30 @@ public final class ClusterOperator implements AutoCloseable {
       Clock clock,
       Lease lease,
       int workers,
-      boolean allowLocalSources) {
+      boolean allowLocalSources,
+      Optional<String> hookSecret) {
+
+    /** Settings without a hook secret: POST /hooks/git refuses every delivery. */
+    public Settings(
+        Path stateDir,
+        Set<String> namespaces,
+        boolean leaderElection,
+        String leaseNamespace,
+        String bind,
+        int port,
+        Clock clock,
+        Lease lease,
+        int workers,
+        boolean allowLocalSources) {
+      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers, allowLocalSources,
+          Optional.empty());
+    }
+
+    /** These settings, verifying push webhooks (POST /hooks/git) with {@code secret}. */
+    public Settings withHookSecret(String secret) {
+      return new Settings(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers,
+          allowLocalSources, Optional.ofNullable(secret));
+    }
 
     /** Releases reconciled at the same time unless told otherwise. */
     public static final int DEFAULT_WORKERS = 16;
@@ -73,7 +98,7 @@ public final class ClusterOperator implements AutoCloseable {
     /** These settings, accepting file:// and path sources (`--allow-local-sources`). */
     public Settings allowingLocalSources() {
       return new Settings(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers,
-          true);
+          true, hookSecret);
     }
 
     /** Settings with the usual Lease timings and identity. */
@@ -172,6 +197,8 @@ public final class ClusterOperator implements AutoCloseable {
         });
     if (settings.port() >= 0) {
       result.http = result.serve(settings.bind(), settings.port());
+      result.http.createContext(GitHookHandler.PATH, new GitHookHandler(settings.hookSecret(),
+          matches -> reconciler.fetchNow(client, settings.namespaces(), matches)));
     }
     try {
       operator.start();

@@ -80,6 +80,9 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   // Health news from the background probes, turned into reconcile triggers by ResourceID.
   private final SimpleInboundEventSource<StagingRelease> healthNews = new SimpleInboundEventSource<>("health-news");
 
+  // Releases (namespace/name) whose next reconcile fetches whatever pollInterval says: a push came.
+  private final java.util.Set<String> fetchRequested = ConcurrentHashMap.newKeySet();
+
   // Status writes that failed in a row, per uid: the retry backs off while the API server refuses.
   private final Map<String, Integer> failedWrites = new ConcurrentHashMap<>();
 
@@ -115,7 +118,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
         ? Access.blocked(duplicate)
         : sources.admit(release, () -> new SecretAccess(client).resolve(release));
     ReleaseInput input = ReleaseInput.of(release, release.getMetadata().getGeneration(), requests(release),
-        workDir(release), access);
+        workDir(release), access).withFetchNow(fetchRequested.remove(ReleaseInput.keyOf(release)));
     long started = System.nanoTime();
     Duration requeue;
     try {
@@ -183,6 +186,33 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   public List<EventSource<?, StagingRelease>> prepareEventSources(EventSourceContext<StagingRelease> context) {
     EnvSourceWatch.index(context);
     return List.of(healthNews, EnvSourceWatch.secrets(context), EnvSourceWatch.configMaps(context));
+  }
+
+  /**
+   * Fetches now for the releases (of the watched namespaces; all when none are named) whose
+   * spec.source.url {@code matches}: a push webhook came. Their names, as namespace/name.
+   */
+  java.util.List<String> fetchNow(KubernetesClient client, java.util.Set<String> namespaces,
+      java.util.function.Predicate<String> matches) {
+    java.util.List<StagingRelease> all = new java.util.ArrayList<>();
+    if (namespaces.isEmpty()) {
+      all.addAll(client.resources(StagingRelease.class).inAnyNamespace().list().getItems());
+    } else {
+      for (String ns : namespaces) {
+        all.addAll(client.resources(StagingRelease.class).inNamespace(ns).list().getItems());
+      }
+    }
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    for (StagingRelease r : all) {
+      if (r.getSpec() != null && r.getSpec().getSource() != null && matches.test(r.getSpec().getSource().getUrl())) {
+        String key = ReleaseInput.keyOf(r);
+        fetchRequested.add(key);
+        healthNews(key);
+        keys.add(key);
+      }
+    }
+    java.util.Collections.sort(keys);
+    return keys;
   }
 
   /** Reconciles the release a probe has news about ("namespace/name", see ReleaseInput#keyOf) now. */

@@ -15,6 +15,14 @@ public interface ComposeDriver {
    */
   List<String> services(ComposeProject project) throws ComposeException;
 
+  /**
+   * Compose's hash of each service definition (`config --hash '*'`), the value `up` puts in the
+   * containers' com.docker.compose.config-hash label.
+   *
+   * @throws ComposeException with {@link ComposeException.Kind#INVALID} for malformed files
+   */
+  java.util.Map<String, String> hashes(ComposeProject project) throws ComposeException;
+
   /** `down`, optionally with `--remove-orphans`; volumes are kept. */
   void down(ComposeProject project, boolean removeOrphans) throws ComposeException;
 

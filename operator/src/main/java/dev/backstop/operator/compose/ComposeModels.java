@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.compose.ComposeException.Kind;
 import dev.backstop.operator.core.ComposeModel;
+import dev.backstop.operator.core.ServiceDiff;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -87,6 +88,52 @@ public final class ComposeModels {
       }
     }
     return new ComposeModel(services, files);
+  }
+
+  /**
+   * The fields {@link ServiceDiff} compares, per service, from `docker compose config --format
+   * json`; environment values are dropped here, so they go no further.
+   *
+   * @param projectDir the checkout's compose directory: bind sources below it are shown relative
+   *     to it (./www), as every commit has its own checkout
+   *
+   * @throws ComposeException INVALID when it is not a compose model
+   */
+  public static Map<String, ServiceDiff.Definition> definitions(String configJson, java.nio.file.Path projectDir)
+      throws ComposeException {
+    String base = projectDir.toAbsolutePath().normalize().toString();
+    Map<String, ServiceDiff.Definition> out = new java.util.TreeMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = read(configJson).path("services").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode s = e.getValue();
+      List<String> envKeys = new ArrayList<>();
+      s.path("environment").fieldNames().forEachRemaining(envKeys::add);
+      List<String> ports = new ArrayList<>();
+      for (JsonNode p : s.path("ports")) {
+        String host = text(p.path("host_ip"));
+        String published = text(p.path("published"));
+        ports.add((host == null ? "" : host + ":") + (published == null ? "" : published + ":")
+            + p.path("target").asText("") + "/" + p.path("protocol").asText("tcp"));
+      }
+      List<String> volumes = new ArrayList<>();
+      for (JsonNode v : s.path("volumes")) {
+        String source = text(v.path("source"));
+        if (source != null && (source.equals(base) || source.startsWith(base + "/"))) {
+          source = "." + source.substring(base.length());
+        }
+        volumes.add((source == null ? "" : source + ":") + v.path("target").asText("")
+            + (v.path("read_only").asBoolean(false) ? ":ro" : ""));
+      }
+      JsonNode health = s.path("healthcheck");
+      out.put(e.getKey(), new ServiceDiff.Definition(
+          text(s.path("image")),
+          s.path("command").isArray() ? String.join(" ", strings(s.path("command"))) : text(s.path("command")),
+          envKeys,
+          ports,
+          volumes,
+          health.isObject() ? health.toString() : null));
+    }
+    return out;
   }
 
   private static JsonNode read(String json) throws ComposeException {

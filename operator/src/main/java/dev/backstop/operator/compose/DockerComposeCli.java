@@ -79,6 +79,22 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
+  public Map<String, String> hashes(ComposeProject project) throws ComposeException {
+    Output output = run(project, "config", List.of("config", "--hash", "*"), LOG::debug);
+    if (output.exitCode != 0) {
+      throw failure(project, "config", output, Kind.INVALID);
+    }
+    Map<String, String> hashes = new java.util.TreeMap<>();
+    for (String line : output.stdout.lines().map(String::strip).toList()) {
+      String[] parts = line.split("\\s+");
+      if (parts.length == 2) {
+        hashes.put(parts[0], parts[1]);
+      }
+    }
+    return hashes;
+  }
+
+  @Override
   public void down(ComposeProject project, boolean removeOrphans) throws ComposeException {
     List<String> args = removeOrphans ? List.of("down", "--remove-orphans") : List.of("down");
     Output output = run(project, "down", args, LOG::info);

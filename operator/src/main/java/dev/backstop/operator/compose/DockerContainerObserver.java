@@ -20,6 +20,9 @@ public final class DockerContainerObserver implements ContainerObserver {
   static final String PROJECT_LABEL = "com.docker.compose.project";
   static final String SERVICE_LABEL = "com.docker.compose.service";
   static final String WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
+  static final String CONFIG_HASH_LABEL = "com.docker.compose.config-hash";
+  // `docker compose run` containers: a person's one-off task, never part of what was applied.
+  static final String ONEOFF_LABEL = "com.docker.compose.oneoff";
 
   private final DockerHosts hosts;
 
@@ -41,6 +44,9 @@ public final class DockerContainerObserver implements ContainerObserver {
               .exec();
       List<ContainerState> states = new ArrayList<>();
       for (Container container : listed) {
+        if (container.getLabels() != null && "True".equals(container.getLabels().get(ONEOFF_LABEL))) {
+          continue;
+        }
         inspect(client, container.getId()).ifPresent(states::add);
       }
       states.sort(
@@ -75,7 +81,8 @@ public final class DockerContainerObserver implements ContainerObserver {
             health(state.getHealth()),
             inspected.getConfig().getImage(),
             labels.get(WORKING_DIR_LABEL),
-            running || exitCode == null ? null : exitCode.intValue()));
+            running || exitCode == null ? null : exitCode.intValue(),
+            labels.get(CONFIG_HASH_LABEL)));
   }
 
   static Health health(HealthState health) {

@@ -19,7 +19,7 @@ import java.util.List;
 
 /**
  * Derives kstatus conditions from a status, so they can never disagree with it: Ready always
- * present, Reconciling and Stalled only while true, Healthy. lastTransitionTime moves only when a
+ * present, Reconciling, Stalled and Drifted only while true, Healthy. lastTransitionTime moves only when a
  * condition's status changes.
  */
 public final class Conditions {
@@ -44,6 +44,9 @@ public final class Conditions {
       next.add(stalled);
     }
     next.add(healthy(s));
+    if (!s.getDrift().isEmpty()) {
+      next.add(condition(ConditionType.Drifted, ConditionStatus.True, Reason.Drifted, Drift.describe(s.getDrift())));
+    }
     for (Condition c : next) {
       c.setObservedGeneration(generation);
       Condition before = find(s.getConditions(), c.getType());

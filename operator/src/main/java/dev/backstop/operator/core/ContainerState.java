@@ -11,6 +11,8 @@ package dev.backstop.operator.core;
  * @param image image reference the container was created from
  * @param workingDir value of com.docker.compose.project.working_dir: the checkout it came from
  * @param exitCode exit code when not running
+ * @param configHash value of com.docker.compose.config-hash: Compose's hash of the service
+ *     definition the container was created from, or null
  */
 public record ContainerState(
     String service,
@@ -20,7 +22,15 @@ public record ContainerState(
     Health health,
     String image,
     String workingDir,
-    Integer exitCode) {
+    Integer exitCode,
+    String configHash) {
+
+  /** A container whose config hash was not read. */
+  public ContainerState(
+      String service, String id, String name, String state, Health health, String image, String workingDir,
+      Integer exitCode) {
+    this(service, id, name, state, health, image, workingDir, exitCode, null);
+  }
 
   /** Docker healthcheck status. */
   public enum Health {

@@ -14,6 +14,8 @@ import java.util.Map;
  * @param dockerError non-null when the Docker engine could not be read
  * @param requests request annotations (backstop.dev/rollback, ...) and their current values
  * @param env the stack variables as resolved now; the containers get them on the next apply
+ * @param rendered per service, what the running commit renders, or null when not known (nothing
+ *     deployed, an operation in flight, or the checkout unreadable): drift is judged against it
  */
 public record Observation(
     long generation,
@@ -22,7 +24,8 @@ public record Observation(
     List<CheckResult> checks,
     Problem dockerError,
     Map<String, String> requests,
-    StackEnv env) {
+    StackEnv env,
+    Map<String, Drift.Expected> rendered) {
 
   /** A problem that blocks progress this reconcile. */
   public record Problem(Reason reason, String message) {}
@@ -32,6 +35,18 @@ public record Observation(
     checks = checks == null ? List.of() : List.copyOf(checks);
     requests = requests == null ? Map.of() : Map.copyOf(requests);
     env = env == null ? StackEnv.NONE : env;
+    rendered = rendered == null ? null : Map.copyOf(rendered);
+  }
+
+  public Observation(
+      long generation,
+      SourceState source,
+      List<ContainerState> containers,
+      List<CheckResult> checks,
+      Problem dockerError,
+      Map<String, String> requests,
+      StackEnv env) {
+    this(generation, source, containers, checks, dockerError, requests, env, null);
   }
 
   public Observation(
@@ -46,6 +61,11 @@ public record Observation(
 
   /** This observation with the stack variables a driver resolved. */
   public Observation withEnv(StackEnv resolved) {
-    return new Observation(generation, source, containers, checks, dockerError, requests, resolved);
+    return new Observation(generation, source, containers, checks, dockerError, requests, resolved, rendered);
+  }
+
+  /** This observation with what the running commit renders, to judge drift against. */
+  public Observation withRendered(Map<String, Drift.Expected> expected) {
+    return new Observation(generation, source, containers, checks, dockerError, requests, env, expected);
   }
 }

@@ -238,6 +238,7 @@ public final class ReleaseDecider {
     if (obs.dockerError() == null) {
       s.setServices(ServiceView.of(obs.containers()));
       s.setChecks(CheckTracker.record(s.getChecks(), obs.checks(), settings, now));
+      s.setDrift(Drift.detect(s.getOperation() == null ? obs.rendered() : null, obs.containers()));
     }
   }
 
@@ -496,6 +497,17 @@ public final class ReleaseDecider {
     boolean runningDesired = s.getDesired().getCommit() != null
         && s.getDesired().getCommit().equals(s.getCurrent().getCommit());
     boolean wasHealthy = phase == Phase.Healthy || phase == Phase.Degraded || phase == Phase.PartiallyRolledBack;
+    String heal = "re-apply " + describe(s.getCurrent()) + ", drifted: " + Drift.describe(s.getDrift());
+    if (settings.selfHeal() && wasHealthy && !s.getDrift().isEmpty() && quarantine(s, s.getCurrent().getCommit()) == null
+        && Drift.mayHeal(s.getHistory(), heal, now)) {
+      // Before judging trips: a container removed or changed by hand is repaired by applying the
+      // same commit again, not blamed on the commit; if that apply fails its checks, the deploy
+      // path rolls back as for any other deploy.
+      Action reapply = startDeploy(s, settings, copyRevision(s.getCurrent()), Trigger.Drift, now);
+      s.getOperation().setReason(heal);
+      s.getHistory().get(0).setReason(heal);
+      return finish(s, reapply, blocking, obs, now, ACTIVE_REQUEUE);
+    }
     if (CheckVerdicts.rollbackTripped(s.getChecks(), settings) && wasHealthy && settings.automaticRollback()) {
       Revision target = rollbackTarget(s);
       if (target != null) {
@@ -820,6 +832,10 @@ public final class ReleaseDecider {
 
   static Decision finish(
       StagingReleaseStatus s, Action action, Problem blocking, Observation obs, Instant now, Duration requeue) {
+    if (s.getOperation() != null) {
+      // What runs is about to change or is changing: there is nothing settled to have drifted from.
+      s.getDrift().clear();
+    }
     Conditions.apply(s, blocking, obs.generation(), now);
     return new Decision(s, action, requeue);
   }

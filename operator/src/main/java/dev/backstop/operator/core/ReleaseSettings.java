@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
  * @param backup spec.backup validated, or null when no backups are configured
  * @param images spec.compose's image handling (retention, pull policy)
  * @param rollbackScope spec.rollback.scope: whole release (default) or only the failing services
+ * @param selfHeal spec.compose.selfHeal: re-apply the running commit when its containers drift
  */
 public record ReleaseSettings(
     String name,
@@ -45,7 +46,8 @@ public record ReleaseSettings(
     BackupSettings backup,
     Duration stableFor,
     ImageSettings images,
-    RollbackScope rollbackScope) {
+    RollbackScope rollbackScope,
+    boolean selfHeal) {
 
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
   public static final Duration DEFAULT_PROGRESS_DEADLINE = Duration.ofMinutes(2);
@@ -151,7 +153,8 @@ public record ReleaseSettings(
         backup,
         stableFor,
         images,
-        scope);
+        scope,
+        Boolean.TRUE.equals(compose.getSelfHeal()));
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param requests request annotation values (backstop.dev/rollback, ...)
  * @param workDir the release's own directory: per-commit checkouts live below it
  * @param access credentials (or a credential problem) the driver resolved
+ * @param fetchNow fetch the source now whatever pollInterval says (a push webhook came)
  */
 public record ReleaseInput(
     String key,
@@ -22,11 +23,23 @@ public record ReleaseInput(
     long generation,
     Map<String, String> requests,
     Path workDir,
-    Access access) {
+    Access access,
+    boolean fetchNow) {
 
   public ReleaseInput {
     requests = requests == null ? Map.of() : Map.copyOf(requests);
     access = access == null ? Access.NONE : access;
+  }
+
+  public ReleaseInput(
+      String key, String name, StagingReleaseSpec spec, long generation, Map<String, String> requests, Path workDir,
+      Access access) {
+    this(key, name, spec, generation, requests, workDir, access, false);
+  }
+
+  /** This release, fetching now when {@code fetch} is set. */
+  public ReleaseInput withFetchNow(boolean fetch) {
+    return new ReleaseInput(key, name, spec, generation, requests, workDir, access, fetch);
   }
 
   /** A release from a resource or manifest. */

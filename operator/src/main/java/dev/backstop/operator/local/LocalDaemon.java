@@ -319,6 +319,21 @@ public final class LocalDaemon implements AutoCloseable {
     return worker != null;
   }
 
+  /** Fetches now for every release whose spec.source.url {@code matches}; their names. */
+  List<String> fetchNow(java.util.function.Predicate<String> matches) {
+    List<String> names = new java.util.ArrayList<>();
+    workers.forEach((name, w) -> {
+      StagingRelease r = w.release();
+      if (r != null && r.getSpec() != null && r.getSpec().getSource() != null
+          && matches.test(r.getSpec().getSource().getUrl())) {
+        w.fetchNow();
+        names.add(name);
+      }
+    });
+    java.util.Collections.sort(names);
+    return names;
+  }
+
   /** The releases with a loaded manifest, by name. */
   Map<String, StagingRelease> releases() {
     Map<String, StagingRelease> all = new TreeMap<>();

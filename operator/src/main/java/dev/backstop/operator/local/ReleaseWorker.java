@@ -51,6 +51,9 @@ final class ReleaseWorker {
   private volatile StagingReleaseStatus status;
   // Why the daemon will not let this release act (another release owns its compose project), or null.
   private volatile Problem denied;
+  // Taken by the next reconcile, which then fetches whatever pollInterval says.
+  private final java.util.concurrent.atomic.AtomicBoolean fetchRequested =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   // Guards the scheduling state below; held only for bookkeeping, never across a reconcile or I/O.
   private final Object lock = new Object();
@@ -129,6 +132,12 @@ final class ReleaseWorker {
     return changed;
   }
 
+  /** Reconciles as soon as possible and fetches the source in it (a push webhook came). */
+  void fetchNow() {
+    fetchRequested.set(true);
+    trigger();
+  }
+
   /** Reconciles as soon as possible; during a reconcile, once more right after it. */
   void trigger() {
     synchronized (lock) {
@@ -175,7 +184,8 @@ final class ReleaseWorker {
       requeue = loop.reconcile(
           ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()), store.releaseDir(name),
               denied != null ? Access.blocked(denied)
-                  : envSources == null ? Access.NONE : envSources.resolve(in.release())),
+                  : envSources == null ? Access.NONE : envSources.resolve(in.release()))
+              .withFetchNow(fetchRequested.getAndSet(false)),
           status, notices == null ? recorder() : notices.around(in.release(), recorder()));
       failures = 0;
     } catch (Recorder.RecordFailedException e) {

@@ -10,6 +10,8 @@ import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.Redactor;
+import dev.backstop.operator.hooks.GitHookHandler;
+import dev.backstop.operator.state.SecretFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,6 +63,9 @@ final class StatusServer {
   /** Seconds an idle keep-alive connection stays open. */
   static final int IDLE_SECONDS = 30;
 
+  /** The git servers' shared webhook secret, in the state directory beside the API token. */
+  static final String HOOK_SECRET_FILE = "hook-secret";
+
   /** POST /api/v1/releases/NAME/ACTION: the request kind each action records. */
   private static final Map<String, String> ACTIONS = Map.of(
       "rollback", StagingRelease.ROLLBACK_ANNOTATION,
@@ -84,12 +89,15 @@ final class StatusServer {
   private final Semaphore streams = new Semaphore(STREAMS);
   private final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
   private final Clock clock;
+  private final GitHookHandler hooks;
 
   StatusServer(LocalDaemon daemon, Path stateDir, String address, int port) throws IOException {
     this.daemon = daemon;
     this.clock = Clock.systemUTC();
     this.token = ApiToken.loadOrCreate(stateDir);
     this.requests = new RequestStore(daemon.store());
+    this.hooks = new GitHookHandler(
+        Optional.of(SecretFile.loadOrCreate(stateDir.resolve(HOOK_SECRET_FILE))), daemon::fetchNow);
     limitJdkServer();
     this.http = HttpServer.create(new InetSocketAddress(address, port), 0);
     InetSocketAddress bound = http.getAddress();
@@ -141,6 +149,12 @@ final class StatusServer {
 
   private void route(HttpExchange ex) throws IOException {
     try {
+      if (ex.getRequestURI().getPath().equals(GitHookHandler.PATH)) {
+        // A git server on another machine names the daemon by its own DNS name: the hook's HMAC,
+        // not the Host header, is what proves the delivery.
+        hooks.handle(ex);
+        return;
+      }
       String host = ex.getRequestHeaders().getFirst("Host");
       Optional<RequestGuard.Refusal> misdirected = guard.checkHost(host);
       if (misdirected.isPresent()) {

@@ -105,14 +105,19 @@ public final class DockerObserver implements Observer {
     String epoch = commit == null ? "none" : commit + "@" + previous.getCurrent().getTime();
     results.addAll(health.results(release.key(), settings, epoch,
         new HealthMonitor.Target(endpoint, observed, expected)));
-    return observation(release, source, observed, results, null);
+    Observation observation = observation(release, source, observed, results, null);
+    // Mid-operation the containers are on their way to another commit: that is no drift.
+    boolean settled = commit != null && previous.getOperation() == null;
+    return settled
+        ? observation.withRendered(services.rendered(settings, endpoint, commit, release.workDir(), release.access().env()))
+        : observation;
   }
 
   private SourceState resolve(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != release.generation();
-    boolean fetch = specChanged || lastFetch == null
+    boolean fetch = release.fetchNow() || specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);

@@ -40,12 +40,14 @@ final class ReleaseHarness {
   StagingReleaseStatus status;
   Outcome outcome = Outcome.PASS;
   List<String> failing = List.of();
-  /** The containers the next observations see (none unless a test sets them). */
-  List<ContainerState> containers = List.of();
   ApplyOutcome nextApply = ApplyOutcome.success();
   Observation.Problem dockerError;
   /** When set, resolving the ref fails like this (e.g. the remote is gone); no fetch succeeded. */
   Observation.Problem sourceError;
+
+  /** Containers the next reconcile observes, and what the running commit renders (null: unknown). */
+  List<ContainerState> containers = List.of();
+  Map<String, Drift.Expected> rendered;
 
   /** The stack variables the driver resolved for the next reconcile. */
   StackEnv env = StackEnv.NONE;
@@ -226,6 +228,7 @@ final class ReleaseHarness {
             ? SourceState.resolved(commit, true)
             : SourceState.failed(Reason.RefNotFound, "ref '" + ref + "' not found", true);
     CheckResult result = new CheckResult("services", outcome, "x", outcome.name(), failing);
-    return new Observation(generation, source, containers, dockerError == null ? List.of(result) : List.of(), dockerError, requests);
+    return new Observation(generation, source, containers, dockerError == null ? List.of(result) : List.of(),
+        dockerError, requests).withRendered(rendered);
   }
 }

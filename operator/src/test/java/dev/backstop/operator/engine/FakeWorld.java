@@ -79,6 +79,11 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
+  public Map<String, String> hashes(ComposeProject project) {
+    return Map.of("web", "fake-hash");
+  }
+
+  @Override
   public String rawConfig(ComposeProject project) {
     return config(project);
   }

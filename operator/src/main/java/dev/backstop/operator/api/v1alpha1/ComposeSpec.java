@@ -79,6 +79,20 @@ public class ComposeSpec {
           + " 0600 before each apply, so that a service's `env_file:` can name it (e.g. .env).")
   private String envFile;
 
+  @JsonPropertyDescription(
+      "Re-apply the running commit when its containers drift from what it renders (changed image or"
+          + " definition, a service missing, an extra container). Never during a deploy or rollback, never while"
+          + " suspended. Default false: drift is only reported (condition Drifted, status.drift).")
+  private Boolean selfHeal;
+
+  public Boolean getSelfHeal() {
+    return selfHeal;
+  }
+
+  public void setSelfHeal(Boolean selfHeal) {
+    this.selfHeal = selfHeal;
+  }
+
   public String getProjectName() {
     return projectName;
   }

@@ -9,5 +9,7 @@ public enum ConditionType {
   /** Present only while true: no progress without a person (fix the spec, pick another ref). */
   Stalled,
   /** Whether the running stack passes its checks. */
-  Healthy
+  Healthy,
+  /** Present only while true: containers differ from what the running commit renders (status.drift). */
+  Drifted
 }

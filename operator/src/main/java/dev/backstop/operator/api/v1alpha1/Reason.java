@@ -76,5 +76,7 @@ public enum Reason {
   /** A published port is held by a process outside the project; retried, never quarantined. */
   PortConflict,
   /** The image registry cannot be reached for a pull; retried, never quarantined. */
-  RegistryUnavailable
+  RegistryUnavailable,
+  /** Containers of the project differ from what the running commit renders. */
+  Drifted
 }

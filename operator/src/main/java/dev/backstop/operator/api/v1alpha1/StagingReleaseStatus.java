@@ -39,6 +39,19 @@ public class StagingReleaseStatus {
       + " empty when every service runs current. A deploy of any commit applies every service again.")
   private List<RolledBackService> rolledBackServices = new ArrayList<>();
 
+  @JsonPropertyDescription(
+      "Services whose containers differ from what the running commit renders (changed, missing or extra"
+          + " containers, e.g. from a `docker compose` run by hand); empty while a deploy or rollback is in flight.")
+  private List<DriftedService> drift = new ArrayList<>();
+
+  public List<DriftedService> getDrift() {
+    return drift;
+  }
+
+  public void setDrift(List<DriftedService> drift) {
+    this.drift = drift == null ? new ArrayList<>() : drift;
+  }
+
   @JsonPropertyDescription("Per health check: passing, consecutive failures, last value and message.")
   private List<CheckStatus> checks = new ArrayList<>();
 

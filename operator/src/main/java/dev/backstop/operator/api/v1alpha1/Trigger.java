@@ -17,5 +17,7 @@ public enum Trigger {
   /** The backstop.dev/retry annotation lifted a quarantine. */
   Retry,
   /** A Secret, ConfigMap or literal of spec.compose.env/envFrom changed a stack variable. */
-  EnvChange
+  EnvChange,
+  /** Containers drifted from the running commit and spec.compose.selfHeal re-applied it. */
+  Drift
 }
