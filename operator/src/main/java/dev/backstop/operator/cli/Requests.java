@@ -15,9 +15,15 @@ final class Requests {
 
   /** Records the request and returns the value written, by which the answer is found. */
   static String send(StateOption state, String name, String key, PrintWriter out) {
+    return send(state, name, key, java.util.Map.of(), out);
+  }
+
+  /** As {@link #send(StateOption, String, String, PrintWriter)}, with the request's parameters. */
+  static String send(StateOption state, String name, String key, java.util.Map<String, String> parameters,
+      PrintWriter out) {
     // Every request needs a value not handled before: a timestamp plus a nonce.
     String value = Instant.now() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    String delivered = state.source().request(name, key, value);
+    String delivered = state.source().request(name, key, value, parameters);
     out.println(key.substring(key.indexOf('/') + 1) + " requested for " + name + "; " + delivered);
     out.flush();
     return value;

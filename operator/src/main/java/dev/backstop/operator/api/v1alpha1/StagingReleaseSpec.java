@@ -88,4 +88,9 @@ public class StagingReleaseSpec {
   public void setDeletionPolicy(DeletionPolicy deletionPolicy) {
     this.deletionPolicy = deletionPolicy;
   }
+
+  /** A deep copy: changing it leaves this one as it was. */
+  public StagingReleaseSpec copy() {
+    return DeepCopy.of(this, StagingReleaseSpec.class);
+  }
 }
