@@ -45,6 +45,7 @@ import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.lib.StoredConfig;
@@ -81,7 +82,8 @@ public final class JGitSourceRepository implements SourceRepository {
   private static final Pattern USER_INFO_PART =
       Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://([^/\\s]*)@");
   private static final Pattern SCP_LIKE = Pattern.compile("[^/:@]+@[^/:]+:.*");
-  private static final String PRE_DEPLOY_TAGS = "refs/tags/pre-deploy-*";
+  private static final String PRE_DEPLOY_PREFIX = "refs/tags/pre-deploy-";
+  private static final String PRE_DEPLOY_TAGS = PRE_DEPLOY_PREFIX + "*";
   private static final List<RefSpec> MIRROR_REFSPECS =
       List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"),
           // Pre-deploy tags are the cache's own (their push may have failed): a fetch never prunes them.
@@ -278,7 +280,9 @@ public final class JGitSourceRepository implements SourceRepository {
     SshAccess ssh = null;
     try {
       ssh = authorize(fetch, url, credentials);
+      List<Ref> ownTags = repo.getRefDatabase().getRefsByPrefix(PRE_DEPLOY_PREFIX);
       fetch.call();
+      keep(repo, ownTags);
     } catch (IOException e) {
       throw new SourceException(
           UNAVAILABLE,
@@ -307,6 +311,24 @@ public final class JGitSourceRepository implements SourceRepository {
     } finally {
       if (ssh != null) {
         ssh.close();
+      }
+    }
+  }
+
+  /**
+   * Puts back pre-deploy tags a pruning fetch removed: the negative refspec keeps the remote's from
+   * overwriting them, but JGit still prunes what the remote lacks, and an unpushed tag is only here.
+   */
+  private static void keep(Repository repo, List<Ref> tags) throws IOException {
+    for (Ref tag : tags) {
+      if (repo.exactRef(tag.getName()) == null) {
+        RefUpdate update = repo.updateRef(tag.getName());
+        update.setNewObjectId(tag.getObjectId());
+        update.setExpectedOldObjectId(ObjectId.zeroId());
+        RefUpdate.Result result = update.update();
+        if (result != RefUpdate.Result.NEW) {
+          LOG.warn("cannot keep {} in the cache after a fetch: {}", tag.getName(), result);
+        }
       }
     }
   }
