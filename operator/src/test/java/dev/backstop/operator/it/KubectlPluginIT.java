@@ -90,6 +90,11 @@ class KubectlPluginIT {
     assertThat(first).isNotBlank();
     kubectl("backstop", "rollback", "demo");
     assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_ANNOTATION)).isNotEqualTo(first);
+    // --to names the target in the same patch; a plain rollback afterwards removes it again.
+    assertThat(kubectl("backstop", "rollback", "demo", "--to", "v1", "--no-wait").exit()).isZero();
+    assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_TO_ANNOTATION)).isEqualTo("v1");
+    assertThat(kubectl("backstop", "rollback", "demo", "--no-wait").exit()).isZero();
+    assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_TO_ANNOTATION)).isNull();
     assertThat(kubectl("backstop", "retry", "-n", "team", "other").exit()).isZero();
     assertThat(annotation("team", "other", StagingRelease.RETRY_ANNOTATION)).isNotBlank();
     // Requests are metadata: the status the operator recorded is untouched.
