@@ -9,12 +9,7 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.ContainerState;
-import dev.backstop.operator.core.ServiceView;
 import dev.backstop.operator.local.StatusStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +36,6 @@ class RollbackControlsIT {
   private final List<Process> processes = new ArrayList<>();
   private final DockerHosts dockerHosts = new DockerHosts();
   private final DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
-  private final HttpClient http = HttpClient.newHttpClient();
   private DemoRepo repo;
   private Path manifest;
   private Path state;
@@ -279,18 +273,10 @@ class RollbackControlsIT {
   }
 
   private void assertRunning(String commit, String version) throws Exception {
-    ContainerState web = webContainer();
-    assertThat(web.running()).isTrue();
-    assertThat(web.health()).isEqualTo(ContainerState.Health.HEALTHY);
-    assertThat(ServiceView.commitOf(web.workingDir())).as("checkout the container came from").isEqualTo(commit);
-    String served = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appPort + "/version")).build(),
-        HttpResponse.BodyHandlers.ofString()).body().trim();
-    assertThat(served).isEqualTo(version);
+    DemoRepo.assertRunning(docker, project, appPort, commit, version);
   }
 
   private ContainerState webContainer() throws Exception {
-    List<ContainerState> containers = docker.containers(project, null);
-    assertThat(containers).extracting(ContainerState::service).containsExactly("web");
-    return containers.get(0);
+    return DemoRepo.webContainer(docker, project);
   }
 }
