@@ -84,12 +84,29 @@ final class KubeApi implements ReleaseSource, AutoCloseable {
   }
 
   @Override
-  public String request(String name, String annotation, String value) {
+  public String request(String name, String annotation, String value, Map<String, String> parameters) {
     exists(name);
-    patch(name, "annotate stagingrelease " + name,
-        "{\"metadata\":{\"annotations\":{\"" + annotation + "\":\"" + value + "\"}}}");
-    return "annotated " + annotation + "=" + value + "; the operator acts on it at once";
+    Map<String, String> annotations = new LinkedHashMap<>(parameters);
+    annotations.put(annotation, value);
+    if (StagingRelease.ROLLBACK_ANNOTATION.equals(annotation)
+        && !parameters.containsKey(StagingRelease.ROLLBACK_TO_ANNOTATION)) {
+      // A merge patch's null removes the last request's target: this one goes to last-known-good.
+      annotations.put(StagingRelease.ROLLBACK_TO_ANNOTATION, null);
+    }
+    String patch;
+    try {
+      patch = JSON.writeValueAsString(Map.of("metadata", Map.of("annotations", annotations)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the annotation patch", e);
+    }
+    patch(name, "annotate stagingrelease " + name, patch);
+    String target = parameters.get(StagingRelease.ROLLBACK_TO_ANNOTATION);
+    return "annotated " + annotation + "=" + value + (target == null ? "" : " and "
+        + StagingRelease.ROLLBACK_TO_ANNOTATION + "=" + target) + "; the operator acts on it at once";
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   @Override
   public Reports reports(String name) {

@@ -54,9 +54,11 @@ final class LocalState implements ReleaseSource {
   }
 
   @Override
-  public String request(String name, String annotation, String value) {
+  public String request(String name, String annotation, String value, Map<String, String> parameters) {
     find(name).orElseThrow(() -> noSuchRelease(name));
-    new RequestStore(store).request(name, annotation, value);
+    Map<String, String> values = new LinkedHashMap<>(parameters);
+    values.put(annotation, value);
+    new RequestStore(store).request(name, values);
     int answer = DaemonInfo.read(dir).map(d -> nudge(d, name)).orElse(0);
     if (answer == 202) {
       return "the daemon is acting on it now";
@@ -78,8 +80,13 @@ final class LocalState implements ReleaseSource {
 
   @Override
   public void suspend(String name, boolean suspend) {
-    throw new IllegalArgumentException("local mode reads spec.suspend from the manifest: set `suspend: " + suspend
-        + "` in " + name + "'s manifest and the daemon picks it up");
+    find(name).orElseThrow(() -> noSuchRelease(name));
+    new RequestStore(store).request(name, Map.of(RequestStore.SUSPEND_KEY, String.valueOf(suspend)));
+    DaemonInfo.read(dir).ifPresent(d -> nudge(d, name));
+    if (!suspend && store.manifestSuspends(name)) {
+      throw new IllegalArgumentException(name + "'s manifest sets spec.suspend: true, which `backstop resume` does not"
+          + " override; set it to false (or remove it) in the manifest");
+    }
   }
 
   @Override

@@ -20,11 +20,12 @@ interface ReleaseSource {
 
   /**
    * Asks for {@code annotation} (StagingRelease.REQUEST_ANNOTATIONS) with {@code value}, a value
-   * never used before.
+   * never used before, and its {@code parameters} (StagingRelease.REQUEST_PARAMETERS) in the
+   * same write; a rollback without backstop.dev/rollback-to goes to last-known-good.
    *
    * @return how it was delivered, for the person who asked
    */
-  String request(String name, String annotation, String value);
+  String request(String name, String annotation, String value, Map<String, String> parameters);
 
   /** Where {@code name}'s rollback reports are kept; the release must exist. */
   Reports reports(String name);
@@ -32,7 +33,12 @@ interface ReleaseSource {
   /** A release (its name, namespace and uid) and the store of its rollback reports. */
   record Reports(StagingRelease release, ReportStore store) {}
 
-  /** Sets spec.suspend. */
+  /** As {@link #request(String, String, String, Map)}, with no parameters. */
+  default String request(String name, String annotation, String value) {
+    return request(name, annotation, value, Map.of());
+  }
+
+  /** Sets spec.suspend (local mode: the daemon's own suspension beside the manifest's). */
   void suspend(String name, boolean suspend);
 
   /** The error for a release that is not there, naming where it was looked for. */

@@ -15,17 +15,19 @@ final class Requests {
 
   /** Records the request and returns the value written, by which the answer is found. */
   static String send(StateOption state, String name, String key, PrintWriter out) {
-    return send(state, name, key, "", out);
+    return send(state, name, key, "", java.util.Map.of(), out);
   }
 
   /**
    * As {@link #send(StateOption, String, String, PrintWriter)}, with the request's own argument
-   * before the unique part (backstop.dev/rollback-services: {@code api,web;<unique>}).
+   * before the unique part (backstop.dev/rollback-services: {@code api,web;<unique>}) and its
+   * parameters, written in the same change (backstop.dev/rollback-to).
    */
-  static String send(StateOption state, String name, String key, String argument, PrintWriter out) {
+  static String send(StateOption state, String name, String key, String argument,
+      java.util.Map<String, String> parameters, PrintWriter out) {
     // Every request needs a value not handled before: a timestamp plus a nonce.
     String value = Instant.now() + "-" + UUID.randomUUID().toString().substring(0, 8);
-    String delivered = state.source().request(name, key, argument + value);
+    String delivered = state.source().request(name, key, argument + value, parameters);
     out.println(key.substring(key.indexOf('/') + 1) + " requested for " + name + "; " + delivered);
     out.flush();
     return value;

@@ -273,7 +273,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     Map<String, String> annotations = release.getMetadata().getAnnotations();
     Map<String, String> values = new HashMap<>();
     if (annotations != null) {
-      for (String name : StagingRelease.REQUEST_ANNOTATIONS) {
+      for (String name : java.util.stream.Stream.concat(StagingRelease.REQUEST_ANNOTATIONS.stream(),
+          StagingRelease.REQUEST_PARAMETERS.stream()).toList()) {
         if (annotations.get(name) != null) {
           values.put(name, annotations.get(name));
         }

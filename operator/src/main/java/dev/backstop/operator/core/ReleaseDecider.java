@@ -66,6 +66,7 @@ public final class ReleaseDecider {
 
     if (settings.suspend()) {
       s.setPhase(Phase.Suspended);
+      refuseWhileSuspended(s, obs, now);
       return finish(s, Action.NONE, blocking, obs, now, settings.interval());
     }
     if (obs.dockerError() != null) {
@@ -342,9 +343,10 @@ public final class ReleaseDecider {
     }
     if (s.getOperation() == null && isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION)) {
       String rollback = StagingRelease.ROLLBACK_ANNOTATION;
-      Revision target = rollbackTarget(s);
+      RollbackTargets.Choice choice = RollbackTargets.resolve(s, obs.requests().get(StagingRelease.ROLLBACK_TO_ANNOTATION));
+      Revision target = choice.target();
       if (target == null) {
-        RequestAnswers.refuse(s, obs, rollback, ActionKind.Rollback, Trigger.Manual, RequestAnswers.noTarget(s), now);
+        RequestAnswers.refuse(s, obs, rollback, ActionKind.Rollback, Trigger.Manual, choice.refusal(), now);
       } else {
         quarantineCurrent(s, Reason.ManualRollback, "rollback requested", now);
         RequestAnswers.accept(s, obs, rollback, "rolling back to " + describe(target), now);
@@ -373,6 +375,24 @@ public final class ReleaseDecider {
       }
     }
     return null;
+  }
+
+  /** Suspended changes nothing, requests included: each is answered, not kept for later. */
+  private static void refuseWhileSuspended(StagingReleaseStatus s, Observation obs, Instant now) {
+    String why = "the release is suspended (spec.suspend), so nothing is changed; resume it first (`backstop resume`)";
+    if (isNew(s, obs, StagingRelease.ROLLBACK_ANNOTATION)) {
+      RequestAnswers.refuse(s, obs, StagingRelease.ROLLBACK_ANNOTATION, ActionKind.Rollback, Trigger.Manual, why, now);
+    }
+    if (isNew(s, obs, StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION)) {
+      RequestAnswers.refuse(s, obs, StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION, ActionKind.EmergencyRollback,
+          Trigger.Emergency, why, now);
+    }
+    if (isNew(s, obs, StagingRelease.RETRY_ANNOTATION)) {
+      RequestAnswers.refuse(s, obs, StagingRelease.RETRY_ANNOTATION, ActionKind.Deploy, Trigger.Retry, why, now);
+    }
+    if (isNew(s, obs, StagingRelease.BACKUP_ANNOTATION)) {
+      RequestAnswers.refuse(s, obs, StagingRelease.BACKUP_ANNOTATION, ActionKind.Backup, Trigger.Manual, why, now);
+    }
   }
 
   private static boolean isNew(StagingReleaseStatus s, Observation obs, String annotation) {
@@ -658,24 +678,14 @@ public final class ReleaseDecider {
     report.setRecoveredTime(Timestamps.format(now));
     report.setRecoverySeconds(Timestamps.secondsBetween(report.getDetectionTime(), report.getRecoveredTime()));
     report.setResult(Result.Succeeded);
+    // What a rollback reached (and, but for an emergency, verified again) is what runs well now.
+    s.setLastKnownGood(RollbackTargets.asLastKnownGood(s, op.getTarget()));
     s.setPhase(ServiceRollbacks.partial(s) ? Phase.PartiallyRolledBack : Phase.RolledBack);
   }
 
   /** Where a rollback goes: last-known-good, or the newest earlier success when that is running. */
   static Revision rollbackTarget(StagingReleaseStatus s) {
-    String running = s.getCurrent() == null ? null : s.getCurrent().getCommit();
-    Revision lkg = s.getLastKnownGood();
-    if (lkg != null && !lkg.getCommit().equals(running) && quarantine(s, lkg.getCommit()) == null) {
-      return copyRevision(lkg);
-    }
-    for (HistoryEntry h : s.getHistory()) {
-      Revision to = h.getTo();
-      if (h.getResult() == Result.Succeeded && to != null && !to.getCommit().equals(running)
-          && quarantine(s, to.getCommit()) == null) {
-        return copyRevision(to);
-      }
-    }
-    return null;
+    return RollbackTargets.defaultTarget(s);
   }
 
   private static QuarantinedCommit quarantine(StagingReleaseStatus s, String commit) {
@@ -832,6 +842,7 @@ public final class ReleaseDecider {
 
   static Decision finish(
       StagingReleaseStatus s, Action action, Problem blocking, Observation obs, Instant now, Duration requeue) {
+    RollbackTargets.keepLastKnownGoodUsable(s);
     if (s.getOperation() != null) {
       // What runs is about to change or is changing: there is nothing settled to have drifted from.
       s.getDrift().clear();

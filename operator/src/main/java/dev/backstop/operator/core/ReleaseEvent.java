@@ -33,6 +33,8 @@ public record ReleaseEvent(Type type, Kind reason, String message) {
     BackupFailed,
     RestoreSucceeded,
     RestoreFailed,
-    RequestRefused
+    RequestRefused,
+    PreDeployTagged,
+    PreDeployTagFailed
   }
 }

@@ -5,6 +5,7 @@ import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.TagOutcome;
 
 /**
  * The loop's hands: each method carries out one action the core decided. Outcomes are returned,
@@ -14,6 +15,9 @@ public interface Actuator {
 
   /** Checks out the target commit and applies its compose files. */
   ApplyOutcome apply(ReleaseInput release, ReleaseSettings settings, Action.Apply apply);
+
+  /** Tags {@code commit} as {@code name} in the git cache and pushes the tag when it can. */
+  TagOutcome tag(ReleaseInput release, ReleaseSettings settings, String commit, String name);
 
   /** Dumps the database of the running stack into a new backup. */
   BackupOutcome backup(ReleaseInput release, ReleaseSettings settings, Action.Backup backup);

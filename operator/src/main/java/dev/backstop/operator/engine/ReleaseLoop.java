@@ -8,11 +8,13 @@ import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.Decision;
 import dev.backstop.operator.core.InvalidSpecException;
 import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.PreDeployTag;
 import dev.backstop.operator.core.ReleaseDecider;
 import dev.backstop.operator.core.ReleaseEvent;
 import dev.backstop.operator.core.Redactor;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
+import dev.backstop.operator.core.TagOutcome;
 import dev.backstop.operator.core.Transitions;
 import dev.backstop.operator.engine.Recorder.RecordFailedException;
 import java.time.Clock;
@@ -120,6 +122,11 @@ public final class ReleaseLoop {
       after = decider.completeRestore(settings, decided, restore, outcome, obs, clock.instant());
       record(recorder, decided, after.status());
     } else if (decision.action() instanceof Action.Apply apply) {
+      java.util.Optional<PreDeployTag.Tag> tag = PreDeployTag.before(release.spec(), decided, apply);
+      if (tag.isPresent()) {
+        TagOutcome tagged = actuator.tag(release, settings, tag.get().commit(), tag.get().name());
+        PreDeployTag.events(tag.get(), tagged).forEach(recorder::event);
+      }
       ApplyOutcome outcome = actuator.apply(release, settings, apply);
       faults.at(FaultPoints.after(apply));
       after = decider.complete(settings, decided, apply, outcome, obs, clock.instant());

@@ -29,8 +29,13 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.backstop.operator.core.TagOutcome;
 import org.eclipse.jgit.api.FetchCommand;
+import org.eclipse.jgit.api.PushCommand;
 import org.eclipse.jgit.api.TransportCommand;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.transport.PushResult;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.JGitInternalException;
@@ -42,6 +47,7 @@ import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.RepositoryCache;
 import org.eclipse.jgit.lib.StoredConfig;
@@ -78,8 +84,12 @@ public final class JGitSourceRepository implements SourceRepository {
   private static final Pattern USER_INFO_PART =
       Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://([^/\\s]*)@");
   private static final Pattern SCP_LIKE = Pattern.compile("[^/:@]+@[^/:]+:.*");
+  private static final String PRE_DEPLOY_PREFIX = "refs/tags/pre-deploy-";
+  private static final String PRE_DEPLOY_TAGS = PRE_DEPLOY_PREFIX + "*";
   private static final List<RefSpec> MIRROR_REFSPECS =
-      List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+      List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"),
+          // Pre-deploy tags are the cache's own (their push may have failed): a fetch never prunes them.
+          new RefSpec("^" + PRE_DEPLOY_TAGS));
 
   private final Path cacheRoot;
   private final Function<String, String> env;
@@ -236,7 +246,16 @@ public final class JGitSourceRepository implements SourceRepository {
             .setTagOpt(TagOpt.NO_TAGS)
             .setRemoveDeletedRefs(true)
             .setTimeout(TIMEOUT_SECONDS);
-    call(fetch, url, credentials, "fetch");
+    try {
+      List<Ref> ownTags = repo.getRefDatabase().getRefsByPrefix(PRE_DEPLOY_PREFIX);
+      call(fetch, url, credentials, "fetch");
+      keep(repo, ownTags);
+    } catch (IOException e) {
+      throw new SourceException(
+          UNAVAILABLE,
+          "cannot read the refs of the git cache for " + display(url) + " (" + e.getClass().getSimpleName()
+              + "); check the state directory's disk");
+    }
   }
 
   /**
@@ -314,18 +333,9 @@ public final class JGitSourceRepository implements SourceRepository {
     boolean fromSecret = credentials != null && credentials.hasPassword();
     String token = fromSecret ? credentials.password() : env.apply(TOKEN_VARIABLE);
     boolean http = isHttp(url);
-    if (http && token != null && !token.isBlank()) {
-      String user = fromSecret ? credentials.username() : env.apply(USERNAME_VARIABLE);
-      command.setCredentialsProvider(
-          new UsernamePasswordCredentialsProvider(
-              user == null || user.isBlank() ? "x-access-token" : user, token));
-    }
     SshAccess ssh = null;
     try {
-      if (sshKey) {
-        ssh = SshAccess.open(cacheRoot, credentials);
-        command.setTransportConfigCallback(ssh.callback());
-      }
+      ssh = authorize(command, url, credentials);
       return command.call();
     } catch (IOException e) {
       throw new SourceException(
@@ -352,6 +362,115 @@ public final class JGitSourceRepository implements SourceRepository {
                   : "check the URL, the network and the credentials";
       throw new SourceException(
           UNAVAILABLE, "cannot " + verb + " " + display(url) + " (" + reason + "); " + hint);
+    } finally {
+      if (ssh != null) {
+        ssh.close();
+      }
+    }
+  }
+
+  /**
+   * Puts back pre-deploy tags a pruning fetch removed: the negative refspec keeps the remote's from
+   * overwriting them, but JGit still prunes what the remote lacks, and an unpushed tag is only here.
+   */
+  private static void keep(Repository repo, List<Ref> tags) throws IOException {
+    for (Ref tag : tags) {
+      if (repo.exactRef(tag.getName()) == null) {
+        RefUpdate update = repo.updateRef(tag.getName());
+        update.setNewObjectId(tag.getObjectId());
+        update.setExpectedOldObjectId(ObjectId.zeroId());
+        RefUpdate.Result result = update.update();
+        if (result != RefUpdate.Result.NEW) {
+          LOG.warn("cannot keep {} in the cache after a fetch: {}", tag.getName(), result);
+        }
+      }
+    }
+  }
+
+  /**
+   * Gives {@code command} the credentials a fetch would use: the Secret's password or token, else
+   * the operator's token over http; the Secret's SSH key over ssh.
+   *
+   * @return the SSH key's access, to close after the call; null when there is none
+   */
+  private SshAccess authorize(TransportCommand<?, ?> command, String url, GitCredentials credentials)
+      throws IOException {
+    boolean fromSecret = credentials != null && credentials.hasPassword();
+    String token = fromSecret ? credentials.password() : env.apply(TOKEN_VARIABLE);
+    if (isHttp(url) && token != null && !token.isBlank()) {
+      String user = fromSecret ? credentials.username() : env.apply(USERNAME_VARIABLE);
+      command.setCredentialsProvider(
+          new UsernamePasswordCredentialsProvider(
+              user == null || user.isBlank() ? "x-access-token" : user, token));
+    }
+    if (credentials == null || !credentials.hasSshKey()) {
+      return null;
+    }
+    SshAccess ssh = SshAccess.open(cacheRoot, credentials);
+    command.setTransportConfigCallback(ssh.callback());
+    return ssh;
+  }
+
+  @Override
+  public TagOutcome tag(String url, String commit, String name, GitCredentials credentials) {
+    Path dir;
+    try {
+      dir = cacheDir(url, credentials);
+    } catch (SourceException e) {
+      return TagOutcome.failed(e.getMessage());
+    }
+    boolean created;
+    synchronized (lockFor(dir)) {
+      try (Repository repo = openCache(url, dir, false, credentials); Git git = Git.wrap(repo)) {
+        Ref existing = repo.exactRef(Constants.R_TAGS + name);
+        if (existing != null && !existing.getObjectId().getName().equals(commit)) {
+          return TagOutcome.failed("the cache already has a tag " + name + " on another commit");
+        }
+        created = existing == null;
+        if (created) {
+          try (RevWalk walk = new RevWalk(repo)) {
+            git.tag().setName(name).setAnnotated(false).setObjectId(walk.parseCommit(ObjectId.fromString(commit))).call();
+          }
+        }
+      } catch (SourceException e) {
+        return TagOutcome.failed(e.getMessage());
+      } catch (IOException | GitAPIException | JGitInternalException e) {
+        return TagOutcome.failed(redact(url, reason(e)));
+      }
+    }
+    // Outside the cache's lock: a slow or hanging remote must not hold up resolves of this URL.
+    return push(url, dir, name, credentials, created);
+  }
+
+  private TagOutcome push(String url, Path dir, String name, GitCredentials credentials, boolean created) {
+    try {
+      checkLocalSource(url);
+    } catch (SourceException e) {
+      return TagOutcome.pushFailed(created, e.getMessage());
+    }
+    SshAccess ssh = null;
+    try (Repository repo = open(url, dir); Git git = Git.wrap(repo)) {
+      PushCommand push = git.push().setRemote(url).setTimeout(TIMEOUT_SECONDS)
+          .setRefSpecs(new RefSpec(Constants.R_TAGS + name + ":" + Constants.R_TAGS + name));
+      ssh = authorize(push, url, credentials);
+      for (PushResult result : push.call()) {
+        for (RemoteRefUpdate update : result.getRemoteUpdates()) {
+          RemoteRefUpdate.Status status = update.getStatus();
+          if (status != RemoteRefUpdate.Status.OK && status != RemoteRefUpdate.Status.UP_TO_DATE) {
+            String why = update.getMessage() == null ? status.name() : status.name() + ": " + update.getMessage();
+            return TagOutcome.pushFailed(created, "the remote refused it: " + redact(url, why));
+          }
+        }
+      }
+      return TagOutcome.pushed(created);
+    } catch (SourceException e) {
+      return TagOutcome.pushFailed(created, e.getMessage());
+    } catch (IOException | GitAPIException | JGitInternalException e) {
+      String reason = redact(url, reason(e));
+      if (credentials != null && credentials.hasPassword()) {
+        reason = reason.replace(credentials.password(), "***");
+      }
+      return TagOutcome.pushFailed(created, reason);
     } finally {
       if (ssh != null) {
         ssh.close();

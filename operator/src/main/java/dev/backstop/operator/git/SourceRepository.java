@@ -39,4 +39,10 @@ public interface SourceRepository {
    */
   Path checkout(String url, String commit, Path root, GitCredentials credentials)
       throws SourceException;
+
+  /**
+   * Tags {@code commit} as {@code name} (a lightweight tag) in the local cache, then pushes the tag
+   * to the remote. Failures are returned, never thrown: a tag is never a reason to hold a deploy.
+   */
+  dev.backstop.operator.core.TagOutcome tag(String url, String commit, String name, GitCredentials credentials);
 }

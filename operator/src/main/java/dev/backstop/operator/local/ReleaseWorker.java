@@ -181,12 +181,12 @@ final class ReleaseWorker {
     int failures;
     try {
       Input in = input;
-      requeue = loop.reconcile(
-          ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()), store.releaseDir(name),
-              denied != null ? Access.blocked(denied)
-                  : envSources == null ? Access.NONE : envSources.resolve(in.release()))
-              .withFetchNow(fetchRequested.getAndSet(false)),
-          status, notices == null ? recorder() : notices.around(in.release(), recorder()));
+      ReleaseInput release = ReleaseInput.of(in.release(), in.generation(), requestValues(in.release()),
+          store.releaseDir(name), denied != null ? Access.blocked(denied)
+              : envSources == null ? Access.NONE : envSources.resolve(in.release()))
+          .withFetchNow(fetchRequested.getAndSet(false));
+      requeue = loop.reconcile(suspendedByCli(release), status,
+          notices == null ? recorder() : notices.around(in.release(), recorder()));
       failures = 0;
     } catch (Recorder.RecordFailedException e) {
       synchronized (lock) {
@@ -220,6 +220,21 @@ final class ReleaseWorker {
     return seconds >= MAX_BACKOFF.toSeconds() ? MAX_BACKOFF : Duration.ofSeconds(seconds);
   }
 
+  /**
+   * `backstop suspend NAME` in local mode: the manifest is the user's (often a GitOps tool's), so
+   * the CLI's suspension is kept beside it and added to its spec.suspend, never written into it.
+   */
+  private ReleaseInput suspendedByCli(ReleaseInput release) {
+    if (!RequestStore.SUSPENDED.equals(requests.read(name).get(RequestStore.SUSPEND_KEY))
+        || release.spec() == null || Boolean.TRUE.equals(release.spec().getSuspend())) {
+      return release;
+    }
+    dev.backstop.operator.api.v1alpha1.StagingReleaseSpec spec = release.spec().copy();
+    spec.setSuspend(true);
+    return new ReleaseInput(release.key(), release.name(), spec, release.generation(), release.requests(),
+        release.workDir(), release.access());
+  }
+
   /** Annotations of the manifest, each combined with the CLI's request of the same kind. */
   private Map<String, String> requestValues(StagingRelease release) {
     Map<String, String> values = new HashMap<>();
@@ -230,6 +245,14 @@ final class ReleaseWorker {
       String c = fromCli.get(key);
       if (a != null || c != null) {
         values.put(key, (a == null ? "" : a) + "|" + (c == null ? "" : c));
+      }
+    }
+    for (String key : StagingRelease.REQUEST_PARAMETERS) {
+      // The CLI writes its parameters with every request it sends (empty for none), so its own
+      // value is the one that goes with its request; the manifest's serves the manifest's requests.
+      String value = fromCli.containsKey(key) ? fromCli.get(key) : annotations == null ? null : annotations.get(key);
+      if (value != null && !value.isEmpty()) {
+        values.put(key, value);
       }
     }
     return values;

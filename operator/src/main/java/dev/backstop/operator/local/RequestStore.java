@@ -37,10 +37,29 @@ public final class RequestStore {
     }
   }
 
+  /** The key under which `backstop suspend NAME` is kept (not an annotation: it adds to spec.suspend). */
+  public static final String SUSPEND_KEY = "suspend";
+
+  /** The value of {@link #SUSPEND_KEY} while the CLI holds the release suspended. */
+  public static final String SUSPENDED = "true";
+
   /** Records a new request of {@code key} with a value never used before. */
-  public synchronized void request(String release, String key, String value) {
+  public void request(String release, String key, String value) {
+    request(release, Map.of(key, value));
+  }
+
+  /**
+   * Records a request with its parameters (backstop.dev/rollback-to) in one write, so the daemon
+   * never reads one without the other. A rollback without a target clears the last one's (to an
+   * empty value, which also outranks the manifest's annotation): it goes to last-known-good.
+   */
+  public synchronized void request(String release, Map<String, String> values) {
     Map<String, String> all = new LinkedHashMap<>(read(release));
-    all.put(key, value);
+    all.putAll(values);
+    if (values.containsKey(StagingRelease.ROLLBACK_ANNOTATION)
+        && !values.containsKey(StagingRelease.ROLLBACK_TO_ANNOTATION)) {
+      all.put(StagingRelease.ROLLBACK_TO_ANNOTATION, "");
+    }
     Path file = file(release);
     try {
       AtomicFile.write(file, JSON.writeValueAsBytes(all), AtomicFile.Access.OWNER_ONLY);

@@ -64,6 +64,20 @@ public final class StatusStore {
     return readJson(release(name).status(), StagingReleaseStatus.class);
   }
 
+  /** Whether the manifest the daemon last read for {@code name} sets spec.suspend: true. */
+  public boolean manifestSuspends(String name) {
+    String json = Generation.read(releaseDir(name)).specJson();
+    if (json.isEmpty()) {
+      return false;
+    }
+    try {
+      return Json.mapper().readTree(json).path("suspend").asBoolean(false);
+    } catch (IOException e) {
+      LOG.warn("cannot read the saved spec of {}: {}", name, e.getMessage());
+      return false;
+    }
+  }
+
   /** Names of the releases that have a stored status, sorted. */
   public List<String> names() throws IOException {
     Path releasesDir = layout.releasesDir();

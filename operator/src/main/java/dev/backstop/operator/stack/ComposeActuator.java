@@ -19,6 +19,7 @@ import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.ComposePolicy;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.StackEnv;
+import dev.backstop.operator.core.TagOutcome;
 import dev.backstop.operator.engine.Actuator;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.git.SourceException;
@@ -166,6 +167,14 @@ public final class ComposeActuator implements Actuator {
     images.retain(settings.name(), settings.images(), status, settings.projectName(), endpoint(release, settings));
     CommitFiles.prune(release.key(), new StateLayout.ReleaseDir(release.workDir()),
         ImageRetention.commitsToKeep(status, settings.images().keepImages()));
+  }
+
+  @Override
+  public TagOutcome tag(ReleaseInput release, ReleaseSettings settings, String commit, String name) {
+    TagOutcome outcome = git.tag(settings.url(), commit, name, release.access().git());
+    LOG.info("{}: pre-deploy tag {} of {}: {}", release.key(), name, commit.substring(0, 7),
+        outcome.pushed() ? "pushed" : outcome.tagged() ? "in the cache only: " + outcome.problem() : outcome.problem());
+    return outcome;
   }
 
   @Override

@@ -59,6 +59,9 @@ final class ReleaseHarness {
   final List<String> backedUp = new ArrayList<>();
   final List<String> restored = new ArrayList<>();
   final List<String> deleted = new ArrayList<>();
+  /** Pre-deploy tags made ("NAME COMMIT"), in order, and what the next one does. */
+  final List<String> tags = new ArrayList<>();
+  TagOutcome nextTag = TagOutcome.pushed(true);
   /** Commits applied, in order: what the stack would have run. */
   final List<String> applied = new ArrayList<>();
   /** Every status recorded, in order, and every event told. */
@@ -99,6 +102,12 @@ final class ReleaseHarness {
         applied.add(apply.target().getCommit());
       }
       return nextApply;
+    }
+
+    @Override
+    public TagOutcome tag(ReleaseInput release, ReleaseSettings settings, String commit, String name) {
+      tags.add(name + " " + commit);
+      return nextTag;
     }
 
     @Override

@@ -44,6 +44,11 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
+  public dev.backstop.operator.core.TagOutcome tag(String url, String commit, String name, GitCredentials credentials) {
+    return dev.backstop.operator.core.TagOutcome.failed("the fake world keeps no tags");
+  }
+
+  @Override
   public Path checkout(String url, String commit, Path root, GitCredentials credentials) {
     try {
       return Files.createDirectories(root.resolve(commit));

@@ -1,6 +1,15 @@
 package dev.backstop.operator.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.backstop.operator.compose.DockerContainerObserver;
+import dev.backstop.operator.core.ContainerState;
+import dev.backstop.operator.core.ServiceView;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,5 +67,28 @@ final class DemoRepo {
     Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
     Files.writeString(tmp, content);
     Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * Asserts the project's one web container runs healthy from {@code commit}'s checkout and serves
+   * {@code version} on {@code appPort}.
+   */
+  static void assertRunning(DockerContainerObserver docker, String project, int appPort, String commit, String version)
+      throws Exception {
+    ContainerState web = webContainer(docker, project);
+    assertThat(web.running()).isTrue();
+    assertThat(web.health()).isEqualTo(ContainerState.Health.HEALTHY);
+    assertThat(ServiceView.commitOf(web.workingDir())).as("checkout the container came from").isEqualTo(commit);
+    String served = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appPort + "/version")).build(),
+        HttpResponse.BodyHandlers.ofString()).body().trim();
+    assertThat(served).isEqualTo(version);
+  }
+
+  /** The project's containers, which must be the demo's one web service. */
+  static ContainerState webContainer(DockerContainerObserver docker, String project) throws Exception {
+    List<ContainerState> containers = docker.containers(project, null);
+    assertThat(containers).extracting(ContainerState::service).containsExactly("web");
+    return containers.get(0);
   }
 }

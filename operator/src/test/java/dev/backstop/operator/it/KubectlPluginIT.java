@@ -93,6 +93,11 @@ class KubectlPluginIT {
     Run services = kubectl("backstop", "rollback", "demo", "--service", "api,web", "--no-wait");
     assertThat(services.exit()).as(services.err()).isZero();
     assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_SERVICES_ANNOTATION)).startsWith("api,web;");
+    // --to names the target in the same patch; a plain rollback afterwards removes it again.
+    assertThat(kubectl("backstop", "rollback", "demo", "--to", "v1", "--no-wait").exit()).isZero();
+    assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_TO_ANNOTATION)).isEqualTo("v1");
+    assertThat(kubectl("backstop", "rollback", "demo", "--no-wait").exit()).isZero();
+    assertThat(annotation("default", "demo", StagingRelease.ROLLBACK_TO_ANNOTATION)).isNull();
     assertThat(kubectl("backstop", "retry", "-n", "team", "other").exit()).isZero();
     assertThat(annotation("team", "other", StagingRelease.RETRY_ANNOTATION)).isNotBlank();
     // Requests are metadata: the status the operator recorded is untouched.

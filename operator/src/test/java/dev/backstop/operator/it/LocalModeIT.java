@@ -10,7 +10,6 @@ import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.core.ContainerState;
-import dev.backstop.operator.core.ServiceView;
 import dev.backstop.operator.local.StatusStore;
 import java.io.File;
 import java.net.ServerSocket;
@@ -165,19 +164,11 @@ class LocalModeIT {
   }
 
   private void assertRunning(String commit, String version) throws Exception {
-    ContainerState web = webContainer();
-    assertThat(web.running()).isTrue();
-    assertThat(web.health()).isEqualTo(ContainerState.Health.HEALTHY);
-    assertThat(ServiceView.commitOf(web.workingDir())).as("checkout the container came from").isEqualTo(commit);
-    String served = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appPort + "/version")).build(),
-        HttpResponse.BodyHandlers.ofString()).body().trim();
-    assertThat(served).isEqualTo(version);
+    DemoRepo.assertRunning(docker, project, appPort, commit, version);
   }
 
   private ContainerState webContainer() throws Exception {
-    List<ContainerState> containers = docker.containers(project, null);
-    assertThat(containers).extracting(ContainerState::service).containsExactly("web");
-    return containers.get(0);
+    return DemoRepo.webContainer(docker, project);
   }
 
   private static long deploysOf(StatusStore store, String commit) {

@@ -39,6 +39,20 @@ public class SourceSpec {
           + " Values never appear in logs, status or events.")
   private SecretReference secretRef;
 
+  @JsonPropertyDescription(
+      "Before each deploy, tag the running commit pre-deploy-<UTC yyyyMMdd-HHmmss> in the git cache and push the"
+          + " tag to the remote when the credentials allow. A failed push is a Warning event and never holds the"
+          + " deploy back. Default false.")
+  private Boolean tagBeforeDeploy;
+
+  public Boolean getTagBeforeDeploy() {
+    return tagBeforeDeploy;
+  }
+
+  public void setTagBeforeDeploy(Boolean tagBeforeDeploy) {
+    this.tagBeforeDeploy = tagBeforeDeploy;
+  }
+
   public String getUrl() {
     return url;
   }

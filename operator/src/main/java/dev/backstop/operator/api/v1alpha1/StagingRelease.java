@@ -32,6 +32,12 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
   /** Any new value asks for one rollback to last-known-good. */
   public static final String ROLLBACK_ANNOTATION = GROUP + "/rollback";
 
+  /**
+   * The ref or commit the next `backstop.dev/rollback` request goes to (one that passed
+   * verification here); absent, it goes to last-known-good. Read with that request, not a request itself.
+   */
+  public static final String ROLLBACK_TO_ANNOTATION = GROUP + "/rollback-to";
+
   /** Any new value asks for one emergency rollback: no backup, no verification gate. */
   public static final String EMERGENCY_ROLLBACK_ANNOTATION = GROUP + "/emergency-rollback";
 
@@ -54,6 +60,9 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
   public static final java.util.List<String> REQUEST_ANNOTATIONS = java.util.List.of(
       ROLLBACK_ANNOTATION, EMERGENCY_ROLLBACK_ANNOTATION, RETRY_ANNOTATION, BACKUP_ANNOTATION,
       ROLLBACK_SERVICES_ANNOTATION);
+
+  /** Annotations that qualify a request rather than make one; both drivers pass them on as read. */
+  public static final java.util.List<String> REQUEST_PARAMETERS = java.util.List.of(ROLLBACK_TO_ANNOTATION);
 
   @Override
   protected StagingReleaseStatus initStatus() {

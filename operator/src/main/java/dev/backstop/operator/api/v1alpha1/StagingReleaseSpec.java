@@ -99,4 +99,9 @@ public class StagingReleaseSpec {
   public void setNotify(NotifySpec notify) {
     this.notify = notify;
   }
+
+  /** A deep copy: changing it leaves this one as it was. */
+  public StagingReleaseSpec copy() {
+    return DeepCopy.of(this, StagingReleaseSpec.class);
+  }
 }
