@@ -81,7 +81,7 @@ public final class BackupFormat {
   }
 
   /** The hex SHA-256 of a stream, read to its end and closed. */
-  static String sha256(InputStream stored) throws IOException {
+  public static String sha256(InputStream stored) throws IOException {
     MessageDigest digest = BackupFiles.newDigest();
     try (InputStream in = new DigestInputStream(stored, digest)) {
       in.transferTo(OutputStream.nullOutputStream());

@@ -17,8 +17,12 @@ public interface BackupStore extends AutoCloseable {
     /** Where the stored bytes (compressed, perhaps encrypted) are written, in order. */
     OutputStream stream();
 
-    /** Makes the backup visible under its name; the stream must be closed first. */
-    void commit() throws IOException;
+    /**
+     * Makes the backup visible under its name; the stream must be closed first.
+     *
+     * @param sha256 the hex SHA-256 of what was written, which a remote store checks against what it holds
+     */
+    void commit(String sha256) throws IOException;
 
     /** Discards an upload that was not committed. */
     @Override

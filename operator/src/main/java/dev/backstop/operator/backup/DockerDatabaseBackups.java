@@ -84,10 +84,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
           return BackupOutcome.failed("`" + command + "` wrote nothing to stdout, so there is nothing to keep"
               + stderr(callback));
         }
-        upload.commit();
+        String sha256 = stored.sha256();
+        upload.commit(sha256);
         LOG.info("backup {}: {} bytes dumped, {} bytes stored{}", copy.where(), callback.bytes, stored.bytes(),
             copy.key() == null ? "" : " (encrypted, key " + copy.key().fingerprint() + ")");
-        return BackupOutcome.written(stored.bytes(), stored.sha256());
+        return BackupOutcome.written(stored.bytes(), sha256);
       }
     } catch (BackupException e) {
       return BackupOutcome.failed(e.getMessage());

@@ -50,7 +50,8 @@ public final class LocalDirStore implements BackupStore {
       }
 
       @Override
-      public void commit() throws IOException {
+      public void commit(String sha256) throws IOException {
+        // The bytes hashed are the bytes this process wrote to the file: nothing in between to check.
         AtomicFile.commit(partial, file);
         committed = true;
       }

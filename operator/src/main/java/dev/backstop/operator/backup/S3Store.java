@@ -5,9 +5,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +23,6 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -32,8 +30,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * Backups as objects {@code <prefix><name>.gz} in an S3 bucket (AWS or any S3-compatible server).
  * Writes are multipart uploads of {@link #PART}-byte parts, one being sent while the next fills,
- * so memory stays at two parts whatever the dump's size; each part carries its SHA-256, which
- * the server checks before it accepts the part.
+ * so memory stays at two parts whatever the dump's size. Before a commit returns, the stored
+ * object is read back and its SHA-256 compared with the one computed while it was sent: the check
+ * works on any S3-compatible server, whether or not it implements S3's own checksum headers.
  */
 public final class S3Store implements BackupStore {
 
@@ -69,7 +68,7 @@ public final class S3Store implements BackupStore {
         .httpClient(UrlConnectionHttpClient.create())
         .region(Region.of(c.region()))
         .forcePathStyle(c.pathStyle())
-        // Parts carry the SHA-256 we compute; no second checksum in a chunked trailer.
+        // The SHA-256 read-back replaces S3's flexible checksums, which not every server implements.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
         .credentialsProvider(StaticCredentialsProvider.create(
@@ -86,7 +85,7 @@ public final class S3Store implements BackupStore {
 
   @Override
   public Upload create(String name) throws IOException {
-    return new Multipart(key(name));
+    return new Multipart(name);
   }
 
   @Override
@@ -140,6 +139,7 @@ public final class S3Store implements BackupStore {
 
   /** One multipart upload; the first part is created lazily, so a failed dump leaves nothing behind. */
   private final class Multipart implements Upload {
+    private final String name;
     private final String key;
     private final ExecutorService sender;
     private final List<CompletedPart> parts = new ArrayList<>();
@@ -161,8 +161,9 @@ public final class S3Store implements BackupStore {
       }
     };
 
-    Multipart(String key) {
-      this.key = key;
+    Multipart(String name) {
+      this.name = name;
+      this.key = key(name);
       this.sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "s3-upload");
         t.setDaemon(true);
@@ -192,8 +193,7 @@ public final class S3Store implements BackupStore {
       awaitInFlight();
       try {
         if (uploadId == null) {
-          uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)
-              .checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId();
+          uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
         }
       } catch (SdkException e) {
         throw new IOException("cannot start the upload of s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
@@ -203,11 +203,9 @@ public final class S3Store implements BackupStore {
       int number = parts.size() + 1;
       String id = uploadId;
       inFlight = sender.submit(() -> {
-        String sha = sha256Base64(part, length);
-        String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number)
-                .checksumAlgorithm(ChecksumAlgorithm.SHA256).checksumSHA256(sha),
-            RequestBody.fromBytes(java.util.Arrays.copyOf(part, length))).eTag();
-        return CompletedPart.builder().partNumber(number).eTag(etag).checksumSHA256(sha).build();
+        String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number),
+            RequestBody.fromBytes(Arrays.copyOf(part, length))).eTag();
+        return CompletedPart.builder().partNumber(number).eTag(etag).build();
       });
       filling = spare;
       spare = part;
@@ -237,13 +235,11 @@ public final class S3Store implements BackupStore {
     }
 
     @Override
-    public void commit() throws IOException {
+    public void commit(String sha256) throws IOException {
       try {
         if (uploadId == null) {
-          // Smaller than one part: a single PUT, with its SHA-256 checked by the server the same way.
-          String sha = sha256Base64(filling, filled);
-          s3.putObject(b -> b.bucket(bucket).key(key).checksumAlgorithm(ChecksumAlgorithm.SHA256)
-              .checksumSHA256(sha), RequestBody.fromBytes(java.util.Arrays.copyOf(filling, filled)));
+          // Smaller than one part: a single PUT.
+          s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(Arrays.copyOf(filling, filled)));
         } else {
           if (filled > 0) {
             send();
@@ -257,6 +253,17 @@ public final class S3Store implements BackupStore {
         throw new IOException("cannot store s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
       } finally {
         sender.shutdown();
+      }
+      String stored;
+      try {
+        stored = BackupFormat.sha256(s3.getObject(b -> b.bucket(bucket).key(key)));
+      } catch (SdkException e) {
+        throw new IOException("cannot read back s3://" + bucket + "/" + key + " to check it: " + e.getMessage(), e);
+      }
+      if (!stored.equalsIgnoreCase(sha256)) {
+        delete(List.of(name));
+        throw new IOException("s3://" + bucket + "/" + key + " read back with SHA-256 " + stored + ", not the "
+            + sha256 + " that was sent, so it was deleted");
       }
     }
 
@@ -272,11 +279,5 @@ public final class S3Store implements BackupStore {
         LOG.warn("cannot abort the upload of s3://{}/{}: {}", bucket, key, e.getMessage());
       }
     }
-  }
-
-  private static String sha256Base64(byte[] bytes, int length) {
-    MessageDigest digest = BackupFiles.newDigest();
-    digest.update(bytes, 0, length);
-    return Base64.getEncoder().encodeToString(digest.digest());
   }
 }
