@@ -88,6 +88,9 @@ final class S3Server implements AutoCloseable {
   S3Client client() {
     return S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.of(REGION))
         .forcePathStyle(true).endpointOverride(URI.create(endpoint))
+        // s3proxy implements no flexible checksums, as Backstop's own client is set up to expect.
+        .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
         .build();
   }
