@@ -92,10 +92,22 @@ spec:
         {{- else }}
         - --no-leader-election
         {{- end }}
-      {{- with .Values.docker.host }}
+      {{- if or .Values.docker.host .Values.backups.s3.secretName .Values.backups.s3.region }}
       env:
+        {{- with .Values.docker.host }}
         - name: DOCKER_HOST
           value: {{ . | quote }}
+        {{- end }}
+        {{- with .Values.backups.s3.secretName }}
+        - name: AWS_ACCESS_KEY_ID
+          valueFrom: {secretKeyRef: {name: {{ . | quote }}, key: AWS_ACCESS_KEY_ID}}
+        - name: AWS_SECRET_ACCESS_KEY
+          valueFrom: {secretKeyRef: {name: {{ . | quote }}, key: AWS_SECRET_ACCESS_KEY}}
+        {{- end }}
+        {{- with .Values.backups.s3.region }}
+        - name: AWS_REGION
+          value: {{ . | quote }}
+        {{- end }}
       {{- end }}
       ports:
         - name: http

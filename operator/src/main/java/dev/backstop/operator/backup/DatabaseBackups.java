@@ -4,7 +4,7 @@ import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.BackupOutcome;
 import java.nio.file.Path;
 
-/** Dumps a compose service's database into a file and restores it from one. */
+/** Dumps a compose service's database into a backup store and restores it from one. */
 public interface DatabaseBackups {
 
   /**
@@ -19,24 +19,61 @@ public interface DatabaseBackups {
   }
 
   /**
-   * Runs {@code command} in the target and streams its stdout, gzip-compressed, into {@code file}
-   * (written under a temporary name and renamed when complete).
+   * One backup: where it is stored, its name there, and the key it is (to be) encrypted with.
+   *
+   * @param key null for a backup stored unencrypted
    */
-  BackupOutcome dump(Target target, String command, Path file);
+  record Copy(BackupStore store, String name, BackupKey key) {
+
+    /** The unencrypted backup file {@code <dir>/<name>.gz}. */
+    public static Copy file(Path file) {
+      String name = file.getFileName().toString();
+      if (!name.endsWith(BackupFiles.SUFFIX)) {
+        throw new IllegalArgumentException(file + " is not named *" + BackupFiles.SUFFIX);
+      }
+      return new Copy(new LocalDirStore(file.getParent()), name.substring(0, name.length() - BackupFiles.SUFFIX.length()),
+          null);
+    }
+
+    String where() {
+      return store.describe(name);
+    }
+  }
 
   /**
-   * Checks {@code file} against {@code sha256}, then streams it, decompressed, into the stdin of
-   * {@code command} in the target.
+   * Runs {@code command} in the target and streams its stdout, gzip-compressed (and encrypted
+   * with the copy's key), into the copy's store, where it appears only once complete.
    */
-  BackupOutcome restore(Target target, String command, Path file, String sha256);
+  BackupOutcome dump(Target target, String command, Copy copy);
 
   /**
-   * A restore drill: restores {@code file} (checked against {@code sha256}) with
+   * Checks the copy against {@code sha256} (and its key), then streams it, decrypted and
+   * decompressed, into the stdin of {@code command} in the target.
+   */
+  BackupOutcome restore(Target target, String command, Copy copy, String sha256);
+
+  /**
+   * A restore drill: restores the copy (checked against {@code sha256}) with
    * {@code restoreCommand} into a throwaway container of the target's own image, without a
    * network, runs {@code verifyCommand} in it, and removes it. On success {@link BackupOutcome#drill()}
    * holds what the check printed.
    */
-  default BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Path file, String sha256) {
+  default BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Copy copy, String sha256) {
     return BackupOutcome.failed("this backup backend cannot run restore drills");
+  }
+
+  /** {@link #dump(Target, String, Copy)} into an unencrypted file {@code <dir>/<name>.gz}. */
+  default BackupOutcome dump(Target target, String command, Path file) {
+    return dump(target, command, Copy.file(file));
+  }
+
+  /** {@link #restore(Target, String, Copy, String)} from an unencrypted file. */
+  default BackupOutcome restore(Target target, String command, Path file, String sha256) {
+    return restore(target, command, Copy.file(file), sha256);
+  }
+
+  /** {@link #drill(Target, String, String, Copy, String)} of an unencrypted file. */
+  default BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Path file, String sha256) {
+    return drill(target, restoreCommand, verifyCommand, Copy.file(file), sha256);
   }
 }

@@ -16,38 +16,25 @@ import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.Failures;
-import dev.backstop.operator.state.AtomicFile;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.Channels;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@link DatabaseBackups} through `docker exec`: the dump streams from docker-java's exec
- * attach straight into a gzip file, so memory stays flat whatever the database's size.
+ * attach through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
+ * the database's size.
  */
 public final class DockerDatabaseBackups implements DatabaseBackups {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerDatabaseBackups.class);
-  private static final int BUFFER = 64 * 1024;
   private static final int STDERR_KEEP = 2000;
   // Once the restore command has run, the core cannot tell how far it got; people must know.
   private static final String PARTLY = "; the database may be partly restored";
@@ -63,15 +50,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   }
 
   @Override
-  public BackupOutcome dump(Target target, String command, Path file) {
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+  public BackupOutcome dump(Target target, String command, Copy copy) {
     try {
       // A dump can be silent for a while (a big table being read): the long-call client.
       DockerClient client = client(target, DockerHosts.Purpose.LONG_CALL);
       String container = container(client, target);
-      // Dumps hold the database: owner-only, like the directory they live in.
-      AtomicFile.createDirectories(file.getParent(), AtomicFile.Access.OWNER_ONLY);
-      MessageDigest digest = BackupFiles.newDigest();
       DumpCallback callback;
       String execId = client.execCreateCmd(container)
           .withCmd("sh", "-c", command)
@@ -79,37 +62,41 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
           .withAttachStderr(true)
           .exec()
           .getId();
-      Files.deleteIfExists(partial);
-      try (OutputStream raw = Channels.newOutputStream(Files.newByteChannel(partial,
-              Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), AtomicFile.ownerOnlyFile()));
-          DigestOutputStream hashed = new DigestOutputStream(new BufferedOutputStream(raw, BUFFER), digest);
-          GZIPOutputStream gzip = new FastGzip(hashed)) {
-        callback = client.execStartCmd(execId).exec(new DumpCallback(gzip));
-        callback.awaitCompletion();
-        if (callback.writeError != null) {
-          throw new IOException("cannot write " + partial + ": " + callback.writeError.getMessage(), callback.writeError);
+      // Closing the upload without its commit discards it: a failed dump leaves nothing stored.
+      try (BackupStore.Upload upload = copy.store().create(copy.name())) {
+        BackupFormat.Stored stored = new BackupFormat.Stored(upload.stream());
+        try (OutputStream dump = BackupFormat.seal(stored, copy.key())) {
+          callback = client.execStartCmd(execId).exec(new DumpCallback(dump));
+          callback.awaitCompletion();
+          if (callback.writeError != null) {
+            throw new IOException("cannot write " + copy.where() + ": " + callback.writeError.getMessage(),
+                callback.writeError);
+          }
+          if (callback.failure != null) {
+            throw new IOException("the dump stream broke: " + callback.failure.getMessage(), callback.failure);
+          }
         }
-        if (callback.failure != null) {
-          throw new IOException("the dump stream broke: " + callback.failure.getMessage(), callback.failure);
+        long exit = exitCode(client, execId);
+        if (exit != 0) {
+          return BackupOutcome.failed("`" + command + "` exited with " + exit + stderr(callback));
         }
+        if (callback.bytes == 0) {
+          return BackupOutcome.failed("`" + command + "` wrote nothing to stdout, so there is nothing to keep"
+              + stderr(callback));
+        }
+        String sha256 = stored.sha256();
+        upload.commit(sha256);
+        LOG.info("backup {}: {} bytes dumped, {} bytes stored{}", copy.where(), callback.bytes, stored.bytes(),
+            copy.key() == null ? "" : " (encrypted, key " + copy.key().fingerprint() + ")");
+        return BackupOutcome.written(stored.bytes(), sha256);
       }
-      long exit = exitCode(client, execId);
-      if (exit != 0) {
-        return fail(partial, "`" + command + "` exited with " + exit + stderr(callback));
-      }
-      if (callback.bytes == 0) {
-        return fail(partial, "`" + command + "` wrote nothing to stdout, so there is nothing to keep" + stderr(callback));
-      }
-      AtomicFile.commit(partial, file);
-      LOG.info("backup {}: {} bytes dumped, {} bytes written", file.getFileName(), callback.bytes, Files.size(file));
-      return BackupOutcome.written(Files.size(file), HexFormat.of().formatHex(digest.digest()));
     } catch (BackupException e) {
-      return fail(partial, e.getMessage());
+      return BackupOutcome.failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return fail(partial, "the backup was interrupted");
+      return BackupOutcome.failed("the backup was interrupted");
     } catch (IOException | RuntimeException e) {
-      return fail(partial, "the dump could not be written: " + Failures.rootMessage(e));
+      return BackupOutcome.failed("the dump could not be written: " + Failures.rootMessage(e));
     }
   }
 
@@ -118,13 +105,13 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
    * HTTP, so the restore command would wait for the end of its input forever.
    */
   @Override
-  public BackupOutcome restore(Target target, String command, Path file, String sha256) {
+  public BackupOutcome restore(Target target, String command, Copy copy, String sha256) {
     try {
-      BackupOutcome refused = checked(file, sha256);
+      String refused = BackupFormat.refusal(copy.store(), copy.name(), sha256, copy.key());
       if (refused != null) {
-        return refused;
+        return BackupOutcome.failed(refused);
       }
-      return restoreInto(target.dockerHost(), container(client(target, DockerHosts.Purpose.API), target), command, file);
+      return restoreInto(target.dockerHost(), container(client(target, DockerHosts.Purpose.API), target), command, copy);
     } catch (BackupException e) {
       return BackupOutcome.failed(e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -132,20 +119,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     }
   }
 
-  /** Null when {@code file} exists and matches {@code sha256}; else why it is refused. */
-  private static BackupOutcome checked(Path file, String sha256) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      return BackupOutcome.failed("backup file " + file + " does not exist, so nothing was restored");
-    }
-    String actual = BackupFiles.sha256(file);
-    if (sha256 == null || !actual.equalsIgnoreCase(sha256)) {
-      return BackupOutcome.failed("the SHA-256 of " + file.getFileName() + " is " + actual
-          + " but status.backups records " + sha256 + ", so the file was changed or damaged and is not restored");
-    }
-    return null;
-  }
-
-  private BackupOutcome restoreInto(DockerEndpoint host, String container, String command, Path file) {
+  private BackupOutcome restoreInto(DockerEndpoint host, String container, String command, Copy copy) {
     try {
       List<String> cmd = new ArrayList<>(List.of("docker"));
       cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
@@ -156,7 +130,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Tail output = new Tail(p.getInputStream());
       output.start();
       IOException feed = null;
-      try (InputStream in = new GZIPInputStream(Files.newInputStream(file), BUFFER);
+      try (InputStream in = BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where());
           OutputStream out = p.getOutputStream()) {
         in.transferTo(out);
       } catch (IOException e) {
@@ -188,13 +162,13 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
    * network and no mounts: it cannot reach or touch anything of the running stack.
    */
   @Override
-  public BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Path file, String sha256) {
+  public BackupOutcome drill(Target target, String restoreCommand, String verifyCommand, Copy copy, String sha256) {
     DockerClient client;
     String drill = null;
     try {
-      BackupOutcome refused = checked(file, sha256);
+      String refused = BackupFormat.refusal(copy.store(), copy.name(), sha256, copy.key());
       if (refused != null) {
-        return refused;
+        return BackupOutcome.failed(refused);
       }
       client = client(target, DockerHosts.Purpose.LONG_CALL);
       InspectContainerResponse source = client.inspectContainerCmd(container(client, target)).exec();
@@ -229,7 +203,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (unready != null) {
         return BackupOutcome.failed("the throwaway " + target.service() + " container " + unready);
       }
-      BackupOutcome restored = restoreInto(target.dockerHost(), drill, restoreCommand, file);
+      BackupOutcome restored = restoreInto(target.dockerHost(), drill, restoreCommand, copy);
       if (!restored.ok()) {
         return BackupOutcome.failed("restoring it into a throwaway " + target.service() + " container failed: "
             + restored.message().replace(PARTLY, ""));
@@ -324,15 +298,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     return -1;
   }
 
-  private static BackupOutcome fail(Path partial, String message) {
-    try {
-      Files.deleteIfExists(partial);
-    } catch (IOException e) {
-      LOG.warn("cannot delete {}: {}", partial, e.getMessage());
-    }
-    return BackupOutcome.failed(message);
-  }
-
   private static String stderr(DumpCallback callback) {
     return callback == null ? "" : tail(callback.stderr.toString());
   }
@@ -397,14 +362,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     public void onError(Throwable throwable) {
       failure = throwable;
       super.onError(throwable);
-    }
-  }
-
-  /** gzip at the fastest level: dumps are large and text, so speed matters more than ratio. */
-  private static final class FastGzip extends GZIPOutputStream {
-    FastGzip(OutputStream out) throws IOException {
-      super(out, BUFFER);
-      def.setLevel(Deflater.BEST_SPEED);
     }
   }
 

@@ -2,7 +2,10 @@ package dev.backstop.operator.cli;
 
 import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
-import dev.backstop.operator.backup.BackupFiles;
+import dev.backstop.operator.backup.BackupFormat;
+import dev.backstop.operator.backup.BackupStore;
+import dev.backstop.operator.backup.BackupStores;
+import dev.backstop.operator.backup.LocalDirStore;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.backup.DockerDatabaseBackups;
 import dev.backstop.operator.compose.DockerHosts;
@@ -23,7 +26,7 @@ import picocli.CommandLine.Spec;
  * `backstop verify-backup NAME BACKUP [--restore]`: checksum against status, a full decompression,
  * and with --restore a drill into a throwaway container of the database service's image.
  */
-@Command(name = "verify-backup", description = "Check a backup file's SHA-256 against status and that it decompresses;"
+@Command(name = "verify-backup", description = "Check a backup's SHA-256 against status and that it decompresses;"
     + " with --restore, restore it into a throwaway container (no network, removed afterwards) and run the"
     + " integrity check.")
 final class VerifyBackupCommand implements Callable<Integer> {
@@ -48,13 +51,11 @@ final class VerifyBackupCommand implements Callable<Integer> {
         .orElseThrow(() -> new IllegalArgumentException("release " + name + " has no backup named " + backup
             + "; `backstop backups " + name + "` lists them"));
     Path releaseDir = state.store().releaseDir(name);
-    Path storage = state.store().release(name).backups();
     var saved = SavedSpec.read(releaseDir);
     ReleaseSettings settings = null;
     if (saved.isPresent() && saved.get().getBackup() != null) {
       try {
         settings = ReleaseSettings.from(name, saved.get());
-        storage = BackupFiles.storage(settings.backup(), releaseDir);
       } catch (InvalidSpecException e) {
         // The default directory is the best guess for an invalid spec.
         if (restore) {
@@ -63,20 +64,36 @@ final class VerifyBackupCommand implements Callable<Integer> {
         }
       }
     }
-    Path file = BackupFiles.file(storage, backup);
-    try {
-      long size = BackupFiles.verify(file, record.getSha256());
-      spec.commandLine().getOut().println("ok: " + file + " matches SHA-256 " + record.getSha256()
+    boolean encrypted = settings != null && settings.backup().encryption() != null;
+    if (encrypted && restore) {
+      throw new IllegalArgumentException("--restore of an encrypted backup runs in the operator only"
+          + " (spec.backup.drill: afterBackup), where its key is");
+    }
+    // S3 credentials from this shell's environment, as the AWS tools take them.
+    try (BackupStore store = settings == null ? new LocalDirStore(state.store().release(name).backups())
+        : new BackupStores(System::getenv).open(settings.backup(), releaseDir, null, null)) {
+      if (encrypted) {
+        String refused = BackupFormat.checksumRefusal(store, backup, record.getSha256());
+        if (refused != null) {
+          spec.commandLine().getErr().println("error: backup " + backup + " is damaged: " + refused);
+          return 1;
+        }
+        spec.commandLine().getOut().println("ok: " + store.describe(backup) + " matches SHA-256 "
+            + record.getSha256() + "; it is encrypted, so it is not decrypted here");
+        return 0;
+      }
+      long size = BackupFormat.verify(store, backup, record.getSha256(), null);
+      spec.commandLine().getOut().println("ok: " + store.describe(backup) + " matches SHA-256 " + record.getSha256()
           + " and decompresses to " + size + " bytes");
       spec.commandLine().getOut().flush();
-      return restore ? drill(settings, file, record) : 0;
+      return restore ? drill(settings, store, record) : 0;
     } catch (IOException e) {
       spec.commandLine().getErr().println("error: backup " + backup + " is damaged: " + e.getMessage());
       return 1;
     }
   }
 
-  private int drill(ReleaseSettings settings, Path file, BackupRecord record) {
+  private int drill(ReleaseSettings settings, BackupStore store, BackupRecord record) {
     if (settings == null || settings.backup() == null || settings.backup().restoreCommand() == null
         || settings.backup().verifyCommand() == null) {
       throw new IllegalArgumentException("--restore needs spec.backup with a preset, or with restoreCommand and"
@@ -87,7 +104,7 @@ final class VerifyBackupCommand implements Callable<Integer> {
       DatabaseBackups.Target target = new DatabaseBackups.Target(settings.projectName(), settings.backup().service(),
           docker.endpoint("default/" + name, settings.dockerHost()));
       BackupOutcome outcome = new DockerDatabaseBackups(docker).drill(target, settings.backup().restoreCommand(),
-          settings.backup().verifyCommand(), file, record.getSha256());
+          settings.backup().verifyCommand(), new DatabaseBackups.Copy(store, backup, null), record.getSha256());
       if (!outcome.ok()) {
         spec.commandLine().getErr().println("error: the restore drill of " + backup + " failed: " + outcome.message());
         return 1;

@@ -2,6 +2,7 @@ package dev.backstop.operator.cluster;
 
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.SecretReference;
+import dev.backstop.operator.engine.BackupSecrets;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.compose.DockerTls;
@@ -73,7 +74,7 @@ final class SecretAccess {
         tls = new DockerTls(pems.get(0), pems.get(1), pems.get(2));
       }
       StackEnv env = stackEnv(namespace, spec);
-      return new Access(git, null, tls, env);
+      return new Access(git, null, tls, env, backupSecrets(namespace, spec));
     } catch (Blocked b) {
       return Access.blocked(new Problem(b.reason, b.getMessage()));
     }
@@ -93,6 +94,20 @@ final class SecretAccess {
           + SecretLookup.KEY + "'; add it");
     }
     return secret;
+  }
+
+  private BackupSecrets backupSecrets(String namespace, StagingReleaseSpec spec) throws Blocked {
+    try {
+      return BackupSecrets.resolve(spec == null ? null : spec.getBackup(), (name, field) -> {
+        try {
+          return read(namespace, new SecretReference(name), field);
+        } catch (Blocked b) {
+          throw new StackEnv.Unreadable(b.getMessage(), true);
+        }
+      });
+    } catch (StackEnv.Unreadable e) {
+      throw new Blocked(e.missing() ? Reason.SecretNotFound : Reason.SecretInvalid, e.getMessage());
+    }
   }
 
   /** spec.compose.env over envFrom's Secrets and ConfigMaps; nothing of a value reaches a message. */

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * @param drillAfterBackup restore every new backup into a throwaway container and check it
  * @param verifyCommand the drill's integrity check (the preset's unless given), or null
  * @param beforeRollback dump the broken version's database before a rollback's restore
+ * @param remote the S3 location when storage is an s3:// URL (then {@code storage} is null), or null
+ * @param encryption where the encryption key is, or null for backups stored unencrypted
  */
 public record BackupSettings(
     String service,
@@ -28,9 +30,29 @@ public record BackupSettings(
     BackupPreset preset,
     boolean drillAfterBackup,
     String verifyCommand,
-    boolean beforeRollback) {
+    boolean beforeRollback,
+    Remote remote,
+    Encryption encryption) {
 
   public static final int DEFAULT_RETENTION = 10;
+
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9!_.*'()/-]*");
+  private static final String SECRET_KEY_DEFAULT = "key";
+
+  /**
+   * spec.backup.storage: s3://bucket/prefix with spec.backup.s3.
+   *
+   * @param prefix key prefix without leading or trailing slash, possibly empty
+   * @param endpoint the S3 API URL, or null for AWS
+   * @param region the bucket's region, or null for the driver's default
+   * @param secretName the Secret with the credentials, or null for Backstop's environment
+   */
+  public record Remote(String bucket, String prefix, String endpoint, String region, boolean pathStyle,
+      String secretName) {}
+
+  /** spec.backup.encryption: the Secret and its key that hold the AES-256 key. */
+  public record Encryption(String secretName, String key) {}
 
   /** Backup names become file names: no separators, no dot files. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
@@ -77,9 +99,17 @@ public record BackupSettings(
           + " nothing overwrites the data a rollback leaves");
     }
     String storage = blank(spec.getStorage()) ? null : spec.getStorage().trim();
-    if (storage != null && !storage.startsWith("/")) {
-      problems.add("spec.backup.storage '" + storage + "' must be an absolute directory path");
+    Remote remote = null;
+    if (storage != null && storage.startsWith("s3://")) {
+      remote = remote(problems, storage, spec.getS3());
+      storage = null;
+    } else if (storage != null && !storage.startsWith("/")) {
+      problems.add("spec.backup.storage '" + storage + "' must be an absolute directory path or s3://bucket/prefix");
     }
+    if (spec.getS3() != null && (blank(spec.getStorage()) || !spec.getStorage().trim().startsWith("s3://"))) {
+      problems.add("spec.backup.s3 applies only when spec.backup.storage is an s3:// URL; set storage or remove s3");
+    }
+    Encryption encryption = encryption(problems, spec);
     return new BackupSettings(
         trim(spec.getService()),
         preset != null ? preset.dump() : trim(spec.getCommand()),
@@ -92,7 +122,54 @@ public record BackupSettings(
         spec.getPreset(),
         drill,
         verify,
-        beforeRollback);
+        beforeRollback,
+        remote,
+        encryption);
+  }
+
+  private static Remote remote(List<String> problems, String url, dev.backstop.operator.api.v1alpha1.BackupS3Spec s3) {
+    String rest = url.substring("s3://".length());
+    int slash = rest.indexOf('/');
+    String bucket = slash < 0 ? rest : rest.substring(0, slash);
+    String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("^/+|/+$", "");
+    int before = problems.size();
+    if (!BUCKET.matcher(bucket).matches()) {
+      problems.add("spec.backup.storage '" + url + "': '" + bucket + "' is not a bucket name"
+          + " (3 to 63 lower-case letters, digits, dots and hyphens)");
+    }
+    if (!PREFIX.matcher(prefix).matches() || prefix.contains("//")) {
+      problems.add("spec.backup.storage '" + url + "': the prefix '" + prefix + "' may hold only letters, digits,"
+          + " single slashes and !_.*'()-");
+    }
+    String endpoint = s3 == null || blank(s3.getEndpoint()) ? null : s3.getEndpoint().trim();
+    if (endpoint != null && !endpoint.matches("https?://[^\\s/?#]+(/[^\\s?#]*)?")) {
+      problems.add("spec.backup.s3.endpoint '" + endpoint + "' must be an http:// or https:// URL");
+    }
+    String region = s3 == null || blank(s3.getRegion()) ? null : s3.getRegion().trim();
+    if (region != null && !region.matches("[a-z0-9-]{1,40}")) {
+      problems.add("spec.backup.s3.region '" + region + "' is not a region name, e.g. eu-west-1");
+    }
+    String secret = s3 == null || s3.getSecretRef() == null || blank(s3.getSecretRef().getName()) ? null
+        : s3.getSecretRef().getName().trim();
+    if (s3 != null && s3.getSecretRef() != null && secret == null) {
+      problems.add("spec.backup.s3.secretRef.name is required: the Secret with AWS_ACCESS_KEY_ID and"
+          + " AWS_SECRET_ACCESS_KEY");
+    }
+    boolean pathStyle = s3 != null && s3.getPathStyle() != null ? s3.getPathStyle() : endpoint != null;
+    return problems.size() > before ? null : new Remote(bucket, prefix, endpoint, region, pathStyle, secret);
+  }
+
+  private static Encryption encryption(List<String> problems, BackupSpec spec) {
+    var e = spec.getEncryption();
+    if (e == null) {
+      return null;
+    }
+    if (e.getSecretRef() == null || blank(e.getSecretRef().getName())) {
+      problems.add("spec.backup.encryption.secretRef.name is required: the Secret that holds the AES-256 key");
+      return null;
+    }
+    String key = blank(e.getKey()) ? SECRET_KEY_DEFAULT : e.getKey().trim();
+    return new Encryption(e.getSecretRef().getName().trim(), key);
   }
 
   /** The preset's commands, or null (with problems added) when its fields do not fit it. */

@@ -16,14 +16,21 @@ import java.util.Objects;
  *     it blocks the reconcile like an unreachable engine, so no container is touched
  * @param dockerTls TLS material for spec.compose.dockerHost, or null for none
  * @param env stack variables from spec.compose.env and envFrom (values are secret)
+ * @param backup S3 credentials and the encryption key spec.backup names
  */
-public record Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls, StackEnv env) {
+public record Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls, StackEnv env,
+    BackupSecrets backup) {
 
   /** No credentials and nothing wrong: local mode, public repositories. */
   public static final Access NONE = new Access(null, null, null);
 
   public Access {
     env = env == null ? StackEnv.NONE : env;
+    backup = backup == null ? BackupSecrets.NONE : backup;
+  }
+
+  public Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls, StackEnv env) {
+    this(git, problem, dockerTls, env, BackupSecrets.NONE);
   }
 
   public Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls) {
@@ -39,11 +46,16 @@ public record Access(GitCredentials git, Observation.Problem problem, DockerTls 
     return new Access(null, null, null, env);
   }
 
+  /** Stack variables and spec.backup's secrets: local mode. */
+  public static Access of(StackEnv env, BackupSecrets backup) {
+    return new Access(null, null, null, env, backup);
+  }
+
   // Records print every component; credentials and variables must not reach a log that way.
   @Override
   public String toString() {
     return "Access[git=" + (git != null) + ", problem=" + problem + ", dockerTls=" + (dockerTls != null)
-        + ", env=" + env + "]";
+        + ", env=" + env + ", backup=" + backup + "]";
   }
 
   public static Access blocked(Observation.Problem problem) {
@@ -60,6 +72,8 @@ public record Access(GitCredentials git, Observation.Problem problem, DockerTls 
     if (dockerTls != null) {
       values.add(dockerTls.clientKey());
     }
+    values.add(backup.secretAccessKey());
+    values.add(backup.encryptionKey());
     values.removeIf(Objects::isNull);
     return values;
   }

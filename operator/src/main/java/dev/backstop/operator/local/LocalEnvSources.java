@@ -6,6 +6,7 @@ import dev.backstop.operator.core.Observation.Problem;
 import dev.backstop.operator.core.StackEnv;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.notify.SecretLookup;
+import dev.backstop.operator.engine.BackupSecrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Local mode's Secrets and ConfigMaps for spec.compose.envFrom: files beside the manifests,
+ * Local mode's Secrets and ConfigMaps for spec.compose.envFrom and spec.backup's secretRefs: files beside the manifests,
  * {@code secrets/<name>.env} and {@code configmaps/<name>.env}, one {@code NAME=value} a line
  * ({@code #} comments and blank lines skipped, one pair of surrounding quotes removed, nothing
  * expanded). Read at every reconcile; messages name files and line numbers, never a value.
@@ -33,8 +34,11 @@ public final class LocalEnvSources {
   /** The release's stack variables, or a problem that blocks it like a missing Secret would. */
   public Access resolve(StagingRelease release) {
     try {
-      StackEnv env = StackEnv.resolve(release.getSpec() == null ? null : release.getSpec().getCompose(), this::read);
-      return Access.of(env);
+      StackEnv env = StackEnv.resolve(release.getSpec() == null ? null : release.getSpec().getCompose(),
+          (kind, name) -> read(kind, name, "spec.compose.envFrom"));
+      BackupSecrets backup = BackupSecrets.resolve(release.getSpec() == null ? null : release.getSpec().getBackup(),
+          (name, field) -> read(StackEnv.Kind.Secret, name, field));
+      return Access.of(env, backup);
     } catch (StackEnv.Unreadable e) {
       return Access.blocked(new Problem(e.missing() ? Reason.SecretNotFound : Reason.SecretInvalid, e.getMessage()));
     }
@@ -65,17 +69,17 @@ public final class LocalEnvSources {
     return manifests.resolve(kind == StackEnv.Kind.Secret ? "secrets" : "configmaps").resolve(name + ".env");
   }
 
-  private Map<String, String> read(StackEnv.Kind kind, String name) throws StackEnv.Unreadable {
+  private Map<String, String> read(StackEnv.Kind kind, String name, String field) throws StackEnv.Unreadable {
     Path file = file(kind, name);
     String shown = manifests.relativize(file).toString();
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new StackEnv.Unreadable(kind + " '" + name + "' (spec.compose.envFrom) not found: create " + shown
+      throw new StackEnv.Unreadable(kind + " '" + name + "' (" + field + ") not found: create " + shown
           + " beside the manifests", true);
     } catch (IOException e) {
-      throw new StackEnv.Unreadable(kind + " '" + name + "' (spec.compose.envFrom): cannot read " + shown + ": "
+      throw new StackEnv.Unreadable(kind + " '" + name + "' (" + field + "): cannot read " + shown + ": "
           + e.getClass().getSimpleName(), false);
     }
     Map<String, String> values = new LinkedHashMap<>();

@@ -5,7 +5,9 @@ import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
-import dev.backstop.operator.backup.BackupFiles;
+import dev.backstop.operator.backup.BackupKey;
+import dev.backstop.operator.backup.BackupStore;
+import dev.backstop.operator.backup.BackupStores;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
@@ -21,6 +23,7 @@ import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.StackEnv;
 import dev.backstop.operator.core.TagOutcome;
 import dev.backstop.operator.engine.Actuator;
+import dev.backstop.operator.engine.BackupSecrets;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
@@ -44,6 +47,7 @@ public final class ComposeActuator implements Actuator {
   private final StackImages images;
   private final ServiceCatalog services;
   private final PolicyLevel ceiling;
+  private final BackupStores stores = new BackupStores(System::getenv);
 
   /** An actuator with no policy ceiling (Privileged): releases get what they ask for. */
   public ComposeActuator(
@@ -182,32 +186,37 @@ public final class ComposeActuator implements Actuator {
     if (settings.backup() == null) {
       return BackupOutcome.failed("spec.backup is not set");
     }
-    Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), release.workDir()), backup.name());
-    long started = System.nanoTime();
-    BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), file);
-    LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",
-        (System.nanoTime() - started) / 1_000_000);
-    if (outcome.ok() && settings.backup().drillAfterBackup() && backup.mayDrill()) {
-      return drilled(release, settings, backup.name(), file, outcome);
+    try (BackupStore store = store(release, settings)) {
+      DatabaseBackups.Copy copy = new DatabaseBackups.Copy(store, backup.name(), key(release, settings));
+      long started = System.nanoTime();
+      BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), copy);
+      LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",
+          (System.nanoTime() - started) / 1_000_000);
+      if (outcome.ok() && settings.backup().drillAfterBackup() && backup.mayDrill()) {
+        return drilled(release, settings, copy, outcome);
+      }
+      return outcome;
+    } catch (IllegalArgumentException e) {
+      return BackupOutcome.failed(e.getMessage());
     }
-    return outcome;
   }
 
   // A backup whose drill fails is not kept: status only ever lists backups proven to restore.
-  private BackupOutcome drilled(ReleaseInput release, ReleaseSettings settings, String name, Path file,
+  private BackupOutcome drilled(ReleaseInput release, ReleaseSettings settings, DatabaseBackups.Copy copy,
       BackupOutcome written) {
     long started = System.nanoTime();
     BackupOutcome drill = backups.drill(target(release, settings), settings.backup().restoreCommand(),
-        settings.backup().verifyCommand(), file, written.sha256());
-    LOG.info("{}: restore drill of {} {} in {} ms: {}", release.key(), name, drill.ok() ? "passed" : "failed",
+        settings.backup().verifyCommand(), copy, written.sha256());
+    LOG.info("{}: restore drill of {} {} in {} ms: {}", release.key(), copy.name(), drill.ok() ? "passed" : "failed",
         (System.nanoTime() - started) / 1_000_000, drill.ok() ? drill.drill() : drill.message());
     if (drill.ok()) {
       return written.drilled(drill.drill());
     }
     try {
-      java.nio.file.Files.deleteIfExists(file);
+      copy.store().delete(List.of(copy.name()));
     } catch (IOException e) {
-      LOG.warn("{}: cannot delete {} after its failed drill: {}", release.key(), file, e.getMessage());
+      LOG.warn("{}: cannot delete {} after its failed drill: {}", release.key(), copy.store().describe(copy.name()),
+          e.getMessage());
     }
     return BackupOutcome.failed("its restore drill failed, so it was not kept: " + drill.message());
   }
@@ -217,12 +226,17 @@ public final class ComposeActuator implements Actuator {
     if (settings.backup() == null || settings.backup().restoreCommand() == null) {
       return BackupOutcome.failed("spec.backup.restoreCommand is not set");
     }
-    Path file = BackupFiles.file(BackupFiles.storage(settings.backup(), release.workDir()), restore.name());
-    long started = System.nanoTime();
-    BackupOutcome outcome = backups.restore(target(release, settings), settings.backup().restoreCommand(), file, restore.sha256());
-    LOG.info("{}: restore of {} {} in {} ms", release.key(), restore.name(), outcome.ok() ? "done" : "failed",
-        (System.nanoTime() - started) / 1_000_000);
-    return outcome;
+    try (BackupStore store = store(release, settings)) {
+      DatabaseBackups.Copy copy = new DatabaseBackups.Copy(store, restore.name(), key(release, settings));
+      long started = System.nanoTime();
+      BackupOutcome outcome = backups.restore(target(release, settings), settings.backup().restoreCommand(), copy,
+          restore.sha256());
+      LOG.info("{}: restore of {} {} in {} ms", release.key(), restore.name(), outcome.ok() ? "done" : "failed",
+          (System.nanoTime() - started) / 1_000_000);
+      return outcome;
+    } catch (IllegalArgumentException e) {
+      return BackupOutcome.failed(e.getMessage() + "; nothing was restored");
+    }
   }
 
   @Override
@@ -230,12 +244,21 @@ public final class ComposeActuator implements Actuator {
     if (settings.backup() == null) {
       return;
     }
-    try {
-      BackupFiles.delete(BackupFiles.storage(settings.backup(), release.workDir()), expired.names());
-    } catch (IOException e) {
-      // Status no longer lists them; a leftover file wastes space but misleads nobody.
+    try (BackupStore store = store(release, settings)) {
+      store.delete(expired.names());
+    } catch (IOException | IllegalArgumentException e) {
+      // Status no longer lists them; a leftover backup wastes space but misleads nobody.
       LOG.warn("{}: cannot delete expired backups {}: {}", release.key(), expired.names(), e.getMessage());
     }
+  }
+
+  private BackupStore store(ReleaseInput release, ReleaseSettings settings) {
+    BackupSecrets secrets = release.access().backup();
+    return stores.open(settings.backup(), release.workDir(), secrets.accessKeyId(), secrets.secretAccessKey());
+  }
+
+  private static BackupKey key(ReleaseInput release, ReleaseSettings settings) {
+    return BackupStores.key(settings.backup(), release.access().backup().encryptionKey());
   }
 
   @Override

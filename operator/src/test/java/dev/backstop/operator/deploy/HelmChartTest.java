@@ -50,9 +50,10 @@ class HelmChartTest {
   /** The nodeEngine settings the README shows: {@code --set mode=nodeEngine --set nodeSelector...}. */
   static final UnaryOperator<TemplateCommand> NODE_ENGINE = t -> t.set("mode", "nodeEngine")
       .set("nodeSelector.kubernetes\\.io/hostname", "docker-node-1");
-  /** The remoteEngines settings the README shows: a default engine and an ssh Secret. */
+  /** The remoteEngines settings the README shows: a default engine, an ssh Secret, S3 backup credentials. */
   static final UnaryOperator<TemplateCommand> REMOTE_ENGINES = t -> t
-      .set("docker.host", "tcp://docker.internal:2376").set("ssh.secretName", "backstop-ssh");
+      .set("docker.host", "tcp://docker.internal:2376").set("ssh.secretName", "backstop-ssh")
+      .set("backups.s3.secretName", "backstop-backups");
 
   @TempDir Path tmp;
 
@@ -105,8 +106,14 @@ class HelmChartTest {
     assertThat(ssh.getSecret().getSecretName()).isEqualTo("backstop-ssh");
     assertThat(ssh.getSecret().getDefaultMode()).isEqualTo(0440);
     assertThat(mount(c, "ssh").getReadOnly()).isTrue();
-    assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
-        .containsExactly(tuple("DOCKER_HOST", "tcp://docker.internal:2376"));
+    assertThat(c.getEnv()).extracting(EnvVar::getName, EnvVar::getValue).containsExactly(
+        tuple("DOCKER_HOST", "tcp://docker.internal:2376"), tuple("AWS_ACCESS_KEY_ID", null),
+        tuple("AWS_SECRET_ACCESS_KEY", null));
+    // Remote backup storage: the credentials come from the Secret, as variables of the operator only.
+    assertThat(c.getEnv()).filteredOn(e -> e.getName().startsWith("AWS_"))
+        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("backstop-backups"))
+        .extracting(e -> e.getValueFrom().getSecretKeyRef().getKey())
+        .containsExactly("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
     assertThat(pod.getSecurityContext().getSupplementalGroups()).isNullOrEmpty();
     assertThat(pod.getInitContainers()).isNullOrEmpty();
     assertRestrictedOperatorContainer(pod);
@@ -121,6 +128,10 @@ class HelmChartTest {
     PodSpec pod = sts.getSpec().getTemplate().getSpec();
     assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactlyInAnyOrder("tmp", "home");
     assertThat(operator(pod).getEnv()).isNullOrEmpty();
+    PodSpec regional = typed(render(t -> t.set("backups.s3.region", "eu-west-1")), "StatefulSet", StatefulSet.class)
+        .getSpec().getTemplate().getSpec();
+    assertThat(operator(regional).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+        .containsExactly(tuple("AWS_REGION", "eu-west-1"));
     assertThatThrownBy(() -> render(t -> t.set("replicas", 0))).hasMessageContaining("replicas must be at least 1");
   }
 

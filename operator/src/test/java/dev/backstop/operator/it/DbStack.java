@@ -57,6 +57,10 @@ final class DbStack implements AutoCloseable {
   Consumer<StagingReleaseStatus> onRecord = s -> {};
   StagingReleaseStatus status;
   long generation = 1;
+  /** What the driver resolved for the release: spec.backup's S3 credentials and encryption key. */
+  Access access = Access.NONE;
+  /** Request annotations (backstop.dev/backup, ...) the next reconciles see. */
+  final Map<String, String> requests = new LinkedHashMap<>();
   private final ReleaseLoop loop;
   private final HealthMonitor health;
 
@@ -163,7 +167,7 @@ final class DbStack implements AutoCloseable {
   }
 
   void reconcileOnce() throws Exception {
-    loop.reconcile(ReleaseInput.of(release, generation, Map.of(), dir.resolve("state"), Access.NONE), status,
+    loop.reconcile(ReleaseInput.of(release, generation, requests, dir.resolve("state"), access), status,
         new Recorder() {
           @Override
           public void record(StagingReleaseStatus s) {

@@ -50,6 +50,36 @@ class LocalEnvSourcesTest {
     assertThat(bad.problem().message()).contains("line 2").doesNotContain("hidden-value").doesNotContain("equals");
   }
 
+  @Test
+  void specBackupSecretRefsAreFilesTooAndAMissingKeyIsNamedNotShown() throws Exception {
+    Files.createDirectories(manifests.resolve("secrets"));
+    Files.writeString(manifests.resolve("secrets/backup-s3.env"),
+        "AWS_ACCESS_KEY_ID=id-1\nAWS_SECRET_ACCESS_KEY=secret-1\n");
+    Files.writeString(manifests.resolve("secrets/backup-key.env"), "other=k-1\n");
+    StagingRelease r = release(List.of(), null);
+    dev.backstop.operator.api.v1alpha1.BackupSpec backup = new dev.backstop.operator.api.v1alpha1.BackupSpec();
+    dev.backstop.operator.api.v1alpha1.BackupS3Spec s3 = new dev.backstop.operator.api.v1alpha1.BackupS3Spec();
+    s3.setSecretRef(new dev.backstop.operator.api.v1alpha1.SecretReference("backup-s3"));
+    backup.setS3(s3);
+    dev.backstop.operator.api.v1alpha1.BackupEncryptionSpec encryption =
+        new dev.backstop.operator.api.v1alpha1.BackupEncryptionSpec();
+    encryption.setSecretRef(new dev.backstop.operator.api.v1alpha1.SecretReference("backup-key"));
+    backup.setEncryption(encryption);
+    r.getSpec().setBackup(backup);
+
+    Access noKey = new LocalEnvSources(manifests).resolve(r);
+    assertThat(noKey.problem().reason()).isEqualTo(Reason.SecretInvalid);
+    assertThat(noKey.problem().message())
+        .isEqualTo("Secret 'backup-key' (spec.backup.encryption.secretRef) has no 'key'; add it");
+
+    encryption.setKey("other");
+    Access access = new LocalEnvSources(manifests).resolve(r);
+    assertThat(access.problem()).isNull();
+    assertThat(access.backup()).isEqualTo(new dev.backstop.operator.engine.BackupSecrets("id-1", "secret-1", "k-1"));
+    assertThat(access.toString()).doesNotContain("secret-1", "k-1");
+    assertThat(access.secretValues()).contains("secret-1", "k-1");
+  }
+
   private static StagingRelease release(List<EnvFromSource> from, List<EnvVar> env) {
     ComposeSpec compose = new ComposeSpec();
     compose.setEnvFrom(from);

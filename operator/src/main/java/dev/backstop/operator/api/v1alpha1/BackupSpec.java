@@ -33,7 +33,7 @@ public class BackupSpec {
   private Integer retention;
 
   @JsonPropertyDescription(
-      "Directory that holds the backup files: the state directory in local mode, a mounted volume in the cluster. Default: <release state directory>/backups.")
+      "Where backups are kept: an absolute directory (local mode's state directory, a mounted volume in the cluster) or s3://bucket/prefix for an S3-compatible store (see s3), which a lost node cannot take with it. Default: <release state directory>/backups.")
   private String storage;
 
   @JsonPropertyDescription(
@@ -184,5 +184,28 @@ public class BackupSpec {
 
   public void setBeforeRollback(Boolean beforeRollback) {
     this.beforeRollback = beforeRollback;
+  }
+
+  @JsonPropertyDescription("Endpoint, region and credentials of the store, when storage is an s3:// URL.")
+  private BackupS3Spec s3;
+
+  @JsonPropertyDescription(
+      "Encrypt backups at rest (streaming AES-256-GCM). A backup is restored only with the key it was written with; the SHA-256 in status is of the encrypted bytes.")
+  private BackupEncryptionSpec encryption;
+
+  public BackupS3Spec getS3() {
+    return s3;
+  }
+
+  public void setS3(BackupS3Spec s3) {
+    this.s3 = s3;
+  }
+
+  public BackupEncryptionSpec getEncryption() {
+    return encryption;
+  }
+
+  public void setEncryption(BackupEncryptionSpec encryption) {
+    this.encryption = encryption;
   }
 }
