@@ -1,7 +1,6 @@
 package dev.backstop.operator.backup;
 
 import dev.backstop.operator.core.BackupSettings;
-import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -29,8 +28,7 @@ public final class BackupStores {
   public BackupStore open(BackupSettings settings, Path releaseDir, String accessKeyId, String secretAccessKey) {
     BackupSettings.Remote remote = settings.remote();
     if (remote == null) {
-      return new LocalDirStore(settings.storage() != null ? Path.of(settings.storage())
-          : new StateLayout.ReleaseDir(releaseDir).backups());
+      return new LocalDirStore(LocalDirStore.directory(settings, releaseDir));
     }
     String id = accessKeyId != null ? accessKeyId : environment.apply("AWS_ACCESS_KEY_ID");
     String secret = accessKeyId != null ? secretAccessKey : environment.apply("AWS_SECRET_ACCESS_KEY");

@@ -24,6 +24,12 @@ public final class LocalDirStore implements BackupStore {
 
   private final Path dir;
 
+  /** The directory local backups of {@code settings} go to: spec.backup.storage, else the release's backups/. */
+  public static Path directory(dev.backstop.operator.core.BackupSettings settings, Path releaseDir) {
+    return settings.storage() != null ? Path.of(settings.storage())
+        : new dev.backstop.operator.state.StateLayout.ReleaseDir(releaseDir).backups();
+  }
+
   public LocalDirStore(Path dir) {
     this.dir = dir;
   }

@@ -52,7 +52,7 @@ public final class LocalEnvSources {
     String shown = manifests.relativize(file(StackEnv.Kind.Secret, name)).toString();
     Map<String, String> values;
     try {
-      values = read(StackEnv.Kind.Secret, name);
+      values = read(StackEnv.Kind.Secret, name, "spec.notify.webhooks[].secretRef");
     } catch (StackEnv.Unreadable e) {
       throw new SecretLookup.Missing("Secret '" + name + "' (spec.notify.webhooks[].secretRef) cannot be read: "
           + (e.missing() ? "create " + shown + " beside the manifests" : e.getMessage()));

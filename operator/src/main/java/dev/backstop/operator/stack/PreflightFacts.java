@@ -8,7 +8,7 @@ import com.github.dockerjava.api.model.ContainerPort;
 import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.api.model.Version;
 import dev.backstop.operator.api.v1alpha1.BackupRecord;
-import dev.backstop.operator.backup.BackupFiles;
+import dev.backstop.operator.backup.LocalDirStore;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
@@ -134,8 +134,10 @@ public final class PreflightFacts {
                 : null));
         if (s.backup() != null) {
           tools.add(backupTools(r, endpoint, up, rendered));
-          Path storage = BackupFiles.storage(s.backup(), r.releaseDir() == null ? stateDir : r.releaseDir());
-          if (storages.add(storage)) {
+          // Remote (S3) storage has no local disk to run out of.
+          Path storage = s.backup().remote() != null ? null
+              : LocalDirStore.directory(s.backup(), r.releaseDir() == null ? stateDir : r.releaseDir());
+          if (storage != null && storages.add(storage)) {
             long largest = r.backups().stream().map(BackupRecord::getSize).filter(Objects::nonNull)
                 .mapToLong(Long::longValue).max().orElse(0);
             disks.add(disk("backups of " + r.name(), storage, largest));
