@@ -11,10 +11,13 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.compose.ComposeException;
-import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.EngineFault;
+import dev.backstop.operator.compose.ExecProcesses;
 import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.Durations;
 import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.state.AtomicFile;
 import java.io.BufferedOutputStream;
@@ -34,6 +37,7 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -54,6 +58,8 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   /** Label on drill containers, so that one left by a killed process can be found and removed. */
   public static final String DRILL_LABEL = "dev.backstop.drill";
   private static final java.time.Duration DRILL_READY = java.time.Duration.ofMinutes(3);
+  // How long to wait for a killed restore's pipes and threads to wind down.
+  private static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(5);
 
   private final DockerHosts hosts;
 
@@ -73,28 +79,40 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       AtomicFile.createDirectories(file.getParent(), AtomicFile.Access.OWNER_ONLY);
       MessageDigest digest = BackupFiles.newDigest();
       DumpCallback callback;
-      String execId = client.execCreateCmd(container)
+      String execId = engine(() -> client.execCreateCmd(container)
           .withCmd("sh", "-c", command)
           .withAttachStdout(true)
           .withAttachStderr(true)
           .exec()
-          .getId();
+          .getId(), "cannot start `" + command + "` in " + target.service());
       Files.deleteIfExists(partial);
       try (OutputStream raw = Channels.newOutputStream(Files.newByteChannel(partial,
               Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), AtomicFile.ownerOnlyFile()));
           DigestOutputStream hashed = new DigestOutputStream(new BufferedOutputStream(raw, BUFFER), digest);
           GZIPOutputStream gzip = new FastGzip(hashed)) {
-        callback = client.execStartCmd(execId).exec(new DumpCallback(gzip));
-        callback.awaitCompletion();
+        callback = engine(() -> client.execStartCmd(execId).exec(new DumpCallback(gzip)),
+            "cannot start `" + command + "` in " + target.service());
+        if (!callback.awaitCompletion(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+          String killed = ExecProcesses.kill(client, target.dockerHost(), execId);
+          callback.close();
+          throw new BackupException("`" + command + "` did not finish within the " + Durations.format(target.timeout())
+              + " spec.backup.timeout and was stopped" + killed + "; nothing was kept");
+        }
         if (callback.writeError != null) {
           throw new IOException("cannot write " + partial + ": " + callback.writeError.getMessage(), callback.writeError);
         }
         if (callback.failure != null) {
-          throw new IOException("the dump stream broke: " + callback.failure.getMessage(), callback.failure);
+          // The engine went away mid-stream: the dump is incomplete, and taking it again is safe.
+          throw new BackupException(Reason.DockerUnavailable,
+              "the dump stream broke: " + Failures.rootMessage(callback.failure));
         }
       }
       long exit = exitCode(client, execId);
       if (exit != 0) {
+        if (!running(client, container)) {
+          return fail(partial, Reason.DockerUnavailable, "the " + target.service() + " container stopped while `"
+              + command + "` ran (exit " + exit + "), so the dump is incomplete" + stderr(callback));
+        }
         return fail(partial, "`" + command + "` exited with " + exit + stderr(callback));
       }
       if (callback.bytes == 0) {
@@ -104,12 +122,15 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       LOG.info("backup {}: {} bytes dumped, {} bytes written", file.getFileName(), callback.bytes, Files.size(file));
       return BackupOutcome.written(Files.size(file), HexFormat.of().formatHex(digest.digest()));
     } catch (BackupException e) {
-      return fail(partial, e.getMessage());
+      return fail(partial, e.engineFault, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return fail(partial, "the backup was interrupted");
-    } catch (IOException | RuntimeException e) {
-      return fail(partial, "the dump could not be written: " + Failures.rootMessage(e));
+    } catch (IOException e) {
+      return fail(partial, diskFull(e), "the dump could not be written: " + Failures.rootMessage(e));
+    } catch (RuntimeException e) {
+      // What docker-java throws here (refused connection, container gone) is the engine's.
+      return fail(partial, Reason.DockerUnavailable, "the dump broke off: " + Failures.rootMessage(e));
     }
   }
 
@@ -124,9 +145,12 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (refused != null) {
         return refused;
       }
-      return restoreInto(target.dockerHost(), container(client(target, DockerHosts.Purpose.API), target), command, file);
+      DockerClient client = client(target, DockerHosts.Purpose.API);
+      return restoreInto(target, client, container(client, target), command, file);
     } catch (BackupException e) {
-      return BackupOutcome.failed(e.getMessage());
+      // Nothing has run yet: the database is untouched, so an engine fault here may be retried.
+      return e.engineFault != null ? BackupOutcome.engineFailed(e.engineFault, e.getMessage())
+          : BackupOutcome.failed(e.getMessage());
     } catch (IOException | RuntimeException e) {
       return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
     }
@@ -145,38 +169,50 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     return null;
   }
 
-  private BackupOutcome restoreInto(DockerEndpoint host, String container, String command, Path file) {
+  /**
+   * Feeds the dump to {@code command} through `docker exec -i`, all of it under the target's
+   * timeout: a command that hangs (or stops reading) is killed, in the container too.
+   */
+  private BackupOutcome restoreInto(Target target, DockerClient client, String container, String command, Path file) {
+    // The extra argument becomes the shell's $0: it finds this exec again if it must be killed.
+    String marker = "backstop-restore-" + UUID.randomUUID();
     try {
       List<String> cmd = new ArrayList<>(List.of("docker"));
-      cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
+      cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command, marker));
       ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
-      hosts.configureForwardedCli(host, builder);
+      hosts.configureForwardedCli(target.dockerHost(), builder);
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
-      IOException feed = null;
-      try (InputStream in = new GZIPInputStream(Files.newInputStream(file), BUFFER);
-          OutputStream out = p.getOutputStream()) {
-        in.transferTo(out);
-      } catch (IOException e) {
-        // The command may have quit early (broken pipe); its exit code and output say why.
-        feed = e;
+      Feed feed = new Feed(file, p.getOutputStream());
+      feed.start();
+      if (!p.waitFor(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+        feed.join(DRAIN.toMillis());
+        output.join(DRAIN.toMillis());
+        return BackupOutcome.failed("`" + command + "` did not finish within the " + Durations.format(target.timeout())
+            + " spec.backup.timeout and was stopped" + killed + tail(output.text()) + PARTLY);
       }
-      int exit = p.waitFor();
-      output.join();
+      int exit = p.exitValue();
+      feed.join(DRAIN.toMillis());
+      output.join(DRAIN.toMillis());
       if (exit != 0) {
         return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()) + PARTLY);
       }
-      if (feed != null) {
-        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed) + PARTLY);
+      if (feed.error != null) {
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed.error)
+            + PARTLY);
       }
       return BackupOutcome.restored();
     } catch (ComposeException e) {
       return BackupOutcome.failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return BackupOutcome.failed("the restore was interrupted");
+      return BackupOutcome.failed("the restore was interrupted" + PARTLY);
     } catch (IOException | RuntimeException e) {
       return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
     }
@@ -229,14 +265,15 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (unready != null) {
         return BackupOutcome.failed("the throwaway " + target.service() + " container " + unready);
       }
-      BackupOutcome restored = restoreInto(target.dockerHost(), drill, restoreCommand, file);
+      BackupOutcome restored = restoreInto(target, client, drill, restoreCommand, file);
       if (!restored.ok()) {
         return BackupOutcome.failed("restoring it into a throwaway " + target.service() + " container failed: "
             + restored.message().replace(PARTLY, ""));
       }
-      return verify(client, drill, verifyCommand);
+      return verify(client, target, drill, verifyCommand);
     } catch (BackupException e) {
-      return BackupOutcome.failed(e.getMessage());
+      return e.engineFault != null ? BackupOutcome.engineFailed(e.engineFault, e.getMessage())
+          : BackupOutcome.failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return BackupOutcome.failed("the drill was interrupted");
@@ -277,13 +314,18 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     return "was not healthy within " + DRILL_READY.toSeconds() + " s";
   }
 
-  private BackupOutcome verify(DockerClient client, String container, String command)
+  private BackupOutcome verify(DockerClient client, Target target, String container, String command)
       throws IOException, InterruptedException {
     String execId = client.execCreateCmd(container).withCmd("sh", "-c", command)
         .withAttachStdout(true).withAttachStderr(true).exec().getId();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     DumpCallback callback = client.execStartCmd(execId).exec(new DumpCallback(out));
-    callback.awaitCompletion();
+    if (!callback.awaitCompletion(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      String killed = ExecProcesses.kill(client, target.dockerHost(), execId);
+      callback.close();
+      return BackupOutcome.failed("the integrity check `" + command + "` did not finish within the "
+          + Durations.format(target.timeout()) + " spec.backup.timeout and was stopped" + killed);
+    }
     long exit = exitCode(client, execId);
     String printed = out.toString(StandardCharsets.UTF_8).strip();
     if (exit != 0) {
@@ -302,12 +344,13 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
               "com.docker.compose.service", target.service()))
           .exec();
     } catch (RuntimeException e) {
-      throw new BackupException(hosts.unreachable(target.dockerHost(), e).getMessage());
+      throw new BackupException(Reason.DockerUnavailable, hosts.unreachable(target.dockerHost(), e).getMessage());
     }
-    // listContainers without showAll lists running containers only.
+    // listContainers without showAll lists running containers only. A container gone (killed from
+    // outside, restarting by policy, its engine restarted) is the host's trouble, not the backup's.
     if (found.isEmpty()) {
-      throw new BackupException("the database service " + target.service() + " of project " + target.project()
-          + " is not running");
+      throw new BackupException(Reason.DockerUnavailable, "the database service " + target.service() + " of project "
+          + target.project() + " is not running (its container is gone or restarting)");
     }
     return found.get(0).getId();
   }
@@ -325,12 +368,40 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   }
 
   private static BackupOutcome fail(Path partial, String message) {
+    return fail(partial, null, message);
+  }
+
+  /** Deletes the partial file; an {@code engineFault} makes it a failure that is retried. */
+  private static BackupOutcome fail(Path partial, Reason engineFault, String message) {
     try {
       Files.deleteIfExists(partial);
     } catch (IOException e) {
       LOG.warn("cannot delete {}: {}", partial, e.getMessage());
     }
-    return BackupOutcome.failed(message);
+    return engineFault == null ? BackupOutcome.failed(message) : BackupOutcome.engineFailed(engineFault, message);
+  }
+
+  /** DiskFull when {@code e} is a full disk (ENOSPC) on the Backstop host, else null. */
+  private static Reason diskFull(IOException e) {
+    return EngineFault.in(Failures.rootMessage(e), false) == EngineFault.DISK_FULL ? Reason.DiskFull : null;
+  }
+
+  private static boolean running(DockerClient client, String container) {
+    try {
+      return Boolean.TRUE.equals(client.inspectContainerCmd(container).exec().getState().getRunning());
+    } catch (RuntimeException e) {
+      // Gone altogether, or the engine with it.
+      return false;
+    }
+  }
+
+  /** Runs a docker-java call whose failure (refused, container gone) is the engine's. */
+  private static <T> T engine(java.util.function.Supplier<T> call, String what) throws BackupException {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw new BackupException(Reason.DockerUnavailable, what + ": " + Failures.rootMessage(e));
+    }
   }
 
   private static String stderr(DumpCallback callback) {
@@ -350,7 +421,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     try {
       return hosts.client(target.dockerHost(), purpose);
     } catch (ComposeException e) {
-      throw new BackupException(e.getMessage());
+      throw new BackupException(e.engineFault() == null ? null : e.engineFault().reason(), e.getMessage());
     }
   }
 
@@ -443,10 +514,41 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     }
   }
 
-  /** A failure with a message for people. */
+  /** A failure with a message for people; {@code engineFault} non-null when it is the engine's. */
   static final class BackupException extends Exception {
+    final Reason engineFault;
+
     BackupException(String message) {
+      this(null, message);
+    }
+
+    BackupException(Reason engineFault, String message) {
       super(message);
+      this.engineFault = engineFault;
+    }
+  }
+
+  /** Streams a dump file, decompressed, into a restore command's stdin, off the caller's thread. */
+  private static final class Feed extends Thread {
+    private final Path file;
+    private final OutputStream out;
+    volatile IOException error;
+
+    Feed(Path file, OutputStream out) {
+      super("restore-input");
+      setDaemon(true);
+      this.file = file;
+      this.out = out;
+    }
+
+    @Override
+    public void run() {
+      try (InputStream in = new GZIPInputStream(Files.newInputStream(file), BUFFER); OutputStream o = out) {
+        in.transferTo(o);
+      } catch (IOException e) {
+        // The command may have quit early (broken pipe) or been killed; its exit says why.
+        error = e;
+      }
     }
   }
 }

@@ -85,7 +85,7 @@ final class VerifyBackupCommand implements Callable<Integer> {
     try (DockerHosts docker = new DockerHosts()) {
       // Local mode's key for the release, as `backstop verify` uses.
       DatabaseBackups.Target target = new DatabaseBackups.Target(settings.projectName(), settings.backup().service(),
-          docker.endpoint("default/" + name, settings.dockerHost()));
+          docker.endpoint("default/" + name, settings.dockerHost()), settings.backup().timeout());
       BackupOutcome outcome = new DockerDatabaseBackups(docker).drill(target, settings.backup().restoreCommand(),
           settings.backup().verifyCommand(), file, record.getSha256());
       if (!outcome.ok()) {

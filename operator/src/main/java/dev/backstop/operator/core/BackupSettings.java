@@ -3,6 +3,8 @@ package dev.backstop.operator.core;
 import dev.backstop.operator.api.v1alpha1.BackupDrillMode;
 import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
+import dev.backstop.operator.core.checks.CheckFields;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -15,6 +17,7 @@ import java.util.regex.Pattern;
  * @param drillAfterBackup restore every new backup into a throwaway container and check it
  * @param verifyCommand the drill's integrity check (the preset's unless given), or null
  * @param beforeRollback dump the broken version's database before a rollback's restore
+ * @param timeout how long one dump, restore or drill may run before it is stopped
  */
 public record BackupSettings(
     String service,
@@ -28,9 +31,16 @@ public record BackupSettings(
     BackupPreset preset,
     boolean drillAfterBackup,
     String verifyCommand,
-    boolean beforeRollback) {
+    boolean beforeRollback,
+    Duration timeout) {
 
   public static final int DEFAULT_RETENTION = 10;
+
+  /** spec.backup.timeout when unset: a dump or restore of a staging database well within it. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
+
+  /** spec.backup.timeout may not be shorter: no real dump finishes sooner. */
+  static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
 
   /** Backup names become file names: no separators, no dot files. */
   public static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,200}");
@@ -76,6 +86,11 @@ public record BackupSettings(
       problems.add("spec.backup.beforeRollback needs spec.backup.restoreOnRollback: true; without a restore"
           + " nothing overwrites the data a rollback leaves");
     }
+    Duration timeout = CheckFields.duration(problems, "spec.backup.timeout", spec.getTimeout(), DEFAULT_TIMEOUT);
+    if (timeout.compareTo(MIN_TIMEOUT) < 0) {
+      problems.add("spec.backup.timeout " + Durations.format(timeout) + " is below the floor of "
+          + Durations.format(MIN_TIMEOUT) + ": no dump or restore finishes that soon");
+    }
     String storage = blank(spec.getStorage()) ? null : spec.getStorage().trim();
     if (storage != null && !storage.startsWith("/")) {
       problems.add("spec.backup.storage '" + storage + "' must be an absolute directory path");
@@ -92,7 +107,8 @@ public record BackupSettings(
         spec.getPreset(),
         drill,
         verify,
-        beforeRollback);
+        beforeRollback,
+        timeout);
   }
 
   /** The preset's commands, or null (with problems added) when its fields do not fit it. */
