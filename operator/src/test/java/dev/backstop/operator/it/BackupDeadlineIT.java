@@ -119,6 +119,27 @@ class BackupDeadlineIT {
     assertThat(unreachable.message()).contains("127.0.0.1:1");
   }
 
+  @Test
+  void aFullDiskUnderTheBackupIsTheHostsFault() throws Exception {
+    // A 256 KiB file system stands for a full disk; mounting one needs root, as on the CI machine.
+    Path small = Files.createDirectories(tmp.resolve("small"));
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", small.toString())
+        .redirectErrorStream(true).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a tmpfs here (not root)");
+    try {
+      // Random bytes do not compress: 4 MB of them cannot fit.
+      BackupOutcome full = backups.dump(target, "head -c 4000000 /dev/urandom", small.resolve("b.sql.gz"));
+      assertThat(full.ok()).isFalse();
+      assertThat(full.engineFault()).isEqualTo(Reason.DiskFull);
+      assertThat(full.message()).containsIgnoringCase("no space left on device");
+      try (var left = Files.list(small)) {
+        assertThat(left.toList()).as("the partial dump is removed").isEmpty();
+      }
+    } finally {
+      new ProcessBuilder("umount", small.toString()).start().waitFor();
+    }
+  }
+
   private Path dumpFile() throws Exception {
     Path file = tmp.resolve("kept.sql.gz");
     if (!Files.exists(file)) {
