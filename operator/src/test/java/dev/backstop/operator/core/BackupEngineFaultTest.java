@@ -4,7 +4,6 @@ import static dev.backstop.operator.core.ReleaseHarness.V1;
 import static dev.backstop.operator.core.ReleaseHarness.V2;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.api.v1alpha1.ConditionStatus;
 import dev.backstop.operator.api.v1alpha1.ConditionType;
 import dev.backstop.operator.api.v1alpha1.OperationStage;
@@ -29,12 +28,7 @@ class BackupEngineFaultTest {
   @BeforeEach
   void setUp() {
     h = new ReleaseHarness();
-    BackupSpec backup = new BackupSpec();
-    backup.setService("db");
-    backup.setCommand("pg_dump -U app app");
-    backup.setRestoreCommand("psql -U app -d app");
-    backup.setRestoreOnRollback(true);
-    h.spec.setBackup(backup);
+    h.spec.setBackup(ReleaseHarness.restoringBackup());
     h.settle();
     assertThat(h.status.getPhase()).isEqualTo(Phase.Healthy);
   }
