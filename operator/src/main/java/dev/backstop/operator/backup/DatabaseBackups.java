@@ -2,7 +2,9 @@ package dev.backstop.operator.backup;
 
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.BackupSettings;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Dumps a compose service's database into a backup store and restores it from one. */
 public interface DatabaseBackups {
@@ -11,10 +13,17 @@ public interface DatabaseBackups {
    * Where a command runs: the running container of {@code service} in compose project {@code project}.
    *
    * @param dockerHost how to reach the engine; null = the local one
+   * @param timeout how long one dump, restore or drill may run before it is stopped
    */
-  record Target(String project, String service, DockerEndpoint dockerHost) {
+  record Target(String project, String service, DockerEndpoint dockerHost, Duration timeout) {
     public Target {
       dockerHost = dockerHost == null ? DockerEndpoint.LOCAL : dockerHost;
+      timeout = timeout == null ? BackupSettings.DEFAULT_TIMEOUT : timeout;
+    }
+
+    /** A target with the default spec.backup.timeout. */
+    public Target(String project, String service, DockerEndpoint dockerHost) {
+      this(project, service, dockerHost, null);
     }
   }
 

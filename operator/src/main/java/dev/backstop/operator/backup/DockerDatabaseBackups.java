@@ -11,10 +11,13 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.compose.ComposeException;
-import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.EngineFault;
+import dev.backstop.operator.compose.ExecProcesses;
 import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.Durations;
 import dev.backstop.operator.core.Failures;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +46,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   public static final String DRILL_LABEL = "dev.backstop.drill";
   private static final java.time.Duration DRILL_READY = java.time.Duration.ofMinutes(3);
 
+  // How long to wait for a killed restore's pipes and threads to wind down.
+  private static final java.time.Duration DRAIN = java.time.Duration.ofSeconds(5);
+
   private final DockerHosts hosts;
 
   /** Backs up through the clients and ssh forwards of {@code hosts}, which the caller owns. */
@@ -56,28 +63,42 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       DockerClient client = client(target, DockerHosts.Purpose.LONG_CALL);
       String container = container(client, target);
       DumpCallback callback;
-      String execId = client.execCreateCmd(container)
+      String execId = engine(() -> client.execCreateCmd(container)
           .withCmd("sh", "-c", command)
           .withAttachStdout(true)
           .withAttachStderr(true)
           .exec()
-          .getId();
+          .getId(), "cannot start `" + command + "` in " + target.service());
       // Closing the upload without its commit discards it: a failed dump leaves nothing stored.
       try (BackupStore.Upload upload = copy.store().create(copy.name())) {
         BackupFormat.Stored stored = new BackupFormat.Stored(upload.stream());
         try (OutputStream dump = BackupFormat.seal(stored, copy.key())) {
-          callback = client.execStartCmd(execId).exec(new DumpCallback(dump));
-          callback.awaitCompletion();
+          callback = engine(() -> client.execStartCmd(execId).exec(new DumpCallback(dump)),
+              "cannot start `" + command + "` in " + target.service());
+          if (!callback.awaitCompletion(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            String killed = ExecProcesses.kill(client, target.dockerHost(), execId);
+            callback.close();
+            throw new BackupException("`" + command + "` did not finish within the "
+                + Durations.format(target.timeout()) + " spec.backup.timeout and was stopped" + killed
+                + "; nothing was kept");
+          }
           if (callback.writeError != null) {
             throw new IOException("cannot write " + copy.where() + ": " + callback.writeError.getMessage(),
                 callback.writeError);
           }
           if (callback.failure != null) {
-            throw new IOException("the dump stream broke: " + callback.failure.getMessage(), callback.failure);
+            // The engine went away mid-stream: the dump is incomplete, and taking it again is safe.
+            throw new BackupException(Reason.DockerUnavailable,
+                "the dump stream broke: " + Failures.rootMessage(callback.failure));
           }
         }
         long exit = exitCode(client, execId);
         if (exit != 0) {
+          if (!running(client, container)) {
+            return BackupOutcome.engineFailed(Reason.DockerUnavailable, "the " + target.service()
+                + " container stopped while `" + command + "` ran (exit " + exit + "), so the dump is incomplete"
+                + stderr(callback));
+          }
           return BackupOutcome.failed("`" + command + "` exited with " + exit + stderr(callback));
         }
         if (callback.bytes == 0) {
@@ -91,12 +112,16 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         return BackupOutcome.written(stored.bytes(), sha256);
       }
     } catch (BackupException e) {
-      return BackupOutcome.failed(e.getMessage());
+      return e.outcome();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return BackupOutcome.failed("the backup was interrupted");
-    } catch (IOException | RuntimeException e) {
-      return BackupOutcome.failed("the dump could not be written: " + Failures.rootMessage(e));
+    } catch (IOException e) {
+      String message = "the dump could not be written: " + Failures.rootMessage(e);
+      return diskFull(e) ? BackupOutcome.engineFailed(Reason.DiskFull, message) : BackupOutcome.failed(message);
+    } catch (RuntimeException e) {
+      // What docker-java throws here (refused connection, container gone) is the engine's.
+      return BackupOutcome.engineFailed(Reason.DockerUnavailable, "the dump broke off: " + Failures.rootMessage(e));
     }
   }
 
@@ -111,46 +136,60 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (refused != null) {
         return BackupOutcome.failed(refused);
       }
-      return restoreInto(target.dockerHost(), container(client(target, DockerHosts.Purpose.API), target), command, copy);
+      DockerClient client = client(target, DockerHosts.Purpose.API);
+      return restoreInto(target, client, container(client, target), command, copy);
     } catch (BackupException e) {
-      return BackupOutcome.failed(e.getMessage());
+      // Nothing has run yet: the database is untouched, so an engine fault here may be retried.
+      return e.outcome();
     } catch (IOException | RuntimeException e) {
       return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
     }
   }
 
-  private BackupOutcome restoreInto(DockerEndpoint host, String container, String command, Copy copy) {
+  /**
+   * Feeds the dump to {@code command} through `docker exec -i`, all of it under the target's
+   * timeout: a command that hangs (or stops reading) is killed, in the container too.
+   */
+  private BackupOutcome restoreInto(Target target, DockerClient client, String container, String command, Copy copy) {
+    // The extra argument becomes the shell's $0: it finds this exec again if it must be killed.
+    String marker = "backstop-restore-" + UUID.randomUUID();
     try {
       List<String> cmd = new ArrayList<>(List.of("docker"));
-      cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command));
+      cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command, marker));
       ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
-      hosts.configureForwardedCli(host, builder);
+      hosts.configureForwardedCli(target.dockerHost(), builder);
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
-      IOException feed = null;
-      try (InputStream in = BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where());
-          OutputStream out = p.getOutputStream()) {
-        in.transferTo(out);
-      } catch (IOException e) {
-        // The command may have quit early (broken pipe); its exit code and output say why.
-        feed = e;
+      Feed feed = new Feed(copy, p.getOutputStream());
+      feed.start();
+      if (!p.waitFor(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor(DRAIN.toMillis(), TimeUnit.MILLISECONDS);
+        feed.join(DRAIN.toMillis());
+        output.join(DRAIN.toMillis());
+        return BackupOutcome.failed("`" + command + "` did not finish within the " + Durations.format(target.timeout())
+            + " spec.backup.timeout and was stopped" + killed + tail(output.text()) + PARTLY);
       }
-      int exit = p.waitFor();
-      output.join();
+      int exit = p.exitValue();
+      feed.join(DRAIN.toMillis());
+      output.join(DRAIN.toMillis());
       if (exit != 0) {
         return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()) + PARTLY);
       }
-      if (feed != null) {
-        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed) + PARTLY);
+      if (feed.error != null) {
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed.error)
+            + PARTLY);
       }
       return BackupOutcome.restored();
     } catch (ComposeException e) {
       return BackupOutcome.failed(e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return BackupOutcome.failed("the restore was interrupted");
+      return BackupOutcome.failed("the restore was interrupted" + PARTLY);
     } catch (IOException | RuntimeException e) {
       return BackupOutcome.failed("the restore could not run: " + Failures.rootMessage(e));
     }
@@ -203,14 +242,14 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (unready != null) {
         return BackupOutcome.failed("the throwaway " + target.service() + " container " + unready);
       }
-      BackupOutcome restored = restoreInto(target.dockerHost(), drill, restoreCommand, copy);
+      BackupOutcome restored = restoreInto(target, client, drill, restoreCommand, copy);
       if (!restored.ok()) {
         return BackupOutcome.failed("restoring it into a throwaway " + target.service() + " container failed: "
             + restored.message().replace(PARTLY, ""));
       }
-      return verify(client, drill, verifyCommand);
+      return verify(client, target, drill, verifyCommand);
     } catch (BackupException e) {
-      return BackupOutcome.failed(e.getMessage());
+      return e.outcome();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return BackupOutcome.failed("the drill was interrupted");
@@ -251,13 +290,18 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     return "was not healthy within " + DRILL_READY.toSeconds() + " s";
   }
 
-  private BackupOutcome verify(DockerClient client, String container, String command)
+  private BackupOutcome verify(DockerClient client, Target target, String container, String command)
       throws IOException, InterruptedException {
     String execId = client.execCreateCmd(container).withCmd("sh", "-c", command)
         .withAttachStdout(true).withAttachStderr(true).exec().getId();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     DumpCallback callback = client.execStartCmd(execId).exec(new DumpCallback(out));
-    callback.awaitCompletion();
+    if (!callback.awaitCompletion(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+      String killed = ExecProcesses.kill(client, target.dockerHost(), execId);
+      callback.close();
+      return BackupOutcome.failed("the integrity check `" + command + "` did not finish within the "
+          + Durations.format(target.timeout()) + " spec.backup.timeout and was stopped" + killed);
+    }
     long exit = exitCode(client, execId);
     String printed = out.toString(StandardCharsets.UTF_8).strip();
     if (exit != 0) {
@@ -276,12 +320,13 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
               "com.docker.compose.service", target.service()))
           .exec();
     } catch (RuntimeException e) {
-      throw new BackupException(hosts.unreachable(target.dockerHost(), e).getMessage());
+      throw new BackupException(Reason.DockerUnavailable, hosts.unreachable(target.dockerHost(), e).getMessage());
     }
-    // listContainers without showAll lists running containers only.
+    // listContainers without showAll lists running containers only. A container gone (killed from
+    // outside, restarting by policy, its engine restarted) is the host's trouble, not the backup's.
     if (found.isEmpty()) {
-      throw new BackupException("the database service " + target.service() + " of project " + target.project()
-          + " is not running");
+      throw new BackupException(Reason.DockerUnavailable, "the database service " + target.service() + " of project "
+          + target.project() + " is not running (its container is gone or restarting)");
     }
     return found.get(0).getId();
   }
@@ -315,7 +360,30 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     try {
       return hosts.client(target.dockerHost(), purpose);
     } catch (ComposeException e) {
-      throw new BackupException(e.getMessage());
+      throw new BackupException(e.engineFault() == null ? null : e.engineFault().reason(), e.getMessage());
+    }
+  }
+
+  /** A full disk (ENOSPC) on the Backstop host: the host's trouble, retried. */
+  private static boolean diskFull(IOException e) {
+    return EngineFault.in(Failures.rootMessage(e), false) == EngineFault.DISK_FULL;
+  }
+
+  private static boolean running(DockerClient client, String container) {
+    try {
+      return Boolean.TRUE.equals(client.inspectContainerCmd(container).exec().getState().getRunning());
+    } catch (RuntimeException e) {
+      // Gone altogether, or the engine with it.
+      return false;
+    }
+  }
+
+  /** Runs a docker-java call whose failure (refused, container gone) is the engine's. */
+  private static <T> T engine(java.util.function.Supplier<T> call, String what) throws BackupException {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      throw new BackupException(Reason.DockerUnavailable, what + ": " + Failures.rootMessage(e));
     }
   }
 
@@ -400,10 +468,47 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     }
   }
 
-  /** A failure with a message for people. */
+  /** A failure with a message for people; {@code engineFault} non-null when it is the engine's. */
   static final class BackupException extends Exception {
+    final Reason engineFault;
+
     BackupException(String message) {
+      this(null, message);
+    }
+
+    BackupException(Reason engineFault, String message) {
       super(message);
+      this.engineFault = engineFault;
+    }
+
+    BackupOutcome outcome() {
+      return engineFault != null ? BackupOutcome.engineFailed(engineFault, getMessage())
+          : BackupOutcome.failed(getMessage());
+    }
+  }
+
+  /** Streams a stored backup, opened and decrypted, into a restore command's stdin, off the caller's thread. */
+  private static final class Feed extends Thread {
+    private final Copy copy;
+    private final OutputStream out;
+    volatile IOException error;
+
+    Feed(Copy copy, OutputStream out) {
+      super("restore-input");
+      setDaemon(true);
+      this.copy = copy;
+      this.out = out;
+    }
+
+    @Override
+    public void run() {
+      try (InputStream in = BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where());
+          OutputStream o = out) {
+        in.transferTo(o);
+      } catch (IOException e) {
+        // The command may have quit early (broken pipe) or been killed; its exit says why.
+        error = e;
+      }
     }
   }
 }

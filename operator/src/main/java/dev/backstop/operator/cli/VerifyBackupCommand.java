@@ -102,7 +102,7 @@ final class VerifyBackupCommand implements Callable<Integer> {
     try (DockerHosts docker = new DockerHosts()) {
       // Local mode's key for the release, as `backstop verify` uses.
       DatabaseBackups.Target target = new DatabaseBackups.Target(settings.projectName(), settings.backup().service(),
-          docker.endpoint("default/" + name, settings.dockerHost()));
+          docker.endpoint("default/" + name, settings.dockerHost()), settings.backup().timeout());
       BackupOutcome outcome = new DockerDatabaseBackups(docker).drill(target, settings.backup().restoreCommand(),
           settings.backup().verifyCommand(), new DatabaseBackups.Copy(store, backup, null), record.getSha256());
       if (!outcome.ok()) {

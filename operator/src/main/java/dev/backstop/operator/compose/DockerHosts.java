@@ -38,11 +38,16 @@ public final class DockerHosts implements AutoCloseable {
     Purpose(Duration responseTimeout) {
       this.responseTimeout = responseTimeout;
     }
+
+    /** How long a call may wait for the engine's answer (between bytes) before it fails. */
+    public Duration responseTimeout() {
+      return responseTimeout;
+    }
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerHosts.class);
-  // Reconciles run often: an unreachable engine should fail them fast, not hang them.
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  /** An engine that does not accept a connection within this fails the call: reconciles run often. */
+  public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
   // Release key (namespace/name) -> the TLS files that release's Secret wrote.
   private final Map<String, Tls> tls = new ConcurrentHashMap<>();

@@ -30,7 +30,8 @@ public enum EngineFault {
   PORT_CONFLICT(
       Reason.PortConflict,
       "a published port is held by a process outside the project; stop it or change the port",
-      List.of("port is already allocated", "address already in use")),
+      // Engines before 20.10 printed the errno ("Failed to bind: EADDRINUSE").
+      List.of("port is already allocated", "address already in use", "failed to bind: eaddrinuse")),
   REGISTRY(
       Reason.RegistryUnavailable,
       "the image registry cannot be reached; it is retried with backoff",
@@ -42,6 +43,8 @@ public enum EngineFault {
           "temporary failure in name resolution",
           "server misbehaving",
           "net/http: request canceled",
+          "client.timeout exceeded while awaiting headers",
+          "context deadline exceeded",
           "503 service unavailable",
           "502 bad gateway",
           "toomanyrequests"));

@@ -3,6 +3,8 @@ package dev.backstop.operator.core;
 import dev.backstop.operator.api.v1alpha1.BackupDrillMode;
 import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
+import dev.backstop.operator.core.checks.CheckFields;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,7 @@ import java.util.regex.Pattern;
  * @param beforeRollback dump the broken version's database before a rollback's restore
  * @param remote the S3 location when storage is an s3:// URL (then {@code storage} is null), or null
  * @param encryption where the encryption key is, or null for backups stored unencrypted
+ * @param timeout how long one dump, restore or drill may run before it is stopped
  */
 public record BackupSettings(
     String service,
@@ -32,9 +35,16 @@ public record BackupSettings(
     String verifyCommand,
     boolean beforeRollback,
     Remote remote,
-    Encryption encryption) {
+    Encryption encryption,
+    Duration timeout) {
 
   public static final int DEFAULT_RETENTION = 10;
+
+  /** spec.backup.timeout when unset: a dump or restore of a staging database well within it. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
+
+  /** spec.backup.timeout may not be shorter: no real dump finishes sooner. */
+  static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
 
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9!_.*'()/-]*");
@@ -98,6 +108,11 @@ public record BackupSettings(
       problems.add("spec.backup.beforeRollback needs spec.backup.restoreOnRollback: true; without a restore"
           + " nothing overwrites the data a rollback leaves");
     }
+    Duration timeout = CheckFields.duration(problems, "spec.backup.timeout", spec.getTimeout(), DEFAULT_TIMEOUT);
+    if (timeout.compareTo(MIN_TIMEOUT) < 0) {
+      problems.add("spec.backup.timeout " + Durations.format(timeout) + " is below the floor of "
+          + Durations.format(MIN_TIMEOUT) + ": no dump or restore finishes that soon");
+    }
     String storage = blank(spec.getStorage()) ? null : spec.getStorage().trim();
     Remote remote = null;
     if (storage != null && storage.startsWith("s3://")) {
@@ -124,7 +139,8 @@ public record BackupSettings(
         verify,
         beforeRollback,
         remote,
-        encryption);
+        encryption,
+        timeout);
   }
 
   private static Remote remote(List<String> problems, String url, dev.backstop.operator.api.v1alpha1.BackupS3Spec s3) {

@@ -10,6 +10,7 @@ import dev.backstop.operator.api.v1alpha1.Result;
 import dev.backstop.operator.api.v1alpha1.Revision;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Trigger;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -153,6 +154,14 @@ final class BackupSteps {
     if (beforeRollback(s, op)) {
       return beforeRollbackDone(s, settings, action, outcome, obs, now);
     }
+    if (outcome.engineFault() != null) {
+      // The engine's or host's trouble (daemon gone, container gone, disk full), not the backup's
+      // nor the commit's: the step stays in flight and a dump is taken again after the backoff.
+      Duration wait = EngineRetry.failed(s, outcome.engineFault(), "backup " + action.name() + " could not be taken: "
+          + outcome.message(), now);
+      return ReleaseDecider.finish(s, Action.NONE, EngineRetry.stalledProblem(s), obs, now, wait);
+    }
+    s.setEngineFault(null);
     if (!outcome.ok()) {
       String message = "backup " + action.name() + " failed: " + outcome.message();
       ReleaseDecider.finishHistory(s, op, Result.Failed, message, now);
@@ -227,6 +236,14 @@ final class BackupSteps {
       ReleaseDecider decider, StagingReleaseStatus s, ReleaseSettings settings, Action.Restore action,
       BackupOutcome outcome, Observation obs, Instant now) {
     Operation op = s.getOperation();
+    if (outcome.engineFault() != null) {
+      // The engine failed it before the restore command ran: the database is untouched, so the
+      // restore is taken again after the backoff (see retryRestore).
+      Duration wait = EngineRetry.failed(s, outcome.engineFault(), "restore of backup " + action.name()
+          + " could not start: " + outcome.message(), now);
+      return ReleaseDecider.finish(s, Action.NONE, EngineRetry.stalledProblem(s), obs, now, wait);
+    }
+    s.setEngineFault(null);
     if (!outcome.ok()) {
       failRestore(s, op, outcome.message(), now);
       return ReleaseDecider.finish(s, Action.NONE, null, obs, now, settings.interval());
@@ -245,6 +262,18 @@ final class BackupSteps {
         && s.getCurrent().getCommit().equals(s.getDesired().getCommit());
     s.setPhase(runningDesired ? Phase.Healthy : Phase.RolledBack);
     return ReleaseDecider.finish(s, Action.NONE, null, obs, now, settings.interval());
+  }
+
+  /**
+   * The restore again, when the last attempt met an engine fault before its command ran; null when
+   * no such attempt is pending (then a restore stage left behind means it was cut off mid-way).
+   */
+  static Action retryRestore(StagingReleaseStatus s, Operation op) {
+    if (s.getEngineFault() == null) {
+      return null;
+    }
+    BackupRecord record = find(s, op.getBackup());
+    return record == null ? null : new Action.Restore(record.getName(), record.getSha256());
   }
 
   /** Ends an operation whose restore failed: Failed, and no retry on data without a person. */

@@ -1,6 +1,7 @@
 package dev.backstop.operator.core;
 
 import dev.backstop.operator.api.v1alpha1.EngineFaultStatus;
+import dev.backstop.operator.api.v1alpha1.OperationStage;
 import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.core.Observation.Problem;
@@ -34,6 +35,16 @@ public final class EngineRetry {
   /** Whether {@code reason} names a fault of the engine or host rather than of the commit. */
   public static boolean isEngineFault(Reason reason) {
     return reason != null && ENGINE_FAULTS.contains(reason);
+  }
+
+  /**
+   * Whether a fault met in {@code stage} lasts until that step gets past it, rather than ending
+   * when the engine next answers an observation: applying, dumping and restoring meet faults (a
+   * port held, a container gone, a full disk) that a successful observation does not clear.
+   */
+  static boolean heldByStep(OperationStage stage) {
+    return stage == OperationStage.Applying || stage == OperationStage.BackingUp
+        || stage == OperationStage.Restoring;
   }
 
   /** How long to wait after the {@code attempts}-th consecutive failure (1-based). */

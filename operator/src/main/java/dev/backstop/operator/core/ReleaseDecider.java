@@ -253,7 +253,7 @@ public final class ReleaseDecider {
       return;
     }
     Operation op = s.getOperation();
-    if (op != null && op.getStage() == OperationStage.Applying) {
+    if (op != null && EngineRetry.heldByStep(op.getStage())) {
       return;
     }
     if (op != null && op.getStage() == OperationStage.Verifying) {
@@ -268,7 +268,8 @@ public final class ReleaseDecider {
    */
   private static boolean supersededWhileEngineFails(StagingReleaseStatus s, Observation obs, Instant now) {
     Operation op = s.getOperation();
-    boolean stuck = op.getKind() == ActionKind.Deploy && op.getStage() == OperationStage.Applying
+    boolean stuck = op.getKind() == ActionKind.Deploy
+        && (op.getStage() == OperationStage.Applying || op.getStage() == OperationStage.BackingUp)
         && s.getEngineFault() != null;
     if (!stuck || !obs.source().ok() || obs.source().commit().equals(op.getTarget().getCommit())) {
       return false;
@@ -437,9 +438,19 @@ public final class ReleaseDecider {
           op.getServices());
       return finish(s, resume, blocking, obs, now, ACTIVE_REQUEUE);
     }
+    Duration engineWait = EngineRetry.untilNextAttempt(s, now);
+    if (!engineWait.isZero() && EngineRetry.heldByStep(op.getStage())) {
+      // A dump or restore the engine failed waits out its backoff.
+      return finish(s, Action.NONE, blocking != null ? blocking : EngineRetry.stalledProblem(s), obs, now, engineWait);
+    }
     if (op.getStage() == OperationStage.BackingUp) {
       // A dump only reads: taking it again under the same name is safe.
       return finish(s, BackupSteps.backupAction(s, op), blocking, obs, now, ACTIVE_REQUEUE);
+    }
+    Action restoreAgain = op.getStage() == OperationStage.Restoring ? BackupSteps.retryRestore(s, op) : null;
+    if (restoreAgain != null) {
+      return finish(s, restoreAgain, blocking != null ? blocking : EngineRetry.stalledProblem(s), obs, now,
+          ACTIVE_REQUEUE);
     }
     if (op.getStage() == OperationStage.Restoring) {
       // The process stopped mid-restore: the database may be half restored, so a person decides.

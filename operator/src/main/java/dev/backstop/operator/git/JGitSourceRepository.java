@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -77,7 +78,12 @@ public final class JGitSourceRepository implements SourceRepository {
   public static final String TOKEN_VARIABLE = "BACKSTOP_GIT_TOKEN";
   static final String USERNAME_VARIABLE = "BACKSTOP_GIT_USERNAME";
 
-  private static final int TIMEOUT_SECONDS = 120;
+  /**
+   * A fetch, clone or ls-remote whose remote sends nothing for this long (connect included) is abandoned:
+   * JGit's transport timeout, which bounds each read of http, git and ssh transports alike.
+   */
+  public static final Duration FETCH_TIMEOUT = Duration.ofSeconds(120);
+
   private static final Pattern FULL_SHA = Pattern.compile("[0-9a-f]{40}");
   private static final Pattern SHA_PREFIX = Pattern.compile("[0-9a-fA-F]{4,40}");
   private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/\\s]*@");
@@ -93,6 +99,7 @@ public final class JGitSourceRepository implements SourceRepository {
 
   private final Path cacheRoot;
   private final Function<String, String> env;
+  private final Duration fetchTimeout;
   private final Map<Path, Object> locks = new ConcurrentHashMap<>();
   // "release\ncache dir" of each caller whose last fetch into that cache succeeded.
   private final Set<String> verified = ConcurrentHashMap.newKeySet();
@@ -103,8 +110,14 @@ public final class JGitSourceRepository implements SourceRepository {
    *     #TOKEN_VARIABLE} and {@value #USERNAME_VARIABLE}
    */
   public JGitSourceRepository(Path cacheRoot, Function<String, String> env) {
+    this(cacheRoot, env, FETCH_TIMEOUT);
+  }
+
+  /** @param fetchTimeout how long a silent remote is waited for (see {@link #FETCH_TIMEOUT}) */
+  JGitSourceRepository(Path cacheRoot, Function<String, String> env, Duration fetchTimeout) {
     this.cacheRoot = cacheRoot.toAbsolutePath().normalize();
     this.env = env;
+    this.fetchTimeout = fetchTimeout;
   }
 
   @Override
@@ -235,6 +248,11 @@ public final class JGitSourceRepository implements SourceRepository {
     }
   }
 
+  // JGit counts its transport timeout in whole seconds.
+  private int timeoutSeconds() {
+    return (int) Math.max(1, fetchTimeout.toSeconds());
+  }
+
   private void fetch(Repository repo, String url, GitCredentials credentials)
       throws SourceException {
     LOG.debug("fetching {}", display(url));
@@ -245,7 +263,7 @@ public final class JGitSourceRepository implements SourceRepository {
             .setRefSpecs(MIRROR_REFSPECS)
             .setTagOpt(TagOpt.NO_TAGS)
             .setRemoveDeletedRefs(true)
-            .setTimeout(TIMEOUT_SECONDS);
+            .setTimeout(timeoutSeconds());
     try {
       List<Ref> ownTags = repo.getRefDatabase().getRefsByPrefix(PRE_DEPLOY_PREFIX);
       call(fetch, url, credentials, "fetch");
@@ -274,7 +292,7 @@ public final class JGitSourceRepository implements SourceRepository {
     }
     String name = ref.trim();
     Collection<Ref> refs =
-        call(Git.lsRemoteRepository().setRemote(url).setHeads(true).setTags(true).setTimeout(TIMEOUT_SECONDS),
+        call(Git.lsRemoteRepository().setRemote(url).setHeads(true).setTags(true).setTimeout(timeoutSeconds()),
             url, credentials, "read");
     Map<String, String> byName = new HashMap<>();
     for (Ref r : refs) {
@@ -450,7 +468,7 @@ public final class JGitSourceRepository implements SourceRepository {
     }
     SshAccess ssh = null;
     try (Repository repo = open(url, dir); Git git = Git.wrap(repo)) {
-      PushCommand push = git.push().setRemote(url).setTimeout(TIMEOUT_SECONDS)
+      PushCommand push = git.push().setRemote(url).setTimeout(timeoutSeconds())
           .setRefSpecs(new RefSpec(Constants.R_TAGS + name + ":" + Constants.R_TAGS + name));
       ssh = authorize(push, url, credentials);
       for (PushResult result : push.call()) {

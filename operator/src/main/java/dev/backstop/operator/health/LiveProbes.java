@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Frame;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.ExecProcesses;
 import dev.backstop.operator.core.Durations;
 import dev.backstop.operator.core.checks.ExecOutcome;
 import dev.backstop.operator.core.checks.HttpCheck;
@@ -44,8 +45,11 @@ public final class LiveProbes implements Probes, AutoCloseable {
   /** At most this much exec output is kept while the command runs (its tail is reported). */
   static final int EXEC_OUTPUT_LIMIT = 64 * 1024;
 
+  /** A probe or query target that does not accept a connection within this is reported unreachable. */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
   private final DockerHosts docker;
   private final Clock clock;
 
@@ -101,7 +105,7 @@ public final class LiveProbes implements Probes, AutoCloseable {
 
   private static HttpSample failed(HttpCheck check, Instant at, Throwable cause) {
     if (cause instanceof HttpConnectTimeoutException) {
-      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + " within 5s");
+      return new HttpSample(at, 0, null, false, false, "cannot connect to " + check.url() + " within " + Durations.format(CONNECT_TIMEOUT));
     }
     if (cause instanceof HttpTimeoutException) {
       return timedOut(check, at);
@@ -139,7 +143,7 @@ public final class LiveProbes implements Probes, AutoCloseable {
     try (ResultCallback.Adapter<Frame> running = client.execStartCmd(created.getId()).exec(callback)) {
       if (!running.awaitCompletion(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return new ExecOutcome(null, "still running after the " + Durations.format(timeout) + " timeout"
-            + kill(client, dockerHost, created.getId()), false);
+            + ExecProcesses.kill(client, dockerHost, created.getId()), false);
       }
       Long exit = client.inspectExecCmd(created.getId()).exec().getExitCodeLong();
       String out;
@@ -155,31 +159,6 @@ public final class LiveProbes implements Probes, AutoCloseable {
     }
   }
 
-  /**
-   * Kills a timed-out exec, which Docker itself never stops: left alone, every interval would add
-   * one more. Docker reports the exec's PID in the host's namespace, so this works where the engine
-   * runs on this host (a local socket); for a remote engine the command is left running.
-   *
-   * @return what became of it, for the check's message
-   */
-  private static String kill(DockerClient client, DockerEndpoint endpoint, String execId) {
-    boolean local = (endpoint.host() == null || endpoint.host().startsWith("unix://"))
-        && (System.getenv("DOCKER_HOST") == null || System.getenv("DOCKER_HOST").startsWith("unix://"));
-    if (!local) {
-      return "; it is left running (a remote engine's processes cannot be killed from here)";
-    }
-    try {
-      Long pid = client.inspectExecCmd(execId).exec().getPidLong();
-      if (pid == null || pid <= 0) {
-        return "";
-      }
-      boolean killed = ProcessHandle.of(pid).map(ProcessHandle::destroyForcibly).orElse(false);
-      return killed ? "; it was killed" : "; it could not be killed (its process is not visible from here)";
-    } catch (RuntimeException e) {
-      return "; it could not be killed: " + e.getMessage();
-    }
-  }
-
   private static String tail(String s) {
     return s.length() <= OUTPUT_LIMIT ? s : "..." + s.substring(s.length() - OUTPUT_LIMIT);
   }
@@ -189,18 +168,34 @@ public final class LiveProbes implements Probes, AutoCloseable {
     String base = prometheusUrl.endsWith("/") ? prometheusUrl.substring(0, prometheusUrl.length() - 1) : prometheusUrl;
     URI uri = URI.create(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)
         + "&timeout=" + Math.max(1, timeout.toMillis()) + "ms");
-    HttpResponse<String> response;
+    // One deadline over connect, headers and body, as for http probes: a server that accepts and
+    // never answers, or dribbles its answer, is cut off at the check's timeout.
+    CompletableFuture<HttpResponse<CappedBody.Body>> call =
+        http.sendAsync(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), CappedBody.handler(BODY_LIMIT));
+    HttpResponse<CappedBody.Body> response;
     try {
-      response = http.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      return new QueryOutcome(null, Kind.UNAVAILABLE, "cannot query Prometheus at " + base + ": " + e);
+      response = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "Prometheus at " + base + " gave no complete answer within the "
+          + Durations.format(timeout) + " timeout");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      String why = cause instanceof HttpTimeoutException
+          ? "no complete answer within the " + Durations.format(timeout) + " timeout" : String.valueOf(cause);
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "cannot query Prometheus at " + base + ": " + why);
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       return new QueryOutcome(null, Kind.UNAVAILABLE, "interrupted");
     }
+    if (response.body().truncated()) {
+      return new QueryOutcome(null, Kind.UNAVAILABLE, "Prometheus at " + base + " answered more than "
+          + BODY_LIMIT / 1024 + " KiB; use a query that returns one series");
+    }
     JsonNode body;
     try {
-      body = JSON.readTree(response.body());
+      body = JSON.readTree(response.body().text());
     } catch (IOException e) {
       return new QueryOutcome(null, Kind.UNAVAILABLE, "Prometheus at " + base + " answered " + response.statusCode()
           + " without a JSON body; is the url a Prometheus server?");

@@ -14,11 +14,13 @@ import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.EngineFault;
 import dev.backstop.operator.core.ImageRetention;
 import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.ComposePolicy;
+import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.StackEnv;
 import dev.backstop.operator.core.TagOutcome;
@@ -96,9 +98,15 @@ public final class ComposeActuator implements Actuator {
       checkout = git.checkout(settings.url(), commit, new StateLayout.ReleaseDir(release.workDir()).checkouts(),
           release.access().git());
     } catch (SourceException e) {
-      // An unsafe tree is the commit's fault and quarantines it like invalid compose files.
-      return ApplyOutcome.untouched(
-          e.kind() == SourceException.Kind.UNSAFE ? Reason.ComposeInvalid : Reason.SourceUnavailable, e.getMessage());
+      // An unsafe tree is the commit's fault and quarantines it like invalid compose files; a
+      // checkout that met a full disk is the host's, retried with backoff.
+      if (e.kind() == SourceException.Kind.UNSAFE) {
+        return ApplyOutcome.untouched(Reason.ComposeInvalid, e.getMessage());
+      }
+      boolean diskFull = EngineFault.in(e.getMessage() + " " + Failures.rootMessage(e), false) == EngineFault.DISK_FULL;
+      return diskFull
+          ? ApplyOutcome.untouched(Reason.DiskFull, e.getMessage() + " (" + EngineFault.DISK_FULL.hint() + ")")
+          : ApplyOutcome.untouched(Reason.SourceUnavailable, e.getMessage());
     }
     Path dir = checkout.resolve(settings.composePath()).normalize();
     if (!Files.isDirectory(dir)) {
@@ -218,7 +226,9 @@ public final class ComposeActuator implements Actuator {
       LOG.warn("{}: cannot delete {} after its failed drill: {}", release.key(), copy.store().describe(copy.name()),
           e.getMessage());
     }
-    return BackupOutcome.failed("its restore drill failed, so it was not kept: " + drill.message());
+    String message = "its restore drill failed, so it was not kept: " + drill.message();
+    return drill.engineFault() != null ? BackupOutcome.engineFailed(drill.engineFault(), message)
+        : BackupOutcome.failed(message);
   }
 
   @Override
@@ -276,6 +286,7 @@ public final class ComposeActuator implements Actuator {
   }
 
   private DatabaseBackups.Target target(ReleaseInput release, ReleaseSettings settings) {
-    return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), endpoint(release, settings));
+    return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), endpoint(release, settings),
+        settings.backup().timeout());
   }
 }

@@ -1,5 +1,6 @@
 package dev.backstop.operator.core;
 
+import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
 import dev.backstop.operator.api.v1alpha1.SourceSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
@@ -239,5 +240,15 @@ final class ReleaseHarness {
     CheckResult result = new CheckResult("services", outcome, "x", outcome.name(), failing);
     return new Observation(generation, source, containers, dockerError == null ? List.of(result) : List.of(),
         dockerError, requests).withRendered(rendered);
+  }
+
+  /** The backup most decider tests use: pg_dump before deploys, psql restore on rollback. */
+  static BackupSpec restoringBackup() {
+    BackupSpec backup = new BackupSpec();
+    backup.setService("db");
+    backup.setCommand("pg_dump -U app app");
+    backup.setRestoreCommand("psql -U app -d app");
+    backup.setRestoreOnRollback(true);
+    return backup;
   }
 }

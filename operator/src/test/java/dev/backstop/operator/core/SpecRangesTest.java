@@ -3,6 +3,7 @@ package dev.backstop.operator.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.backstop.operator.api.v1alpha1.BackupSpec;
 import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.api.v1alpha1.HealthCheckSpec;
 import dev.backstop.operator.api.v1alpha1.HealthSpec;
@@ -11,6 +12,7 @@ import dev.backstop.operator.api.v1alpha1.Reason;
 import dev.backstop.operator.api.v1alpha1.CheckType;
 import dev.backstop.operator.api.v1alpha1.SourceSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
@@ -65,6 +67,23 @@ class SpecRangesTest {
         .contains("spec.health.progressDeadline").contains("too long");
     assertThatThrownBy(() -> Durations.parse("f", "9223372036854775807ms9223372036854775807h"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("f '");
+  }
+
+  @Test
+  void aBackupTimeoutIsADurationOfAtLeastASecondDefaultingToAnHour() throws InvalidSpecException {
+    Consumer<StagingReleaseSpec> backup = s -> {
+      s.setBackup(new BackupSpec());
+      s.getBackup().setService("db");
+      s.getBackup().setCommand("pg_dump");
+    };
+    assertThat(problems(backup.andThen(s -> s.getBackup().setTimeout("500ms"))))
+        .contains("spec.backup.timeout 500ms is below the floor of 1.0s");
+    assertThat(problems(backup.andThen(s -> s.getBackup().setTimeout("soon")))).contains("spec.backup.timeout");
+    assertThat(problems(backup.andThen(s -> s.getBackup().setTimeout("9223372036854775807h"))))
+        .contains("spec.backup.timeout").contains("too long");
+    assertThat(ReleaseSettings.from("demo", spec(backup)).backup().timeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(ReleaseSettings.from("demo", spec(backup.andThen(s -> s.getBackup().setTimeout("30m"))))
+        .backup().timeout()).isEqualTo(Duration.ofMinutes(30));
   }
 
   @Test

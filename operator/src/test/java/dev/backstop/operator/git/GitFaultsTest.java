@@ -3,8 +3,10 @@ package dev.backstop.operator.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.backstop.operator.it.SilentPeer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.ResetCommand;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -102,5 +104,27 @@ class GitFaultsTest {
     Files.writeString(remote.resolve(path), content);
     git.add().addFilepattern(path).call();
     return git.commit().setMessage(message).setAuthor(AUTHOR).setCommitter(AUTHOR).setSign(false).call();
+  }
+
+  @Test
+  void aRemoteThatAcceptsAndNeverAnswersIsCutOffAtTheFetchTimeoutAndTheCacheStillChecksOut() throws Exception {
+    JGitSourceRepository hurried =
+        new JGitSourceRepository(tmp.resolve("git-cache"), name -> null, Duration.ofSeconds(1));
+    try (SilentPeer peer = SilentPeer.start()) {
+      String hung = peer.url() + "/app.git";
+      long start = System.nanoTime();
+      SourceException fetch = catchThrowableOfType(
+          () -> hurried.resolve(hung, "main", true, null), SourceException.class);
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+      assertThat(fetch.kind()).isEqualTo(SourceException.Kind.UNAVAILABLE);
+      assertThat(fetch.getMessage()).contains("cannot fetch " + hung).containsIgnoringCase("timed out");
+      assertThat(peer.accepted()).isPositive();
+      // Without the transport timeout the clone waits for ever; slack for a loaded machine.
+      assertThat(took).isLessThan(Duration.ofSeconds(20));
+    }
+    // The release's own commits stay at hand for a rollback while a remote hangs.
+    Path rollback = hurried.checkout(url, good.name(), checkouts, null);
+    assertThat(Files.readString(rollback.resolve("compose.yaml"))).contains("busybox:1.36");
   }
 }

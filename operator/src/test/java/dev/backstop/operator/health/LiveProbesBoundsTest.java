@@ -8,6 +8,8 @@ import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.checks.CheckBasics;
 import dev.backstop.operator.core.checks.HttpCheck;
 import dev.backstop.operator.core.checks.HttpSample;
+import dev.backstop.operator.core.checks.QueryOutcome;
+import dev.backstop.operator.it.SilentPeer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -20,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** http probes against a real loopback server that misbehaves: one deadline, a capped body. */
+/**
+ * http probes and PromQL queries against real loopback servers that misbehave: one deadline over
+ * connect, headers and body, and a capped body.
+ */
 class LiveProbesBoundsTest {
 
   private HttpServer server;
@@ -112,5 +117,38 @@ class LiveProbesBoundsTest {
     HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "never-there"));
     assertThat(sample.passed()).isFalse();
     assertThat(sample.detail()).contains("first 1024 KiB");
+  }
+
+  @Test
+  void aPrometheusThatAcceptsAndNeverAnswersIsCutOffAtTheQueryTimeout() throws IOException {
+    try (SilentPeer peer = SilentPeer.start()) {
+      long start = System.nanoTime();
+      QueryOutcome outcome = probes.query(peer.url(), "up", Duration.ofSeconds(1));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(outcome.kind()).isEqualTo(QueryOutcome.Kind.UNAVAILABLE);
+      assertThat(outcome.message()).contains(peer.url(), "within the 1.0s timeout");
+      assertThat(peer.accepted()).isEqualTo(1);
+      // Without a deadline the query waits for ever; slack for a loaded machine.
+      assertThat(took).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void aPrometheusAnswerThatDribblesIsCutOffAtTheQueryTimeout() {
+    long start = System.nanoTime();
+    QueryOutcome outcome =
+        probes.query("http://127.0.0.1:" + server.getAddress().getPort() + "/dribble", "up", Duration.ofSeconds(1));
+    assertThat(outcome.kind()).isEqualTo(QueryOutcome.Kind.UNAVAILABLE);
+    assertThat(outcome.message()).contains("within the 1.0s timeout");
+    // Before: the whole 10 s body was read.
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void anEndlessPrometheusAnswerIsReadOnlyUpToTheCap() {
+    QueryOutcome outcome =
+        probes.query("http://127.0.0.1:" + server.getAddress().getPort() + "/endless", "up", Duration.ofSeconds(20));
+    assertThat(outcome.kind()).isEqualTo(QueryOutcome.Kind.UNAVAILABLE);
+    assertThat(outcome.message()).contains("more than 1024 KiB");
   }
 }

@@ -112,6 +112,104 @@ class EngineFaultsIT {
         RELEASES, RELEASES);
   }
 
+  /**
+   * The issue's other two faults, on one release: the engine restarted in the middle of a
+   * verification, and the app's container killed from outside (its process SIGKILLed, as the OOM
+   * killer or a person would) while Healthy and while verifying. The app has a restart policy, so
+   * each time it comes back by itself: no rollback, nothing quarantined, and the deploy converges.
+   */
+  @Test
+  void anEngineRestartedDuringVerificationAndAContainerKilledFromOutsideRollNothingBack() throws Exception {
+    engine = PrivateDockerd.start(Files.createDirectories(Path.of("/tmp", prefix)), "base=10.213.0.0/22,size=28");
+    Path repo = slowStartRepo();
+    Path manifests = Files.createDirectories(tmp.resolve("manifests"));
+    String project = prefix + "-k";
+    Path manifest = manifests.resolve("k.yaml");
+    DemoRepo.write(manifest, manifest("k", repo, project).replace("ref: main", "ref: v1"));
+    StatusStore store = new StatusStore(tmp.resolve("state"));
+    startDaemon(manifests, tmp.resolve("state"));
+    awaitRelease(store, Duration.ofMinutes(3), s -> s.getPhase() == Phase.Healthy);
+
+    // 1. The engine restarts while v2 is being verified (its app takes 8 s to become healthy).
+    DemoRepo.write(manifest, manifest("k", repo, project).replace("ref: main", "ref: v2"));
+    awaitRelease(store, Duration.ofMinutes(2), s -> s.getPhase() == Phase.Verifying);
+    engine.stopEngine();
+    awaitRelease(store, Duration.ofMinutes(1), s -> ready(s).map(c -> c.getReason() == Reason.DockerUnavailable)
+        .orElse(false) || s.getEngineFault() != null);
+    engine.startEngine();
+    awaitRelease(store, Duration.ofMinutes(3), s -> s.getPhase() == Phase.Healthy && "v2".equals(s.getCurrent().getRef()));
+    assertNoRollback(store);
+
+    // 2. Killed from outside while Healthy: the restart policy brings it back; nothing is rolled back.
+    String app = project + "-app-1";
+    killFromOutside(app);
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() ->
+        Integer.parseInt(engine.docker("inspect", "-f", "{{.RestartCount}}", app).strip()) >= 1);
+    awaitRelease(store, Duration.ofMinutes(1), s -> s.getPhase() == Phase.Healthy
+        && s.getServices().stream().allMatch(v -> "healthy".equals(v.getHealth())));
+    assertNoRollback(store);
+
+    // 3. Killed from outside while v3 is being verified: it comes back, and v3 still passes in time.
+    DemoRepo.write(manifest, manifest("k", repo, project).replace("ref: main", "ref: v3"));
+    awaitRelease(store, Duration.ofMinutes(2), s -> s.getPhase() == Phase.Verifying);
+    killFromOutside(app);
+    awaitRelease(store, Duration.ofMinutes(3), s -> s.getPhase() == Phase.Healthy && "v3".equals(s.getCurrent().getRef()));
+    assertNoRollback(store);
+    System.out.println("engine restart during verification and container killed (healthy, verifying): 3 of 3"
+        + " faults survived, 0 rollbacks");
+  }
+
+  private void killFromOutside(String container) throws Exception {
+    String pid = engine.docker("inspect", "-f", "{{.State.Pid}}", container).strip();
+    DemoRepo.run(List.of("kill", "-9", pid), tmp);
+  }
+
+  private void assertNoRollback(StatusStore store) {
+    StagingReleaseStatus s = store.read("k").orElseThrow();
+    assertThat(s.getQuarantined()).isEmpty();
+    assertThat(s.getLastRollback()).isNull();
+    assertThat(s.getHistory()).allMatch(h -> h.getAction() == ActionKind.Deploy);
+  }
+
+  private void awaitRelease(StatusStore store, Duration bound, java.util.function.Predicate<StagingReleaseStatus> goal) {
+    try {
+      await().atMost(bound).pollInterval(Duration.ofMillis(500))
+          .until(() -> store.read("k").map(goal::test).orElse(false));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StagingReleaseStatus s = store.read("k").orElse(null);
+      throw new AssertionError("not reached in " + bound + ": " + (s == null ? "no status" : s.getPhase() + " "
+          + ready(s).map(c -> c.getReason() + " " + c.getMessage()).orElse("") + " history " + s.getHistory().stream()
+          .map(h -> h.getAction() + ":" + h.getResult() + ":" + h.getReason()).toList()), e);
+    }
+  }
+
+  // v1 is healthy at once; v2 and v3 take 8 s to become healthy, which leaves time to break things.
+  private Path slowStartRepo() throws Exception {
+    Path repo = Files.createDirectories(tmp.resolve("repo"));
+    DemoRepo.run(List.of("git", "init", "-q", "-b", "main"), repo);
+    String[][] versions = {{"v1", "0"}, {"v2", "8"}, {"v3", "8"}};
+    for (String[] v : versions) {
+      Files.writeString(repo.resolve("compose.yaml"), """
+          services:
+            app:
+              image: busybox:1.36
+              init: true
+              command: ["sh", "-c", "rm -f /ready; sleep %s; touch /ready; exec sleep 86400"]
+              environment: {VERSION: %s}
+              restart: unless-stopped
+              stop_grace_period: 1s
+              healthcheck:
+                test: ["CMD", "test", "-f", "/ready"]
+                interval: 1s
+                retries: 30
+          """.formatted(v[1], v[0]));
+      DemoRepo.run(List.of("git", "add", "."), repo);
+      DemoRepo.run(List.of("git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", v[0]), repo);
+      DemoRepo.run(List.of("git", "tag", v[0]), repo);
+    }
+    return repo;
+  }
+
   private void assertNothingHeldAgainstTheCommits(StatusStore store) {
     for (StagingReleaseStatus s : statuses(store)) {
       assertThat(s.getQuarantined()).isEmpty();

@@ -3,6 +3,9 @@ package dev.backstop.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** How the stack's database is dumped before deploys and restored on rollback. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -207,5 +210,20 @@ public class BackupSpec {
 
   public void setEncryption(BackupEncryptionSpec encryption) {
     this.encryption = encryption;
+  }
+
+  @Pattern("^([0-9]+(ms|s|m|h))+$")
+  @ValidationRule(value = "duration(self) >= duration('1s')", message = "timeout must be at least 1s")
+  @Size(max = 32)
+  @JsonPropertyDescription(
+      "How long one dump, restore or restore drill may run before it is stopped (its command is killed in the container too when the engine runs on the Backstop host), e.g. 30m. A stopped backup is not kept; a stopped restore is reported as possibly partial. Default 1h, at least 1s.")
+  private String timeout;
+
+  public String getTimeout() {
+    return timeout;
+  }
+
+  public void setTimeout(String timeout) {
+    this.timeout = timeout;
   }
 }
