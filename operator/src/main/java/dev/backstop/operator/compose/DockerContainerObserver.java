@@ -82,7 +82,8 @@ public final class DockerContainerObserver implements ContainerObserver {
             inspected.getConfig().getImage(),
             labels.get(WORKING_DIR_LABEL),
             running || exitCode == null ? null : exitCode.intValue(),
-            labels.get(CONFIG_HASH_LABEL)));
+            labels.get(CONFIG_HASH_LABEL),
+            inspected.getRestartCount() == null ? 0 : inspected.getRestartCount()));
   }
 
   static Health health(HealthState health) {

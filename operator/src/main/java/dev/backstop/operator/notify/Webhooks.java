@@ -1,15 +1,12 @@
 package dev.backstop.operator.notify;
 
 import dev.backstop.operator.api.v1alpha1.SecretReference;
+import dev.backstop.operator.hooks.HookSignature;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,8 +15,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,14 +110,8 @@ public final class Webhooks implements AutoCloseable {
 
   /** The signature header's value for {@code body} signed with {@code secret}. */
   public static String signature(String secret, byte[] body) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      // Every JDK has HmacSHA256, and any byte string is a key for it.
-      throw new IllegalStateException("HmacSHA256 unavailable", e);
-    }
+    // The same HMAC the git hooks receiver checks, in GitHub's header form.
+    return "sha256=" + HookSignature.hmacHex(body, secret);
   }
 
   private void attempt(Delivery d, int tryNumber) {

@@ -40,7 +40,7 @@ public final class ServiceHealthJudge {
       if (problem != null) {
         failing.add(service);
         problems.add(problem);
-      } else if (cs.stream().anyMatch(c -> c.health() == Health.STARTING)) {
+      } else if (cs.stream().anyMatch(ServiceHealthJudge::notYet)) {
         starting.add(service);
       } else {
         healthy++;
@@ -52,7 +52,8 @@ public final class ServiceHealthJudge {
     }
     if (!starting.isEmpty()) {
       return new CheckResult(
-          check, Outcome.PENDING, value, "waiting for healthcheck of " + String.join(", ", starting), List.of());
+          check, Outcome.PENDING, value, "waiting for " + String.join(", ", starting)
+              + " to start (healthcheck starting, or restarting by its restart policy)", List.of());
     }
     return new CheckResult(check, Outcome.PASS, value, "all services running and healthy", List.of());
   }
@@ -78,7 +79,7 @@ public final class ServiceHealthJudge {
       return all;
     }
     long healthy = selected.stream().filter(s -> problem(s, containersOf(s, containers)) == null
-        && containersOf(s, containers).stream().noneMatch(c -> c.health() == Health.STARTING)).count();
+        && containersOf(s, containers).stream().noneMatch(ServiceHealthJudge::notYet)).count();
     long notFailing = selected.size() - all.failingServices().size();
     double share = (double) healthy / selected.size();
     String value = Percentages.format(share) + " (" + all.value() + ")";
@@ -94,6 +95,11 @@ public final class ServiceHealthJudge {
         all.failingServices());
   }
 
+  /** Neither failing nor healthy yet: its healthcheck is starting, or Docker is restarting it. */
+  private static boolean notYet(ContainerState c) {
+    return c.health() == Health.STARTING || c.restartingByPolicy();
+  }
+
   private static List<ContainerState> containersOf(String service, List<ContainerState> containers) {
     return containers.stream().filter(c -> service.equals(c.service())).toList();
   }
@@ -103,6 +109,9 @@ public final class ServiceHealthJudge {
       return service + " has no container";
     }
     for (ContainerState c : cs) {
+      if (c.restartingByPolicy()) {
+        continue;
+      }
       if (!c.running()) {
         return service + " is " + c.state() + (c.exitCode() == null ? "" : " (exit code " + c.exitCode() + ")");
       }

@@ -45,8 +45,23 @@ class ServiceHealthJudgeTest {
   @Test
   void oneBadReplicaFailsTheService() {
     CheckResult r = ServiceHealthJudge.evaluate("services", List.of("web"),
-        List.of(c("web", "running", Health.HEALTHY, null), c("web", "restarting", Health.NONE, 1)));
+        List.of(c("web", "running", Health.HEALTHY, null), c("web", "exited", Health.NONE, 1)));
     assertThat(r.outcome()).isEqualTo(Outcome.FAIL);
+  }
+
+  @Test
+  void aContainerItsRestartPolicyBringsBackIsPendingUntilItCrashLoops() {
+    ContainerState killedOnce = new ContainerState("web", "id", "web-1", "restarting", Health.NONE, "busybox:1.36",
+        "/x", 137, null, 1);
+    CheckResult r = ServiceHealthJudge.evaluate("services", List.of("web"), List.of(killedOnce));
+    assertThat(r.outcome()).isEqualTo(Outcome.PENDING);
+    assertThat(r.message()).contains("web", "restart policy");
+
+    ContainerState looping = new ContainerState("web", "id", "web-1", "restarting", Health.NONE, "busybox:1.36",
+        "/x", 1, null, ContainerState.FORGIVEN_RESTARTS + 1);
+    CheckResult loop = ServiceHealthJudge.evaluate("services", List.of("web"), List.of(looping));
+    assertThat(loop.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(loop.message()).contains("web is restarting");
   }
 
   @Test
