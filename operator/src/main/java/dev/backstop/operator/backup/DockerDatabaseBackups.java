@@ -91,18 +91,19 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
           drain = new Drain(p.getInputStream(), dump);
           drain.start();
           // Stdout ends when the command does, or when a write fails (the drain stops reading).
-          drain.join(Math.max(1, remaining(deadline)));
+          drain.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
+          if (!drain.isAlive() && drain.writeError != null) {
+            // The command now blocks on a full pipe: stop it rather than wait out the deadline.
+            stop(client, target, container, marker, p);
+            throw new IOException("cannot write " + copy.where() + ": " + drain.writeError.getMessage(),
+                drain.writeError);
+          }
           if (drain.isAlive() || !p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
             String killed = stop(client, target, container, marker, p);
             drain.join(DRAIN.toMillis());
             throw new BackupException("`" + command + "` did not finish within the "
                 + Durations.format(target.timeout()) + " spec.backup.timeout and was stopped" + killed
                 + "; nothing was kept");
-          }
-          if (drain.writeError != null) {
-            stop(client, target, container, marker, p);
-            throw new IOException("cannot write " + copy.where() + ": " + drain.writeError.getMessage(),
-                drain.writeError);
           }
         }
         int exit = p.exitValue();
@@ -567,7 +568,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     public void run() {
       try (InputStream in = BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where());
           OutputStream o = out) {
-        in.transferTo(o);
+        // transferTo's 8 KB pieces cost a pipe write (and a wake-up of the CLI) each.
+        byte[] buf = new byte[BUFFER];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+          o.write(buf, 0, n);
+        }
       } catch (IOException e) {
         // The command may have quit early (broken pipe) or been killed; its exit says why.
         error = e;
