@@ -32,8 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link DatabaseBackups} through `docker exec`: the dump streams from docker-java's exec
- * attach through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
+ * {@link DatabaseBackups} through `docker exec`: the dump streams from the `docker exec` CLI's
+ * stdout through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
  * the database's size.
  */
 public final class DockerDatabaseBackups implements DatabaseBackups {

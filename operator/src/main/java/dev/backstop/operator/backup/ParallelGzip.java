@@ -40,13 +40,13 @@ final class ParallelGzip extends FilterOutputStream {
   ParallelGzip(OutputStream out, int level) throws IOException {
     super(out);
     this.level = level;
+    // Magic, deflate, no flags, no mtime, no extra flags, OS unknown; before any thread exists.
+    out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
     this.workers = Executors.newFixedThreadPool(THREADS, r -> {
       Thread t = new Thread(r, "dump-deflate");
       t.setDaemon(true);
       return t;
     });
-    // Magic, deflate, no flags, no mtime, no extra flags, OS unknown.
-    out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff});
   }
 
   @Override
