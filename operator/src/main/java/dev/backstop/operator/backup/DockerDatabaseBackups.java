@@ -83,12 +83,12 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       try (BackupStore.Upload upload = copy.store().create(copy.name())) {
         BackupFormat.Stored stored = new BackupFormat.Stored(upload.stream());
         Tail errors;
-        Drain drain;
+        Pump drain;
         try (OutputStream dump = BackupFormat.seal(stored, copy.key())) {
           p = builder.start();
           errors = new Tail(p.getErrorStream());
           errors.start();
-          drain = new Drain(p.getInputStream(), dump);
+          drain = new Pump("dump-output", p::getInputStream, dump, false);
           drain.start();
           // Stdout ends when the command does, or when a write fails (the drain stops reading).
           drain.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
@@ -110,7 +110,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         errors.join(DRAIN.toMillis());
         if (exit != 0 || drain.readError != null) {
           // The CLI exits non-zero when the engine or the container went away mid-stream too.
-          if (!running(client, container)) {
+          if (!stillRunning(client, container, exit)) {
             return BackupOutcome.engineFailed(Reason.DockerUnavailable, "the " + target.service()
                 + " container stopped while `" + command + "` ran (exit " + exit + "), so the dump is incomplete"
                 + tail(errors.text()));
@@ -151,6 +151,23 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         stop(client, target, container, marker, p);
       }
     }
+  }
+
+  /**
+   * Whether the container outlived the dump. A command killed by a signal (exit above 128) may
+   * have died with its container, whose state the engine records a moment after the exec's end.
+   */
+  private static boolean stillRunning(DockerClient client, String container, int exit) throws InterruptedException {
+    int checks = exit > 128 ? 20 : 1;
+    for (int i = 0; i < checks; i++) {
+      if (!running(client, container)) {
+        return false;
+      }
+      if (i + 1 < checks) {
+        Thread.sleep(100);
+      }
+    }
+    return true;
   }
 
   private static long remaining(long deadline) {
@@ -202,7 +219,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
-      Feed feed = new Feed(copy, p.getOutputStream());
+      // Streams the stored backup, opened and decrypted, into the command's stdin.
+      Pump feed = new Pump("restore-input",
+          () -> BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where()), p.getOutputStream(), true);
       feed.start();
       if (!p.waitFor(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);
@@ -220,8 +239,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (exit != 0) {
         return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()) + PARTLY);
       }
-      if (feed.error != null) {
-        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed.error)
+      if (feed.error() != null) {
+        // The command may have quit early (broken pipe) or been killed; its exit says why.
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed.error())
             + PARTLY);
       }
       return BackupOutcome.restored();
@@ -453,46 +473,74 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   }
 
   /**
-   * Copies the dump from the CLI's stdout into the sealed stream on its own thread, so the
-   * caller can hold the deadline; stops reading at the first failed write.
+   * Copies a stream into another on its own thread, so the caller can hold the deadline; stops
+   * reading at the first failed write. {@code readError} ends the copy early as a short read does.
    */
-  private static final class Drain extends Thread {
-    private final InputStream in;
+  private static final class Pump extends Thread {
+    /** Where the bytes come from, opened on the pump's thread. */
+    interface Source {
+      InputStream open() throws IOException;
+    }
+
+    private final Source source;
     private final OutputStream out;
+    private final boolean closeOut;
     volatile long bytes;
     volatile IOException readError;
     volatile IOException writeError;
 
-    Drain(InputStream in, OutputStream out) {
-      super("dump-output");
+    Pump(String name, Source source, OutputStream out, boolean closeOut) {
+      super(name);
       setDaemon(true);
-      this.in = in;
+      this.source = source;
       this.out = out;
+      this.closeOut = closeOut;
     }
 
     @Override
     public void run() {
-      byte[] buf = new byte[BUFFER];
       long n = 0;
-      try {
-        for (int r; (r = readFrom(buf)) >= 0; ) {
+      try (InputStream in = source.open()) {
+        byte[] buf = new byte[BUFFER];
+        for (int r; (r = readFrom(in, buf)) >= 0; ) {
           out.write(buf, 0, r);
           n += r;
         }
       } catch (IOException e) {
-        writeError = e;
+        if (readError == null) {
+          writeError = e;
+        }
       } finally {
         bytes = n;
+        if (closeOut) {
+          closeOut();
+        }
       }
     }
 
-    // -1 at the end or when the pipe broke (the CLI was killed); the exit code says which.
-    private int readFrom(byte[] buf) {
+    /** What broke the copy, or null when it ran to the end of its source. */
+    IOException error() {
+      return readError != null ? readError : writeError;
+    }
+
+    // -1 at the end or when reading broke (a killed CLI, a damaged backup); readError says which.
+    private int readFrom(InputStream in, byte[] buf) {
       try {
         return in.read(buf);
       } catch (IOException e) {
         readError = e;
         return -1;
+      }
+    }
+
+    private void closeOut() {
+      try {
+        // The end of the input is what tells a restore command to finish.
+        out.close();
+      } catch (IOException e) {
+        if (error() == null) {
+          writeError = e;
+        }
       }
     }
   }
@@ -548,35 +596,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     BackupOutcome outcome() {
       return engineFault != null ? BackupOutcome.engineFailed(engineFault, getMessage())
           : BackupOutcome.failed(getMessage());
-    }
-  }
-
-  /** Streams a stored backup, opened and decrypted, into a restore command's stdin, off the caller's thread. */
-  private static final class Feed extends Thread {
-    private final Copy copy;
-    private final OutputStream out;
-    volatile IOException error;
-
-    Feed(Copy copy, OutputStream out) {
-      super("restore-input");
-      setDaemon(true);
-      this.copy = copy;
-      this.out = out;
-    }
-
-    @Override
-    public void run() {
-      try (InputStream in = BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where());
-          OutputStream o = out) {
-        // transferTo's 8 KB pieces cost a pipe write (and a wake-up of the CLI) each.
-        byte[] buf = new byte[BUFFER];
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          o.write(buf, 0, n);
-        }
-      } catch (IOException e) {
-        // The command may have quit early (broken pipe) or been killed; its exit says why.
-        error = e;
-      }
     }
   }
 }
