@@ -434,15 +434,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     }
   }
 
-  /** Runs a docker-java call whose failure (refused, container gone) is the engine's. */
-  private static <T> T engine(java.util.function.Supplier<T> call, String what) throws BackupException {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      throw new BackupException(Reason.DockerUnavailable, what + ": " + Failures.rootMessage(e));
-    }
-  }
-
   /** Collects an integrity check's stdout, and the end of its stderr. */
   private static final class CheckOutput extends ResultCallback.Adapter<Frame> {
     private final OutputStream out;
