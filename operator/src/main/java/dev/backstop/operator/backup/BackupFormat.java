@@ -12,7 +12,6 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The stored form of a dump: gzip, then (with a key) {@link BackupCipher} encryption. The SHA-256
@@ -56,7 +55,9 @@ public final class BackupFormat {
 
   /** Where the plain dump is written: compressed, encrypted when {@code key} is set, into {@code stored}. */
   static OutputStream seal(OutputStream stored, BackupKey key) throws IOException {
-    return new FastGzip(key == null ? stored : BackupCipher.encrypt(stored, key, new SecureRandom()));
+    // gzip at the fastest level: dumps are large and text, so speed matters more than ratio.
+    return new ParallelGzip(key == null ? stored : BackupCipher.encrypt(stored, key, new SecureRandom()),
+        Deflater.BEST_SPEED);
   }
 
   /**
@@ -141,14 +142,6 @@ public final class BackupFormat {
       throw e;
     } catch (IOException e) {
       throw new IOException(store.describe(name) + " does not decompress: " + e.getMessage(), e);
-    }
-  }
-
-  /** gzip at the fastest level: dumps are large and text, so speed matters more than ratio. */
-  private static final class FastGzip extends GZIPOutputStream {
-    FastGzip(OutputStream out) throws IOException {
-      super(out, BUFFER);
-      def.setLevel(Deflater.BEST_SPEED);
     }
   }
 }

@@ -32,14 +32,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link DatabaseBackups} through `docker exec`: the dump streams from docker-java's exec
- * attach through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
+ * {@link DatabaseBackups} through `docker exec`: the dump streams from the `docker exec` CLI's
+ * stdout through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
  * the database's size.
  */
 public final class DockerDatabaseBackups implements DatabaseBackups {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerDatabaseBackups.class);
   private static final int STDERR_KEEP = 2000;
+  // Reads from the CLI pipe in large pieces: the deflater and digest run best on big arrays.
+  private static final int BUFFER = 256 * 1024;
   // Once the restore command has run, the core cannot tell how far it got; people must know.
   private static final String PARTLY = "; the database may be partly restored";
   /** Label on drill containers, so that one left by a killed process can be found and removed. */
@@ -56,63 +58,84 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     this.hosts = hosts;
   }
 
+  /**
+   * Dumps through the `docker exec` CLI's stdout: the CLI demultiplexes the stream natively, and
+   * the pipe lets it run on one core while gzip, encryption and SHA-256 run on another, where
+   * docker-java's exec attach (small frames, one copy each, on the calling thread) gave a fifth of
+   * a plain `docker exec > file`.
+   */
   @Override
   public BackupOutcome dump(Target target, String command, Copy copy) {
+    // The extra argument becomes the shell's $0: it finds this exec again if it must be killed.
+    String marker = "backstop-dump-" + UUID.randomUUID();
+    DockerClient client = null;
+    String container = null;
+    Process p = null;
     try {
-      // A dump can be silent for a while (a big table being read): the long-call client.
-      DockerClient client = client(target, DockerHosts.Purpose.LONG_CALL);
-      String container = container(client, target);
-      DumpCallback callback;
-      String execId = engine(() -> client.execCreateCmd(container)
-          .withCmd("sh", "-c", command)
-          .withAttachStdout(true)
-          .withAttachStderr(true)
-          .exec()
-          .getId(), "cannot start `" + command + "` in " + target.service());
+      client = client(target, DockerHosts.Purpose.API);
+      container = container(client, target);
+      ProcessBuilder builder = new ProcessBuilder("docker", "exec", container, "sh", "-c", command, marker)
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
+      hosts.configureForwardedCli(target.dockerHost(), builder);
+      long deadline = System.nanoTime() + target.timeout().toNanos();
       // Closing the upload without its commit discards it: a failed dump leaves nothing stored.
       try (BackupStore.Upload upload = copy.store().create(copy.name())) {
         BackupFormat.Stored stored = new BackupFormat.Stored(upload.stream());
+        Tail errors;
+        Pump drain;
         try (OutputStream dump = BackupFormat.seal(stored, copy.key())) {
-          callback = engine(() -> client.execStartCmd(execId).exec(new DumpCallback(dump)),
-              "cannot start `" + command + "` in " + target.service());
-          if (!callback.awaitCompletion(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-            String killed = ExecProcesses.kill(client, target.dockerHost(), execId);
-            callback.close();
+          p = builder.start();
+          errors = new Tail(p.getErrorStream());
+          errors.start();
+          drain = new Pump("dump-output", p::getInputStream, dump, false);
+          drain.start();
+          // Stdout ends when the command does, or when a write fails (the drain stops reading).
+          drain.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining(deadline))));
+          if (!drain.isAlive() && drain.writeError != null) {
+            // The command now blocks on a full pipe: stop it rather than wait out the deadline.
+            stop(client, target, container, marker, p);
+            throw new IOException("cannot write " + copy.where() + ": " + drain.writeError.getMessage(),
+                drain.writeError);
+          }
+          if (drain.isAlive() || !p.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+            String killed = stop(client, target, container, marker, p);
+            drain.join(DRAIN.toMillis());
             throw new BackupException("`" + command + "` did not finish within the "
                 + Durations.format(target.timeout()) + " spec.backup.timeout and was stopped" + killed
                 + "; nothing was kept");
           }
-          if (callback.writeError != null) {
-            throw new IOException("cannot write " + copy.where() + ": " + callback.writeError.getMessage(),
-                callback.writeError);
-          }
-          if (callback.failure != null) {
-            // The engine went away mid-stream: the dump is incomplete, and taking it again is safe.
-            throw new BackupException(Reason.DockerUnavailable,
-                "the dump stream broke: " + Failures.rootMessage(callback.failure));
-          }
         }
-        long exit = exitCode(client, execId);
-        if (exit != 0) {
-          if (!running(client, container)) {
+        int exit = p.exitValue();
+        errors.join(DRAIN.toMillis());
+        if (exit != 0 || drain.readError != null) {
+          // The CLI exits non-zero when the engine or the container went away mid-stream too.
+          if (!stillRunning(client, container, exit)) {
             return BackupOutcome.engineFailed(Reason.DockerUnavailable, "the " + target.service()
                 + " container stopped while `" + command + "` ran (exit " + exit + "), so the dump is incomplete"
-                + stderr(callback));
+                + tail(errors.text()));
           }
-          return BackupOutcome.failed("`" + command + "` exited with " + exit + stderr(callback));
+          if (exit == 0) {
+            throw new BackupException(Reason.DockerUnavailable,
+                "the dump stream broke: " + Failures.rootMessage(drain.readError));
+          }
+          return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(errors.text()));
         }
-        if (callback.bytes == 0) {
+        if (drain.bytes == 0) {
           return BackupOutcome.failed("`" + command + "` wrote nothing to stdout, so there is nothing to keep"
-              + stderr(callback));
+              + tail(errors.text()));
         }
         String sha256 = stored.sha256();
         upload.commit(sha256);
-        LOG.info("backup {}: {} bytes dumped, {} bytes stored{}", copy.where(), callback.bytes, stored.bytes(),
+        LOG.info("backup {}: {} bytes dumped, {} bytes stored{}", copy.where(), drain.bytes, stored.bytes(),
             copy.key() == null ? "" : " (encrypted, key " + copy.key().fingerprint() + ")");
         return BackupOutcome.written(stored.bytes(), sha256);
       }
     } catch (BackupException e) {
       return e.outcome();
+    } catch (ComposeException e) {
+      return e.engineFault() == null ? BackupOutcome.failed(e.getMessage())
+          : BackupOutcome.engineFailed(e.engineFault().reason(), e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return BackupOutcome.failed("the backup was interrupted");
@@ -122,7 +145,41 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     } catch (RuntimeException e) {
       // What docker-java throws here (refused connection, container gone) is the engine's.
       return BackupOutcome.engineFailed(Reason.DockerUnavailable, "the dump broke off: " + Failures.rootMessage(e));
+    } finally {
+      if (p != null && p.isAlive()) {
+        // Interrupted or failed half-way: the command must not go on dumping into nothing.
+        stop(client, target, container, marker, p);
+      }
     }
+  }
+
+  /**
+   * Whether the container outlived the dump. A command killed by a signal (exit above 128) may
+   * have died with its container, whose state the engine records a moment after the exec's end.
+   */
+  private static boolean stillRunning(DockerClient client, String container, int exit) throws InterruptedException {
+    int checks = exit > 128 ? 20 : 1;
+    for (int i = 0; i < checks; i++) {
+      if (!running(client, container)) {
+        return false;
+      }
+      if (i + 1 < checks) {
+        Thread.sleep(100);
+      }
+    }
+    return true;
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  /** Kills the marked command in the container and the CLI here; says what became of the former. */
+  private static String stop(DockerClient client, Target target, String container, String marker, Process p) {
+    String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    return killed;
   }
 
   /**
@@ -162,7 +219,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
-      Feed feed = new Feed(copy, p.getOutputStream());
+      // Streams the stored backup, opened and decrypted, into the command's stdin.
+      Pump feed = new Pump("restore-input",
+          () -> BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where()), p.getOutputStream(), true);
       feed.start();
       if (!p.waitFor(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);
@@ -180,8 +239,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       if (exit != 0) {
         return BackupOutcome.failed("`" + command + "` exited with " + exit + tail(output.text()) + PARTLY);
       }
-      if (feed.error != null) {
-        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed.error)
+      if (feed.error() != null) {
+        // The command may have quit early (broken pipe) or been killed; its exit says why.
+        return BackupOutcome.failed("the dump could not be fed to `" + command + "`: " + Failures.rootMessage(feed.error())
             + PARTLY);
       }
       return BackupOutcome.restored();
@@ -295,7 +355,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     String execId = client.execCreateCmd(container).withCmd("sh", "-c", command)
         .withAttachStdout(true).withAttachStderr(true).exec().getId();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    DumpCallback callback = client.execStartCmd(execId).exec(new DumpCallback(out));
+    CheckOutput callback = client.execStartCmd(execId).exec(new CheckOutput(out));
     if (!callback.awaitCompletion(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
       String killed = ExecProcesses.kill(client, target.dockerHost(), execId);
       callback.close();
@@ -343,10 +403,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     return -1;
   }
 
-  private static String stderr(DumpCallback callback) {
-    return callback == null ? "" : tail(callback.stderr.toString());
-  }
-
   private static String tail(String text) {
     String t = text.strip();
     if (t.isEmpty()) {
@@ -378,32 +434,17 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     }
   }
 
-  /** Runs a docker-java call whose failure (refused, container gone) is the engine's. */
-  private static <T> T engine(java.util.function.Supplier<T> call, String what) throws BackupException {
-    try {
-      return call.get();
-    } catch (RuntimeException e) {
-      throw new BackupException(Reason.DockerUnavailable, what + ": " + Failures.rootMessage(e));
-    }
-  }
-
-  /** Writes stdout frames into the gzip stream as they arrive; keeps the end of stderr. */
-  private static final class DumpCallback extends ResultCallback.Adapter<Frame> {
+  /** Collects an integrity check's stdout, and the end of its stderr. */
+  private static final class CheckOutput extends ResultCallback.Adapter<Frame> {
     private final OutputStream out;
     final StringBuilder stderr = new StringBuilder();
-    volatile long bytes;
-    volatile IOException writeError;
-    volatile Throwable failure;
 
-    DumpCallback(OutputStream out) {
+    CheckOutput(OutputStream out) {
       this.out = out;
     }
 
     @Override
     public void onNext(Frame frame) {
-      if (writeError != null) {
-        return;
-      }
       if (frame.getStreamType() == StreamType.STDERR) {
         synchronized (stderr) {
           stderr.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
@@ -415,21 +456,83 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       }
       try {
         out.write(frame.getPayload());
-        bytes += frame.getPayload().length;
       } catch (IOException e) {
-        writeError = e;
-        try {
-          close();
-        } catch (IOException ignored) {
-          // Closing only stops the stream; the write error is what gets reported.
+        // A byte array stream never throws; the exit code carries the check's verdict anyway.
+        onError(e);
+      }
+    }
+  }
+
+  /**
+   * Copies a stream into another on its own thread, so the caller can hold the deadline; stops
+   * reading at the first failed write. {@code readError} ends the copy early as a short read does.
+   */
+  private static final class Pump extends Thread {
+    /** Where the bytes come from, opened on the pump's thread. */
+    interface Source {
+      InputStream open() throws IOException;
+    }
+
+    private final Source source;
+    private final OutputStream out;
+    private final boolean closeOut;
+    volatile long bytes;
+    volatile IOException readError;
+    volatile IOException writeError;
+
+    Pump(String name, Source source, OutputStream out, boolean closeOut) {
+      super(name);
+      setDaemon(true);
+      this.source = source;
+      this.out = out;
+      this.closeOut = closeOut;
+    }
+
+    @Override
+    public void run() {
+      long n = 0;
+      try (InputStream in = source.open()) {
+        byte[] buf = new byte[BUFFER];
+        for (int r; (r = readFrom(in, buf)) >= 0; ) {
+          out.write(buf, 0, r);
+          n += r;
+        }
+      } catch (IOException e) {
+        if (readError == null) {
+          writeError = e;
+        }
+      } finally {
+        bytes = n;
+        if (closeOut) {
+          closeOut();
         }
       }
     }
 
-    @Override
-    public void onError(Throwable throwable) {
-      failure = throwable;
-      super.onError(throwable);
+    /** What broke the copy, or null when it ran to the end of its source. */
+    IOException error() {
+      return readError != null ? readError : writeError;
+    }
+
+    // -1 at the end or when reading broke (a killed CLI, a damaged backup); readError says which.
+    private int readFrom(InputStream in, byte[] buf) {
+      try {
+        return in.read(buf);
+      } catch (IOException e) {
+        readError = e;
+        return -1;
+      }
+    }
+
+    private void closeOut() {
+      try {
+        // The end of the input is what tells a restore command to finish.
+        out.close();
+      } catch (IOException e) {
+        if (error() == null) {
+          writeError = e;
+        }
+      }
     }
   }
 
@@ -484,31 +587,6 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     BackupOutcome outcome() {
       return engineFault != null ? BackupOutcome.engineFailed(engineFault, getMessage())
           : BackupOutcome.failed(getMessage());
-    }
-  }
-
-  /** Streams a stored backup, opened and decrypted, into a restore command's stdin, off the caller's thread. */
-  private static final class Feed extends Thread {
-    private final Copy copy;
-    private final OutputStream out;
-    volatile IOException error;
-
-    Feed(Copy copy, OutputStream out) {
-      super("restore-input");
-      setDaemon(true);
-      this.copy = copy;
-      this.out = out;
-    }
-
-    @Override
-    public void run() {
-      try (InputStream in = BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where());
-          OutputStream o = out) {
-        in.transferTo(o);
-      } catch (IOException e) {
-        // The command may have quit early (broken pipe) or been killed; its exit says why.
-        error = e;
-      }
     }
   }
 }

@@ -59,8 +59,10 @@ class BackupBenchmark {
     long t0 = System.nanoTime();
     psql("postgres", "CREATE DATABASE bench");
     // ~1000 bytes of random hex per row, a million rows: about 1 GB of dump that gzip halves at best.
+    // -Dbench.backup.rows=200000 makes a 200 MB dump, to compare one change quickly.
+    long rows = Long.getLong("bench.backup.rows", 1_000_000);
     psql("bench", "CREATE TABLE big AS SELECT g AS id, (SELECT string_agg(md5(random()::text || g || i), '')"
-        + " FROM generate_series(1, 31) i) AS payload FROM generate_series(1, 1000000) g");
+        + " FROM generate_series(1, 31) i) AS payload FROM generate_series(1, " + rows + ") g");
     System.out.printf("[bench] generated table big (%s) in %.1f s%n",
         psql("bench", "SELECT pg_size_pretty(pg_total_relation_size('big'))"), (System.nanoTime() - t0) / 1e9);
 
