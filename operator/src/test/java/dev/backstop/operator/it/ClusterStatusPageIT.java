@@ -6,14 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -122,9 +118,9 @@ class ClusterStatusPageIT {
         .getMetadata().getAnnotations()).isNullOrEmpty();
 
     // The same Host check as local mode: a DNS-rebinding page names its own host.
-    assertThat(raw("GET /api/v1/releases HTTP/1.1\r\nHost: evil.example:" + port + "\r\nConnection: close\r\n\r\n"))
+    assertThat(LocalApiIT.raw(port, "GET /api/v1/releases HTTP/1.1\r\nHost: evil.example:" + port + "\r\nConnection: close\r\n\r\n"))
         .startsWith("HTTP/1.1 421");
-    assertThat(raw("GET / HTTP/1.1\r\nHost: localhost:" + port + "\r\nConnection: close\r\n\r\n"))
+    assertThat(LocalApiIT.raw(port, "GET / HTTP/1.1\r\nHost: localhost:" + port + "\r\nConnection: close\r\n\r\n"))
         .startsWith("HTTP/1.1 200");
 
     // The event stream sends every release, then "ready".
@@ -164,16 +160,5 @@ class ClusterStatusPageIT {
 
   private HttpResponse<String> get(String path) throws Exception {
     return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private String raw(String request) throws Exception {
-    try (Socket s = new Socket("127.0.0.1", port)) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
   }
 }
