@@ -3,6 +3,8 @@
 "use strict";
 
 const TOKEN_KEY = "backstop.token";
+// An operator serves this page read-only (names are namespace/name); the server marks the body.
+const READ_ONLY = document.body.dataset.mode === "read-only";
 const releases = new Map();
 let ready = false;
 
@@ -103,7 +105,7 @@ function bytes(n) {
 function render() {
   const app = document.getElementById("app");
   const path = location.pathname;
-  const m = path.match(/^\/releases\/([a-z0-9-]+)\/?$/);
+  const m = path.match(/^\/releases\/((?:[a-z0-9-]+\/)?[a-z0-9.-]+)\/?$/);
   const view = m ? releaseView(m[1]) : listView();
   app.replaceChildren(view);
   document.title = m ? m[1] + " · Backstop" : "Releases · Backstop";
@@ -128,7 +130,8 @@ function listView() {
     el("p", { class: "subtitle" }, "What this daemon keeps on its git refs, live."),
     el("section", { class: "panel" },
       rows.length === 0
-        ? el("p", { class: "empty" }, ready ? "No releases yet: put a StagingRelease manifest in the manifests directory." : "Loading…")
+        ? el("p", { class: "empty" }, !ready ? "Loading…" : READ_ONLY
+            ? "No releases in the namespaces this operator watches." : "No releases yet: put a StagingRelease manifest in the manifests directory.")
         : el("table", { class: "releases stack" },
             el("thead", {}, el("tr", {}, ["Name", "Phase", "Desired", "Current", "Last known good", "Ready", "Age"].map((h) => el("th", {}, h)))),
             el("tbody", {}, body))));
@@ -347,6 +350,7 @@ function describe(action, r) {
 }
 
 function actions(r) {
+  if (READ_ONLY) return el("p", { class: "note read-only-note" }, document.body.dataset.note);
   const s = r.status || {};
   const hasLkg = !!rollbackTarget(s);
   const btn = (action, label, cls, enabled, why) => el("button", {

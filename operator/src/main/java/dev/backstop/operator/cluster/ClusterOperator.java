@@ -2,7 +2,12 @@ package dev.backstop.operator.cluster;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.hooks.GitHookHandler;
+import dev.backstop.operator.local.StatusServer;
+import dev.backstop.operator.local.StatusSource;
+import io.javaoperatorsdk.operator.RegisteredController;
+import io.javaoperatorsdk.operator.processing.Controller;
 import java.util.Optional;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.Failures;
@@ -17,7 +22,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +30,10 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Operator mode: the StagingRelease controller on a cluster, plus /healthz, /readyz and /metrics. */
+/**
+ * Operator mode: the StagingRelease controller on a cluster, plus /healthz, /readyz, /metrics and
+ * the status page (read-only) on its port.
+ */
 public final class ClusterOperator implements AutoCloseable {
 
   /** Lease that replicas compete for, so that two never act on the same stack. */
@@ -131,6 +138,7 @@ public final class ClusterOperator implements AutoCloseable {
   private final ReleaseMetrics metrics;
   private Notices notices;
   private HttpServer http;
+  private StatusServer page;
   // Set before stopping, so that giving the Lease up on shutdown is not taken for losing it.
   private volatile boolean closing;
 
@@ -186,7 +194,7 @@ public final class ClusterOperator implements AutoCloseable {
     // A probe that fails (or recovers) reconciles its release at once, not at the next requeue.
     health.onNews(reconciler::healthNews);
     health.onProbed(result.metrics::probed);
-    operator.register(
+    RegisteredController<StagingRelease> registered = operator.register(
         reconciler,
         c -> {
           if (settings.namespaces().isEmpty()) {
@@ -196,7 +204,11 @@ public final class ClusterOperator implements AutoCloseable {
           }
         });
     if (settings.port() >= 0) {
-      result.http = result.serve(settings.bind(), settings.port());
+      // The page reads the controller's own cache: what the operator acts on, at no API cost.
+      CachedReleases releases = new CachedReleases(
+          ((Controller<StagingRelease>) registered).getEventSourceManager().getControllerEventSource(),
+          loop::redactor);
+      result.http = result.serve(settings.bind(), settings.port(), releases);
       result.http.createContext(GitHookHandler.PATH, new GitHookHandler(settings.hookSecret(),
           matches -> reconciler.fetchNow(client, settings.namespaces(), matches)));
     }
@@ -209,8 +221,10 @@ public final class ClusterOperator implements AutoCloseable {
     return result;
   }
 
-  private HttpServer serve(String bind, int port) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+  private HttpServer serve(String bind, int port, StatusSource releases) throws IOException {
+    HttpServer server = StatusServer.httpServer(bind, port);
+    // At / (its streams on their own threads); the paths below are longer, so they stay these.
+    page = StatusServer.readOnly(releases, server);
     server.createContext("/healthz", ex -> send(ex, 200, "ok\n"));
     // A standby replica (not leader) starts no informers, so it counts as healthy and ready.
     server.createContext("/readyz", ex -> {
@@ -218,7 +232,7 @@ public final class ClusterOperator implements AutoCloseable {
       send(ex, ok ? 200 : 503, ok ? "ok\n" : "not ready\n");
     });
     server.createContext("/metrics", ex -> send(ex, 200, metrics.scrape()));
-    server.start();
+    page.start();
     return server;
   }
 
@@ -243,8 +257,8 @@ public final class ClusterOperator implements AutoCloseable {
   @Override
   public void close() {
     closing = true;
-    if (http != null) {
-      http.stop(0);
+    if (page != null) {
+      page.close();
     }
     operator.stop();
     if (notices != null) {

@@ -2,9 +2,6 @@ package dev.backstop.operator.local;
 
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,9 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the status files the workers write and tells subscribers (the server-sent event streams)
- * when a release's status changed. It reads the recorded snapshots only, so a reconcile in flight
- * never holds it up.
+ * Watches the releases' recorded status (the workers' status files, or the operator's informer
+ * cache) and tells subscribers (the server-sent event streams) when one changed. It reads recorded
+ * snapshots only, so a reconcile in flight never holds it up.
  */
 final class StatusFeed implements AutoCloseable {
 
@@ -36,7 +33,7 @@ final class StatusFeed implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StatusFeed.class);
   private static final int QUEUE = 64;
 
-  private final StatusStore store;
+  private final StatusSource source;
   private final CheckSamples samples;
   private final Clock clock;
   private final Function<String, String> view;
@@ -45,13 +42,13 @@ final class StatusFeed implements AutoCloseable {
   // Touched by the poller thread only.
   private final Map<String, StagingReleaseStatus> last = new HashMap<>();
   private final Map<String, String> lastJson = new HashMap<>();
-  private final Map<String, Object> lastFile = new HashMap<>();
+  private final Map<String, Object> lastVersion = new HashMap<>();
 
   /**
    * @param view renders a release's view (what GET /api/v1/releases/NAME answers) as JSON
    */
-  StatusFeed(StatusStore store, CheckSamples samples, Clock clock, Function<String, String> view) {
-    this.store = store;
+  StatusFeed(StatusSource source, CheckSamples samples, Clock clock, Function<String, String> view) {
+    this.source = source;
     this.samples = samples;
     this.clock = clock;
     this.view = view;
@@ -78,26 +75,18 @@ final class StatusFeed implements AutoCloseable {
     subscribers.remove(q);
   }
 
-  /** Reads every status file and publishes those that changed since the last poll. */
+  /** Reads every release's status version and publishes those that changed since the last poll. */
   void poll() {
     try {
       Set<String> seen = new HashSet<>();
-      for (String name : store.names()) {
+      for (String name : source.names()) {
         seen.add(name);
-        // A status file is replaced, never rewritten in place: the same file key and time mean the
-        // same content, so an idle release costs a stat per poll instead of a parse.
-        Object file;
-        try {
-          BasicFileAttributes a = Files.readAttributes(store.release(name).status(), BasicFileAttributes.class);
-          file = List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
-        } catch (NoSuchFileException e) {
+        Object version = source.version(name);
+        if (version == null || version.equals(lastVersion.get(name))) {
           continue;
         }
-        if (file.equals(lastFile.get(name))) {
-          continue;
-        }
-        lastFile.put(name, file);
-        Optional<StagingReleaseStatus> status = store.read(name);
+        lastVersion.put(name, version);
+        Optional<StagingReleaseStatus> status = source.status(name);
         if (status.isEmpty()) {
           continue;
         }
@@ -115,14 +104,14 @@ final class StatusFeed implements AutoCloseable {
         if (!seen.contains(gone)) {
           last.remove(gone);
           lastJson.remove(gone);
-          lastFile.remove(gone);
+          lastVersion.remove(gone);
           samples.forget(gone);
           publish(new Change(gone, null));
         }
       }
     } catch (IOException | RuntimeException e) {
       // The next poll tries again; a broken file must not end the feed.
-      LOG.warn("cannot read the status files: {}", e.getMessage());
+      LOG.warn("cannot read the releases' status: {}", e.getMessage());
     }
   }
 

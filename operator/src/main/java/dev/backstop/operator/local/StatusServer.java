@@ -35,14 +35,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * HTTP for local mode: the status page at /, /healthz, /metrics, /api/v1/releases[/NAME], the
- * event stream /api/v1/events, and the state-changing POSTs, which need the API token.
+ * The status page at /, /api/v1/releases[/NAME] and the event stream /api/v1/events. In local mode
+ * also /healthz, /metrics, the git hook and the state-changing POSTs, which need the API token; on
+ * an operator's port read-only, beside the operator's own probes and metrics.
  */
-final class StatusServer {
+public final class StatusServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -78,28 +80,40 @@ final class StatusServer {
       "/ui/app.css", "text/css; charset=utf-8",
       "/ui/favicon.svg", "image/svg+xml");
 
-  private final LocalDaemon daemon;
+  /** What a read-only page says instead of its buttons, and a refused POST answers. */
+  static final String READ_ONLY_NOTE = "This page is read-only: act on a release with kubectl annotations"
+      + " or kubectl backstop (rollback, retry, suspend, backup).";
+
+  private final StatusSource source;
+  // Empty on an operator's port: no token, no actions.
+  private final Optional<Local> local;
   private final HttpServer http;
   private final ExecutorService executor;
   private final RequestGuard guard;
-  private final ApiToken token;
-  private final RequestStore requests;
   private final CheckSamples samples = new CheckSamples(40);
   private final StatusFeed feed;
   private final Semaphore streams = new Semaphore(STREAMS);
   private final Map<String, Rendered> rendered = new ConcurrentHashMap<>();
   private final Clock clock;
-  private final GitHookHandler hooks;
+
+  /** What only a local daemon has: its actions, their token, and the git hook. */
+  private record Local(LocalDaemon daemon, ApiToken token, RequestStore requests, GitHookHandler hooks) {
+    static Local of(LocalDaemon daemon, Path stateDir) throws IOException {
+      return new Local(daemon, ApiToken.loadOrCreate(stateDir), new RequestStore(daemon.store()),
+          new GitHookHandler(Optional.of(SecretFile.loadOrCreate(stateDir.resolve(HOOK_SECRET_FILE))),
+              daemon::fetchNow));
+    }
+  }
 
   StatusServer(LocalDaemon daemon, Path stateDir, String address, int port) throws IOException {
-    this.daemon = daemon;
+    this(new LocalStatusSource(daemon), Optional.of(Local.of(daemon, stateDir)), httpServer(address, port));
+  }
+
+  private StatusServer(StatusSource source, Optional<Local> local, HttpServer http) {
+    this.source = source;
+    this.local = local;
     this.clock = Clock.systemUTC();
-    this.token = ApiToken.loadOrCreate(stateDir);
-    this.requests = new RequestStore(daemon.store());
-    this.hooks = new GitHookHandler(
-        Optional.of(SecretFile.loadOrCreate(stateDir.resolve(HOOK_SECRET_FILE))), daemon::fetchNow);
-    limitJdkServer();
-    this.http = HttpServer.create(new InetSocketAddress(address, port), 0);
+    this.http = http;
     InetSocketAddress bound = http.getAddress();
     this.guard = new RequestGuard(bound.getAddress(), bound.getPort());
     this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
@@ -109,12 +123,26 @@ final class StatusServer {
           return t;
         }, (r, pool) -> LOG.warn("HTTP executor full; a request was dropped"));
     http.setExecutor(executor);
-    this.feed = new StatusFeed(daemon.store(), samples, clock, name -> rendered(name, daemon.releases().get(name)).compact());
+    this.feed = new StatusFeed(source, samples, clock, name -> rendered(name, source.releases().get(name)).compact());
     http.createContext("/", this::route);
   }
 
+  /**
+   * The page read-only at / of {@code http}, which is not started yet and whose more specific
+   * contexts (probes, metrics) stay its owner's. Start it with {@link #start()}.
+   */
+  public static StatusServer readOnly(StatusSource source, HttpServer http) {
+    return new StatusServer(source, Optional.empty(), http);
+  }
+
+  /** An HTTP server bound to the address, with the limits the status page needs. */
+  public static HttpServer httpServer(String address, int port) throws IOException {
+    limitJdkServer();
+    return HttpServer.create(new InetSocketAddress(address, port), 0);
+  }
+
   // The JDK server reads these once per process, when its first server is made; only this server
-  // runs in a local daemon. A value set on the command line (-D...) wins.
+  // runs in a process (the daemon's, or the operator's port). A value set on the command line wins.
   private static void limitJdkServer() {
     setIfAbsent("sun.net.httpserver.maxReqTime", String.valueOf(REQUEST_SECONDS));
     setIfAbsent("sun.net.httpserver.idleInterval", String.valueOf(IDLE_SECONDS));
@@ -130,11 +158,16 @@ final class StatusServer {
     }
   }
 
-  void start() {
+  /** Starts the feed and the server. */
+  public void start() {
     feed.start(Duration.ofMillis(500));
     http.start();
-    LOG.info("status page on http://{}:{}/ (its buttons need the token in the state directory, file {})",
-        guard.pageHost(), port(), ApiToken.FILE);
+    if (local.isPresent()) {
+      LOG.info("status page on http://{}:{}/ (its buttons need the token in the state directory, file {})",
+          guard.pageHost(), port(), ApiToken.FILE);
+    } else {
+      LOG.info("status page (read-only) on http://{}:{}/", guard.pageHost(), port());
+    }
   }
 
   int port() {
@@ -147,12 +180,17 @@ final class StatusServer {
     executor.shutdownNow();
   }
 
+  @Override
+  public void close() {
+    stop();
+  }
+
   private void route(HttpExchange ex) throws IOException {
     try {
-      if (ex.getRequestURI().getPath().equals(GitHookHandler.PATH)) {
+      if (local.isPresent() && ex.getRequestURI().getPath().equals(GitHookHandler.PATH)) {
         // A git server on another machine names the daemon by its own DNS name: the hook's HMAC,
         // not the Host header, is what proves the delivery.
-        hooks.handle(ex);
+        local.get().hooks().handle(ex);
         return;
       }
       String host = ex.getRequestHeaders().getFirst("Host");
@@ -163,12 +201,16 @@ final class StatusServer {
       }
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
-      if (method.equals("POST")) {
-        post(ex, path, host);
+      if (method.equals("POST") && local.isPresent()) {
+        post(ex, path, host, local.get());
         return;
       }
       if (!method.equals("GET") && !method.equals("HEAD")) {
-        ex.getResponseHeaders().set("Allow", "GET, HEAD, POST");
+        ex.getResponseHeaders().set("Allow", local.isPresent() ? "GET, HEAD, POST" : "GET, HEAD");
+        if (local.isEmpty()) {
+          send(ex, 405, "application/json", error(READ_ONLY_NOTE));
+          return;
+        }
         send(ex, 405, "application/json", error("method " + method + " is not supported"));
         return;
       }
@@ -185,28 +227,28 @@ final class StatusServer {
   }
 
   private void get(HttpExchange ex, String path) throws IOException {
-    if (path.equals("/healthz")) {
+    if (local.isPresent() && path.equals("/healthz")) {
       send(ex, 200, "text/plain", "ok\n");
-    } else if (path.equals("/metrics")) {
-      send(ex, 200, "text/plain; version=0.0.4", daemon.metrics().scrape());
+    } else if (local.isPresent() && path.equals("/metrics")) {
+      send(ex, 200, "text/plain; version=0.0.4", local.get().daemon().metrics().scrape());
     } else if (path.equals("/api/v1/events") && ex.getRequestMethod().equals("GET")) {
       events(ex);
     } else if (path.equals("/api/v1/releases") || path.startsWith("/api/v1/releases/")) {
       releases(ex, path.substring("/api/v1/releases".length()));
     } else if (path.equals("/") || path.equals("/releases") || path.startsWith("/releases/")) {
       // One page; the script shows the list or a release from the path.
-      asset(ex, "index.html", "text/html; charset=utf-8");
+      asset(ex, "index.html", "text/html; charset=utf-8", local.isPresent() ? html -> html : StatusServer::readOnlyPage);
     } else if (ASSETS.containsKey(path)) {
-      asset(ex, path.substring("/ui/".length()), ASSETS.get(path));
+      asset(ex, path.substring("/ui/".length()), ASSETS.get(path), body -> body);
     } else {
       send(ex, 404, "application/json", error("nothing at " + path));
     }
   }
 
   private void releases(HttpExchange ex, String rest) throws IOException {
-    Map<String, StagingRelease> releases = daemon.releases();
+    Map<String, StagingRelease> releases = source.releases();
     if (rest.isEmpty() || rest.equals("/")) {
-      List<String> names = daemon.store().names();
+      List<String> names = source.names();
       StringBuilder all = new StringBuilder("[ ");
       for (String name : names) {
         all.append(all.length() > 2 ? ", " : "").append(rendered(name, releases.get(name)).pretty());
@@ -230,9 +272,9 @@ final class StatusServer {
    * of 200 releases hundreds of milliseconds.
    */
   private Rendered rendered(String name, StagingRelease release) {
-    StagingReleaseStatus status = daemon.status(name).orElse(null);
+    StagingReleaseStatus status = source.status(name).orElse(null);
     long samplesVersion = samples.version(name);
-    Redactor redactor = daemon.redactor();
+    Redactor redactor = source.redactor();
     Rendered last = rendered.get(name);
     if (last != null && last.release() == release && last.status() == status
         && last.samplesVersion() == samplesVersion && last.redactor() == redactor) {
@@ -255,13 +297,13 @@ final class StatusServer {
       Redactor redactor, String pretty, String compact) {}
 
   private boolean known(String name, Map<String, StagingRelease> releases) {
-    return ReleaseName.isValid(name) && (releases.containsKey(name) || daemon.store().read(name).isPresent());
+    return source.isName(name) && (releases.containsKey(name) || source.status(name).isPresent());
   }
 
-  private void post(HttpExchange ex, String path, String host) throws IOException {
+  private void post(HttpExchange ex, String path, String host, Local local) throws IOException {
     com.sun.net.httpserver.Headers h = ex.getRequestHeaders();
     Optional<RequestGuard.Refusal> refusal = guard.checkOrigin(h.getFirst("Origin"), host)
-        .or(() -> RequestGuard.checkToken(token, h.getFirst("X-Backstop-Token"), h.getFirst("Authorization")))
+        .or(() -> RequestGuard.checkToken(local.token(), h.getFirst("X-Backstop-Token"), h.getFirst("Authorization")))
         .or(() -> RequestGuard.checkJson(h.getFirst("Content-Type")));
     if (refusal.isPresent()) {
       refuse(ex, refusal.get());
@@ -282,12 +324,13 @@ final class StatusServer {
     }
     String name = parts[0];
     String action = parts[1];
+    LocalDaemon daemon = local.daemon();
     if (!ReleaseName.isValid(name) || !daemon.releases().containsKey(name)) {
       send(ex, 404, "application/json", error("no release named " + safe(name)));
       return;
     }
     if (!action.equals("reconcile")) {
-      requests.request(name, ACTIONS.get(action), Instant.now(clock).toString());
+      local.requests().request(name, ACTIONS.get(action), Instant.now(clock).toString());
       LOG.info("{}: {} requested through the API", name, action);
     }
     boolean nudged = daemon.trigger(name);
@@ -313,8 +356,8 @@ final class StatusServer {
       ex.sendResponseHeaders(200, 0);
       OutputStream out = ex.getResponseBody();
       write(out, "retry: 2000\n\n");
-      Map<String, StagingRelease> releases = daemon.releases();
-      for (String name : daemon.store().names()) {
+      Map<String, StagingRelease> releases = source.releases();
+      for (String name : source.names()) {
         write(out, event("release", rendered(name, releases.get(name)).compact()));
       }
       write(out, event("ready", "{}"));
@@ -396,13 +439,23 @@ final class StatusServer {
     return out;
   }
 
-  private void asset(HttpExchange ex, String file, String type) throws IOException {
+  /** The page marked read-only: the script shows a note instead of the buttons, the style hides the token. */
+  private static byte[] readOnlyPage(byte[] html) {
+    String page = new String(html, StandardCharsets.UTF_8);
+    if (!page.contains("<body>")) {
+      throw new IllegalStateException("backstop-ui/index.html has no <body> to mark read-only");
+    }
+    return page.replace("<body>", "<body data-mode=\"read-only\" data-note=\"" + READ_ONLY_NOTE + "\">")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void asset(HttpExchange ex, String file, String type, UnaryOperator<byte[]> edit) throws IOException {
     try (InputStream in = StatusServer.class.getResourceAsStream("/backstop-ui/" + file)) {
       if (in == null) {
         send(ex, 404, "text/plain", "the status page is missing from this build: " + file + "\n");
         return;
       }
-      byte[] body = in.readAllBytes();
+      byte[] body = edit.apply(in.readAllBytes());
       ex.getResponseHeaders().set("Content-Type", type);
       // Plain assets from the jar only: no inline script, nothing from elsewhere, no framing.
       ex.getResponseHeaders().set("Content-Security-Policy",

@@ -201,6 +201,11 @@ class LocalApiIT {
 
   // java.net.http will not send a Host or Origin of our choosing: a socket will.
   private String raw(String request) throws Exception {
+    return raw(port, request);
+  }
+
+  /** The whole answer to {@code request} sent as is to 127.0.0.1:{@code port}. */
+  static String raw(int port, String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();

@@ -37,7 +37,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 class StatusPageIT {
 
-  private static final Path SHOTS = Path.of("target", "screenshots");
+  static final Path SHOTS = Path.of("target", "screenshots");
 
   @TempDir Path tmp;
   private final String project = "bspage-" + UUID.randomUUID().toString().substring(0, 8);
@@ -48,6 +48,11 @@ class StatusPageIT {
 
   @BeforeEach
   void browser() throws Exception {
+    browser = chromium(tmp);
+  }
+
+  /** Debian's Chromium, headless, with its profile under {@code tmp}; screenshots go to {@link #SHOTS}. */
+  static WebDriver chromium(Path tmp) throws Exception {
     File chromium = new File("/usr/bin/chromium");
     File driver = new File("/usr/bin/chromedriver");
     assertThat(chromium).as("Debian's chromium (scripts/install-deps.sh installs it)").exists();
@@ -59,9 +64,10 @@ class StatusPageIT {
         "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")), "--window-size=1280,900");
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver)
         .usingAnyFreePort().build();
-    browser = new ChromeDriver(service, options);
+    WebDriver browser = new ChromeDriver(service, options);
     browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
     Files.createDirectories(SHOTS);
+    return browser;
   }
 
   @AfterEach
