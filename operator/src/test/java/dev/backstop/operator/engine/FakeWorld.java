@@ -27,6 +27,10 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
 
   /** Every `up` this world saw, as "project@commit-directory". */
   public final List<String> ups = new CopyOnWriteArrayList<>();
+  /** Every `down` this world saw, as "project --timeout SECONDS" or "project" for each service's own grace. */
+  public final List<String> downs = new CopyOnWriteArrayList<>();
+  /** Every `config --services` this world answered, by project directory. */
+  public final List<Path> serviceListings = new CopyOnWriteArrayList<>();
   private final Map<String, Path> running = new ConcurrentHashMap<>();
 
   /** The fake commit a ref like "v1" resolves to: its digit 40 times. */
@@ -59,6 +63,7 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
 
   @Override
   public List<String> services(ComposeProject project) {
+    serviceListings.add(project.directory());
     return List.of("web");
   }
 
@@ -74,7 +79,8 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
-  public void down(ComposeProject project, boolean removeOrphans) {
+  public void down(ComposeProject project, boolean removeOrphans, java.time.Duration stopTimeout) {
+    downs.add(project.name() + (stopTimeout == null ? "" : " --timeout " + stopTimeout.toSeconds()));
     running.remove(project.name());
   }
 
