@@ -3,6 +3,7 @@ package dev.backstop.operator.stack;
 import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ContainerObserver;
@@ -117,8 +118,11 @@ public final class DockerObserver implements Observer {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != release.generation();
-    boolean fetch = release.fetchNow() || specChanged || lastFetch == null
+    boolean due = release.fetchNow() || specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
+    // An emergency rollback goes to a kept checkout: it must not wait for a remote that may be
+    // slow or gone. The fetch that was due happens at the next reconcile.
+    boolean fetch = due && !emergencyPending(release, previous);
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
     } catch (SourceException e) {
@@ -128,6 +132,16 @@ public final class DockerObserver implements Observer {
       // fetch (or the cache) failed, and lastFetchTime must not claim otherwise.
       return SourceState.failed(reason, e.getMessage(), fetch && refNotFound);
     }
+  }
+
+  /** Whether the release carries an emergency rollback request that no reconcile has handled yet. */
+  static boolean emergencyPending(ReleaseInput release, StagingReleaseStatus previous) {
+    String value = release.requests().get(StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION);
+    if (value == null || previous == null) {
+      return false;
+    }
+    java.util.Map<String, String> handled = previous.getHandledRequests();
+    return handled == null || !value.equals(handled.get(StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION));
   }
 
   private static Observation observation(
