@@ -31,6 +31,10 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   public final List<String> downs = new CopyOnWriteArrayList<>();
   /** Every `config --services` this world answered, by project directory. */
   public final List<Path> serviceListings = new CopyOnWriteArrayList<>();
+  /** Every `pull` this world saw, as "policy [services]". */
+  public final List<String> pulls = new CopyOnWriteArrayList<>();
+  /** Images this world's host lacks; every other image is present. */
+  public final java.util.Set<String> absentImages = ConcurrentHashMap.newKeySet();
   private final Map<String, Path> running = new ConcurrentHashMap<>();
 
   /** The fake commit a ref like "v1" resolves to: its digit 40 times. */
@@ -108,11 +112,13 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   public void build(ComposeProject project, List<String> services) {}
 
   @Override
-  public void pull(ComposeProject project, String policy, List<String> services) {}
+  public void pull(ComposeProject project, String policy, List<String> services) {
+    pulls.add(policy + " " + services);
+  }
 
   @Override
   public Optional<String> imageId(DockerEndpoint dockerHost, String image) {
-    return Optional.of("sha256:fake");
+    return absentImages.contains(image) ? Optional.empty() : Optional.of("sha256:fake");
   }
 
   @Override

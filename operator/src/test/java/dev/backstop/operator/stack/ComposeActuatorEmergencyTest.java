@@ -74,4 +74,15 @@ class ComposeActuatorEmergencyTest {
     assertThat(world.serviceListings).hasSize(2);
     assertThat(world.ups).hasSize(3);
   }
+
+  @Test
+  void aRollbackPullsOnlyAnImageTheHostLacks() {
+    actuator.apply(release, settings, new Action.Apply(ActionKind.Deploy, commit("v1"), false));
+    actuator.apply(release, settings, new Action.Apply(ActionKind.EmergencyRollback, commit("v1"), true));
+    world.absentImages.add("fake:1");
+    actuator.apply(release, settings, new Action.Apply(ActionKind.EmergencyRollback, commit("v1"), true));
+
+    assertThat(world.pulls).as("the deploy, then only the rollback that met no image")
+        .containsExactly("missing [web]", "missing [web]");
+  }
 }
