@@ -13,6 +13,7 @@ import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.ComposePolicy;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.ReleaseDecider;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
 import dev.backstop.operator.core.checks.Check;
@@ -122,7 +123,8 @@ public final class DockerObserver implements Observer {
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     // An emergency rollback goes to a kept checkout: it must not wait for a remote that may be
     // slow or gone. The fetch that was due happens at the next reconcile.
-    boolean fetch = due && !emergencyPending(release, previous);
+    boolean fetch = due && !(previous != null
+        && ReleaseDecider.unhandled(previous, release.requests(), StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION));
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
     } catch (SourceException e) {
@@ -132,16 +134,6 @@ public final class DockerObserver implements Observer {
       // fetch (or the cache) failed, and lastFetchTime must not claim otherwise.
       return SourceState.failed(reason, e.getMessage(), fetch && refNotFound);
     }
-  }
-
-  /** Whether the release carries an emergency rollback request that no reconcile has handled yet. */
-  static boolean emergencyPending(ReleaseInput release, StagingReleaseStatus previous) {
-    String value = release.requests().get(StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION);
-    if (value == null || previous == null) {
-      return false;
-    }
-    java.util.Map<String, String> handled = previous.getHandledRequests();
-    return handled == null || !value.equals(handled.get(StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION));
   }
 
   private static Observation observation(
