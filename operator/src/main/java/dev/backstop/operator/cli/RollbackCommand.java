@@ -16,7 +16,8 @@ final class RollbackCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME")
   String name;
 
-  @Option(names = "--emergency", description = "No verification gate: compose down --remove-orphans, then up of last-known-good.")
+  @Option(names = "--emergency", description = "No backup, no verification gate, no fetch:"
+      + " compose down --remove-orphans --timeout 1, then up of last-known-good.")
   boolean emergency;
 
   @Option(names = "--service", split = ",", paramLabel = "SERVICE",

@@ -23,8 +23,19 @@ public interface ComposeDriver {
    */
   java.util.Map<String, String> hashes(ComposeProject project) throws ComposeException;
 
-  /** `down`, optionally with `--remove-orphans`; volumes are kept. */
-  void down(ComposeProject project, boolean removeOrphans) throws ComposeException;
+  /** `down`, optionally with `--remove-orphans`; volumes are kept; each service's own stop grace. */
+  default void down(ComposeProject project, boolean removeOrphans) throws ComposeException {
+    down(project, removeOrphans, null);
+  }
+
+  /**
+   * `down` as above, with `--timeout` seconds of grace between SIGTERM and SIGKILL for every
+   * container.
+   *
+   * @param stopTimeout null for each service's stop_grace_period (Compose's 10 s by default)
+   */
+  void down(ComposeProject project, boolean removeOrphans, java.time.Duration stopTimeout)
+      throws ComposeException;
 
   /**
    * The project's resolved model (`config --format json`): what to build, what to pull.

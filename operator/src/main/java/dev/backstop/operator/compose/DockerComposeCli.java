@@ -95,8 +95,15 @@ public final class DockerComposeCli implements ComposeDriver {
   }
 
   @Override
-  public void down(ComposeProject project, boolean removeOrphans) throws ComposeException {
-    List<String> args = removeOrphans ? List.of("down", "--remove-orphans") : List.of("down");
+  public void down(ComposeProject project, boolean removeOrphans, Duration stopTimeout)
+      throws ComposeException {
+    List<String> args = new ArrayList<>(List.of("down"));
+    if (removeOrphans) {
+      args.add("--remove-orphans");
+    }
+    if (stopTimeout != null) {
+      args.addAll(List.of("--timeout", String.valueOf(stopTimeout.toSeconds())));
+    }
     Output output = run(project, "down", args, LOG::info);
     if (output.exitCode != 0) {
       throw failure(project, "down", output, Kind.FAILED);

@@ -49,27 +49,35 @@ public final class ImagePlan {
   private final String commit;
   private final Map<String, String> built;
   private final Map<String, String> pullPolicies;
+  private final Map<String, String> pulled;
 
   private ImagePlan(
-      String project, String commit, Map<String, String> built, Map<String, String> pullPolicies) {
+      String project,
+      String commit,
+      Map<String, String> built,
+      Map<String, String> pullPolicies,
+      Map<String, String> pulled) {
     this.project = project;
     this.commit = commit;
     this.built = built;
     this.pullPolicies = pullPolicies;
+    this.pulled = pulled;
   }
 
   /** The plan for {@code commit} of {@code project} running {@code services}. */
   public static ImagePlan of(String project, String commit, List<Service> services) {
     Map<String, String> built = new TreeMap<>();
+    Map<String, String> policies = new TreeMap<>();
     Map<String, String> pulled = new TreeMap<>();
     for (Service s : services) {
       if (s.builds()) {
         built.put(s.name(), imageFor(project, s.name(), s.image(), commit));
       } else if (s.image() != null) {
-        pulled.put(s.name(), s.pullPolicy() == null ? "" : s.pullPolicy());
+        policies.put(s.name(), s.pullPolicy() == null ? "" : s.pullPolicy());
+        pulled.put(s.name(), s.image());
       }
     }
-    return new ImagePlan(project, commit, built, pulled);
+    return new ImagePlan(project, commit, built, policies, pulled);
   }
 
   /**
@@ -102,6 +110,11 @@ public final class ImagePlan {
   /** Built services and the image each runs at this commit. */
   public Map<String, String> builtImages() {
     return built;
+  }
+
+  /** Services with a plain `image:` (no `build:`) and the image each names. */
+  public Map<String, String> pulledImages() {
+    return pulled;
   }
 
   /** Whether the stack builds anything; a stack of pulled images needs no override. */

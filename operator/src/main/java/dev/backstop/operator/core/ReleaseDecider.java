@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -397,12 +398,17 @@ public final class ReleaseDecider {
   }
 
   private static boolean isNew(StagingReleaseStatus s, Observation obs, String annotation) {
-    String value = obs.requests().get(annotation);
-    if (value == null || value.equals(s.getHandledRequests().get(annotation))) {
+    if (!unhandled(s, obs.requests(), annotation)) {
       return false;
     }
-    s.getHandledRequests().put(annotation, value);
+    s.getHandledRequests().put(annotation, obs.requests().get(annotation));
     return true;
+  }
+
+  /** Whether {@code requests} carry a request of this kind that the release in {@code s} has not handled. */
+  public static boolean unhandled(StagingReleaseStatus s, Map<String, String> requests, String annotation) {
+    String value = requests.get(annotation);
+    return value != null && !value.equals(s.getHandledRequests().get(annotation));
   }
 
   private Decision continueOperation(

@@ -42,6 +42,13 @@ public final class ComposeActuator implements Actuator {
 
   private static final Logger LOG = LoggerFactory.getLogger(ComposeActuator.class);
 
+  /**
+   * The stop grace of an emergency rollback's `down`: the runbook's emergency means now, so a
+   * process that ignores SIGTERM (busybox httpd as PID 1) is killed after 1 s, not after its
+   * stop_grace_period or Compose's 10 s.
+   */
+  static final java.time.Duration EMERGENCY_STOP_GRACE = java.time.Duration.ofSeconds(1);
+
   private final DockerHosts docker;
   private final SourceRepository git;
   private final ComposeDriver compose;
@@ -124,8 +131,8 @@ public final class ComposeActuator implements Actuator {
     }
     ComposeProject project = project(settings, endpoint(release, settings), dir, release.access().env());
     try {
-      List<String> defined = compose.services(project);
-      services.remember(dir, defined);
+      long started = System.nanoTime();
+      List<String> defined = services.defined(dir, project);
       List<String> missing = apply.services().stream().filter(x -> !defined.contains(x)).toList();
       if (!missing.isEmpty()) {
         return ApplyOutcome.untouched(Reason.ComposeInvalid, "commit " + commit.substring(0, 7) + " defines no service "
@@ -140,18 +147,23 @@ public final class ComposeActuator implements Actuator {
       } catch (StackImages.Failure e) {
         return ApplyOutcome.untouched(e.reason(), e.getMessage());
       }
+      long preparedAt = System.nanoTime();
       if (apply.downFirst()) {
-        compose.down(prepared.project(), true);
+        compose.down(prepared.project(), true, EMERGENCY_STOP_GRACE);
       }
-      long started = System.nanoTime();
+      long down = System.nanoTime();
       if (apply.services().isEmpty()) {
         compose.upFromHostImages(prepared.project());
       } else {
         // Same project name, the target's files: compose recreates just these from their old definitions.
         compose.upServicesFromHostImages(prepared.project(), apply.services());
       }
-      LOG.info("{}: compose up of {}{} took {} ms", release.key(), commit.substring(0, 7),
-          apply.services().isEmpty() ? "" : " for " + apply.services(), (System.nanoTime() - started) / 1_000_000);
+      // Where an apply's time goes: checks and images, then (emergency only) down, then up.
+      LOG.info("{}: {} of {}{}: prepared in {} ms, {}compose up {} ms", release.key(), apply.kind(),
+          commit.substring(0, 7), apply.services().isEmpty() ? "" : " for " + apply.services(),
+          (preparedAt - started) / 1_000_000,
+          apply.downFirst() ? "compose down " + (down - preparedAt) / 1_000_000 + " ms, " : "",
+          (System.nanoTime() - down) / 1_000_000);
       return ApplyOutcome.success(prepared.note());
     } catch (ComposeException e) {
       if (e.engineFault() != null) {

@@ -3,6 +3,7 @@ package dev.backstop.operator.stack;
 import dev.backstop.operator.api.v1alpha1.ComposeSpec;
 import dev.backstop.operator.api.v1alpha1.PolicyLevel;
 import dev.backstop.operator.api.v1alpha1.Reason;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ContainerObserver;
@@ -12,6 +13,7 @@ import dev.backstop.operator.core.CheckResult;
 import dev.backstop.operator.core.ComposePolicy;
 import dev.backstop.operator.core.ContainerState;
 import dev.backstop.operator.core.Observation;
+import dev.backstop.operator.core.ReleaseDecider;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.SourceState;
 import dev.backstop.operator.core.checks.Check;
@@ -117,8 +119,12 @@ public final class DockerObserver implements Observer {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != release.generation();
-    boolean fetch = release.fetchNow() || specChanged || lastFetch == null
+    boolean due = release.fetchNow() || specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
+    // An emergency rollback goes to a kept checkout: it must not wait for a remote that may be
+    // slow or gone. The fetch that was due happens at the next reconcile.
+    boolean fetch = due && !(previous != null
+        && ReleaseDecider.unhandled(previous, release.requests(), StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION));
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
     } catch (SourceException e) {

@@ -46,9 +46,20 @@ public final class ServiceCatalog {
     this.compose = compose;
   }
 
-  /** Remembers what `compose config --services` said for an applied directory. */
-  void remember(Path composeDir, List<String> services) {
-    byDirectory.put(composeDir, List.copyOf(services));
+  /**
+   * What `compose config --services` says for a checkout's compose directory, asked once per
+   * directory: a rollback to a commit this daemon ran before spends no compose run on it.
+   *
+   * @throws ComposeException as {@link ComposeDriver#services} does
+   */
+  List<String> defined(Path composeDir, ComposeProject project) throws ComposeException {
+    List<String> known = byDirectory.get(composeDir);
+    if (known != null) {
+      return known;
+    }
+    List<String> services = List.copyOf(compose.services(project));
+    byDirectory.put(composeDir, services);
+    return services;
   }
 
   /**
@@ -61,15 +72,9 @@ public final class ServiceCatalog {
       ReleaseSettings settings, DockerEndpoint endpoint, String commit, Path workDir, List<ContainerState> observed) {
     if (commit != null) {
       Path dir = ComposeActuator.composeDir(workDir, commit, settings);
-      List<String> known = byDirectory.get(dir);
-      if (known != null) {
-        return known;
-      }
-      if (Files.isDirectory(dir)) {
+      if (byDirectory.containsKey(dir) || Files.isDirectory(dir)) {
         try {
-          List<String> services = compose.services(ComposeActuator.project(settings, endpoint, dir));
-          remember(dir, services);
-          return services;
+          return defined(dir, ComposeActuator.project(settings, endpoint, dir));
         } catch (ComposeException e) {
           LOG.debug("cannot list services of {}: {}", dir, e.getMessage());
         }

@@ -108,7 +108,15 @@ final class StackImages {
     for (Map.Entry<String, List<String>> group :
         images.pullGroups(settings.pullPolicy(), rollback).entrySet()) {
       try {
-        compose.pull(run, group.getKey(), group.getValue());
+        List<String> pull = group.getValue();
+        if (rollback) {
+          // A rollback's images were on the host before: one image inspect each is quicker than
+          // the compose run that `pull --policy missing` would spend to find them there.
+          pull = absent(project, images, pull);
+        }
+        if (!pull.isEmpty()) {
+          compose.pull(run, group.getKey(), pull);
+        }
       } catch (ComposeException e) {
         throw failure(e, Reason.PullFailed);
       }
@@ -150,6 +158,18 @@ final class StackImages {
       guard.checkUsers(project, model, images.builtImages(), rules);
     }
     return new Prepared(run, note);
+  }
+
+  /** The services of {@code services} whose pulled image the host lacks. */
+  private List<String> absent(ComposeProject project, ImagePlan images, List<String> services)
+      throws ComposeException {
+    List<String> absent = new ArrayList<>();
+    for (String service : services) {
+      if (compose.imageId(project.dockerHost(), images.pulledImages().get(service)).isEmpty()) {
+        absent.add(service);
+      }
+    }
+    return absent;
   }
 
   /**

@@ -116,6 +116,20 @@ class DockerComposeCliProcessTest {
     assertThat(cli.services(project)).containsExactly("tcp://elsewhere:2375");
   }
 
+  @Test
+  void downPassesTheStopGraceOnlyWhenGiven() throws Exception {
+    Path args = dir.resolve("args");
+    DockerComposeCli cli =
+        new DockerComposeCli(script("echo \"$@\" >> " + args + "\n").toString(), Duration.ofSeconds(10));
+
+    cli.down(project(), true, Duration.ofSeconds(1));
+    cli.down(project(), true);
+
+    assertThat(Files.readAllLines(args))
+        .map(l -> l.substring(l.indexOf(" down")))
+        .containsExactly(" down --remove-orphans --timeout 1", " down --remove-orphans");
+  }
+
   private ComposeProject project() {
     return new ComposeProject("p", dir, List.of(), List.of(), null);
   }

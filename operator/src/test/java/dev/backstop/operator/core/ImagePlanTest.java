@@ -77,6 +77,12 @@ class ImagePlanTest {
   }
 
   @Test
+  void pulledImagesNameEachServiceWithoutBuild() {
+    assertThat(ImagePlan.of("shop", SHA, SHOP).pulledImages())
+        .containsExactly(entry("cache", "redis:7"), entry("db", "postgres:15"), entry("local", "mine:dev"));
+  }
+
+  @Test
   void effectiveFilesFollowComposesDefaultLookupWhenNoneAreGiven() {
     Set<String> present = Set.of("docker-compose.yml", "compose.yaml", "docker-compose.override.yml");
 

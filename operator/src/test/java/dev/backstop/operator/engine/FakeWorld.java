@@ -27,6 +27,14 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
 
   /** Every `up` this world saw, as "project@commit-directory". */
   public final List<String> ups = new CopyOnWriteArrayList<>();
+  /** Every `down` this world saw, as "project --timeout SECONDS" or "project" for each service's own grace. */
+  public final List<String> downs = new CopyOnWriteArrayList<>();
+  /** Every `config --services` this world answered, by project directory. */
+  public final List<Path> serviceListings = new CopyOnWriteArrayList<>();
+  /** Every `pull` this world saw, as "policy [services]". */
+  public final List<String> pulls = new CopyOnWriteArrayList<>();
+  /** Images this world's host lacks; every other image is present. */
+  public final java.util.Set<String> absentImages = ConcurrentHashMap.newKeySet();
   private final Map<String, Path> running = new ConcurrentHashMap<>();
 
   /** The fake commit a ref like "v1" resolves to: its digit 40 times. */
@@ -59,6 +67,7 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
 
   @Override
   public List<String> services(ComposeProject project) {
+    serviceListings.add(project.directory());
     return List.of("web");
   }
 
@@ -74,7 +83,8 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   }
 
   @Override
-  public void down(ComposeProject project, boolean removeOrphans) {
+  public void down(ComposeProject project, boolean removeOrphans, java.time.Duration stopTimeout) {
+    downs.add(project.name() + (stopTimeout == null ? "" : " --timeout " + stopTimeout.toSeconds()));
     running.remove(project.name());
   }
 
@@ -102,11 +112,13 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   public void build(ComposeProject project, List<String> services) {}
 
   @Override
-  public void pull(ComposeProject project, String policy, List<String> services) {}
+  public void pull(ComposeProject project, String policy, List<String> services) {
+    pulls.add(policy + " " + services);
+  }
 
   @Override
   public Optional<String> imageId(DockerEndpoint dockerHost, String image) {
-    return Optional.of("sha256:fake");
+    return absentImages.contains(image) ? Optional.empty() : Optional.of("sha256:fake");
   }
 
   @Override
