@@ -92,6 +92,9 @@ spec:
         {{- else }}
         - --no-leader-election
         {{- end }}
+        {{- if .Values.gitHook.secretName }}
+        - --hook-secret-file={{ include "backstop.hookSecretDir" . }}/{{ .Values.gitHook.secretKey }}
+        {{- end }}
       {{- if or .Values.docker.host .Values.backups.s3.secretName .Values.backups.s3.region }}
       env:
         {{- with .Values.docker.host }}
@@ -140,6 +143,11 @@ spec:
           mountPath: /home/backstop/.ssh
           readOnly: true
         {{- end }}
+        {{- if .Values.gitHook.secretName }}
+        - name: git-hook
+          mountPath: {{ include "backstop.hookSecretDir" . }}
+          readOnly: true
+        {{- end }}
         {{- if $nodeEngine }}
         - name: docker-socket
           mountPath: /var/run/docker.sock
@@ -166,7 +174,20 @@ spec:
         # Group-readable for fsGroup 65532; ssh checks the mode only of keys the user owns.
         defaultMode: 0440
     {{- end }}
+    {{- if .Values.gitHook.secretName }}
+    - name: git-hook
+      secret:
+        secretName: {{ .Values.gitHook.secretName }}
+        # Only the webhook secret's key, so the file the operator reads is the one --hook-secret-file names.
+        items:
+          - key: {{ .Values.gitHook.secretKey }}
+            path: {{ .Values.gitHook.secretKey }}
+        defaultMode: 0440
+    {{- end }}
 {{- end -}}
+
+{{- /* Where the push webhooks' Secret is mounted; --hook-secret-file names its key below it. */ -}}
+{{- define "backstop.hookSecretDir" -}}/etc/backstop/git-hook{{- end -}}
 
 {{- define "backstop.image" -}}
 "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"

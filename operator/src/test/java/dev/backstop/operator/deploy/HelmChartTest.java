@@ -11,6 +11,7 @@ import dev.backstop.operator.cli.BackstopCommand;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -40,7 +41,7 @@ import picocli.CommandLine;
  * defaults (refresh: see {@link #MANIFEST}). That the RBAC rules are exactly the API calls the
  * operator makes is checked against recorded calls in ClusterHaIT.
  */
-class HelmChartTest {
+public class HelmChartTest {
 
   static final Path CHART = Path.of("../helm/backstop");
   /** Regenerate with -Dbackstop.writeManifests=true when the chart changes. */
@@ -54,6 +55,9 @@ class HelmChartTest {
   static final UnaryOperator<TemplateCommand> REMOTE_ENGINES = t -> t
       .set("docker.host", "tcp://docker.internal:2376").set("ssh.secretName", "backstop-ssh")
       .set("backups.s3.secretName", "backstop-backups");
+
+  /** The push-webhook settings the README shows: the Secret of {@code kubectl create secret ... --from-literal=secret=}. */
+  public static final UnaryOperator<TemplateCommand> GIT_HOOK = t -> t.set("gitHook.secretName", "backstop-git-hook");
 
   @TempDir Path tmp;
 
@@ -188,6 +192,37 @@ class HelmChartTest {
   }
 
   @Test
+  void aGitHookSecretIsMountedReadOnlyAndNamedByHookSecretFileInBothModesAndOffByDefault() throws Exception {
+    for (UnaryOperator<TemplateCommand> mode : List.of(REMOTE_ENGINES, NODE_ENGINE)) {
+      PodSpec pod = podSpec(render(t -> GIT_HOOK.apply(mode.apply(t))));
+      Container c = operator(pod);
+      Volume hook = volume(pod, "git-hook");
+      assertThat(hook.getSecret().getSecretName()).isEqualTo("backstop-git-hook");
+      assertThat(hook.getSecret().getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+          .containsExactly(tuple("secret", "secret"));
+      // Group-readable for fsGroup 65532, like the ssh Secret; the container's user is not root.
+      assertThat(hook.getSecret().getDefaultMode()).isEqualTo(0440);
+      assertThat(mount(c, "git-hook").getReadOnly()).isTrue();
+      Path file = Path.of(mount(c, "git-hook").getMountPath(), "secret");
+      assertThat(c.getArgs()).contains("--hook-secret-file=" + file);
+      assertThat(optionParsedFrom(c.getArgs(), "--hook-secret-file", (Path) null)).isEqualTo(file);
+      // Beside the other mounts, not inside one (the state directory, /tmp, ~/.ssh) where it would shadow files.
+      mounts(c).forEach((name, path) -> assertThat(name.equals("git-hook") || !file.startsWith(path))
+          .as("the hook secret inside mount %s", name).isTrue());
+
+      PodSpec off = podSpec(render(mode));
+      assertThat(off.getVolumes()).extracting(Volume::getName).doesNotContain("git-hook");
+      assertThat(mounts(operator(off))).doesNotContainKey("git-hook");
+      assertThat(operator(off).getArgs()).noneMatch(a -> a.startsWith("--hook-secret-file"));
+    }
+    // Another key of the Secret: only that key is mounted, and the flag names it.
+    PodSpec other = podSpec(render(t -> GIT_HOOK.apply(t).set("gitHook.secretKey", "token")));
+    assertThat(volume(other, "git-hook").getSecret().getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+        .containsExactly(tuple("token", "token"));
+    assertThat(operator(other).getArgs()).contains("--hook-secret-file=/etc/backstop/git-hook/token");
+  }
+
+  @Test
   void nodeEngineWithoutNodeSelectorAndAnUnknownModeFailToRenderSayingWhatToSet() {
     assertThatThrownBy(() -> render(t -> t.set("mode", "nodeEngine")))
         .hasMessageContaining("mode nodeEngine drives one node's Docker engine: set nodeSelector");
@@ -272,11 +307,16 @@ class HelmChartTest {
 
   /** The leader-election setting the operator's own command line reads from the rendered args. */
   private static boolean leaderElectionParsedFrom(List<String> args) {
-    CommandLine.ParseResult parsed = BackstopCommand.commandLine().parseArgs(args.toArray(String[]::new));
-    return parsed.subcommand().matchedOptionValue("--leader-election", false);
+    return optionParsedFrom(args, "--leader-election", false);
   }
 
-  static List<GenericKubernetesResource> render(UnaryOperator<TemplateCommand> settings) {
+  /** The value of {@code option} that the operator's own command line reads from the rendered args. */
+  private static <T> T optionParsedFrom(List<String> args, String option, T otherwise) {
+    CommandLine.ParseResult parsed = BackstopCommand.commandLine().parseArgs(args.toArray(String[]::new));
+    return parsed.subcommand().matchedOptionValue(option, otherwise);
+  }
+
+  public static List<GenericKubernetesResource> render(UnaryOperator<TemplateCommand> settings) {
     return ChartRbac.render(settings.apply(new Helm(CHART).template().withName("backstop").withNamespace(NS)).call());
   }
 
@@ -284,19 +324,20 @@ class HelmChartTest {
     return Serialization.unmarshal(Serialization.asYaml(ChartRbac.find(docs, kind, "backstop")), type);
   }
 
-  private static PodSpec podSpec(List<GenericKubernetesResource> docs) {
+  /** The operator's pod, from whichever workload the mode renders. */
+  public static PodSpec podSpec(List<GenericKubernetesResource> docs) {
     if (docs.stream().anyMatch(d -> d.getKind().equals("StatefulSet"))) {
       return typed(docs, "StatefulSet", StatefulSet.class).getSpec().getTemplate().getSpec();
     }
     return typed(docs, "Deployment", Deployment.class).getSpec().getTemplate().getSpec();
   }
 
-  static Container operator(PodSpec pod) {
+  public static Container operator(PodSpec pod) {
     assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("operator");
     return pod.getContainers().get(0);
   }
 
-  private static Volume volume(PodSpec pod, String name) {
+  public static Volume volume(PodSpec pod, String name) {
     return pod.getVolumes().stream().filter(v -> v.getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no volume " + name + " in " + pod.getVolumes()));
   }
