@@ -7,9 +7,6 @@ import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.hooks.HookSignature;
 import dev.backstop.operator.local.StatusStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +30,6 @@ class GitHookIT {
 
   @TempDir Path tmp;
   private final String project = "bshook-" + UUID.randomUUID().toString().substring(0, 8);
-  private final HttpClient http = HttpClient.newHttpClient();
   private Process daemon;
   private int apiPort;
 
@@ -49,9 +45,8 @@ class GitHookIT {
   void aPushDeploysAtOnceAndUnsignedOrForgedPayloadsAreRefused() throws Exception {
     DemoRepo work = DemoRepo.create(tmp.resolve("work"));
     String v3 = work.commit("v3");
-    Path bare = tmp.resolve("shop.git");
-    DemoRepo.run(List.of("git", "init", "-q", "--bare", "-b", "main", bare.toString()), tmp);
-    DemoRepo.run(List.of("git", "push", "-q", bare.toString(), "v1^{commit}:refs/heads/main"), work.dir);
+    HookedRepo repo = HookedRepo.create(work, tmp.resolve("shop.git"), "v1");
+    Path bare = repo.bare;
 
     Path manifests = Files.createDirectories(tmp.resolve("manifests"));
     Path state = tmp.resolve("state");
@@ -72,10 +67,10 @@ class GitHookIT {
     Path secretFile = state.resolve("hook-secret");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secretFile))).isEqualTo("rw-------");
     String secret = Files.readString(secretFile).strip();
-    installPostReceive(bare, secretFile);
+    repo.installPostReceive(secretFile, apiPort);
 
     long pushed = System.nanoTime();
-    String pushOutput = DemoRepo.run(List.of("git", "push", bare.toString(), "v3^{commit}:refs/heads/main"), work.dir);
+    String pushOutput = repo.push("v3");
     double pushSeconds = (System.nanoTime() - pushed) / 1e9;
     String started = "DeployStarted      deploying main (" + v3.substring(0, 7) + ")";
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
@@ -118,28 +113,7 @@ class GitHookIT {
     assertThat(store.read("demo").orElseThrow().getCurrent().getCommit()).isEqualTo(v3);
   }
 
-  /** A post-receive hook as a person would write it: the payload signed with openssl, posted with curl. */
-  private void installPostReceive(Path bare, Path secretFile) throws Exception {
-    Path hook = bare.resolve("hooks/post-receive");
-    Files.writeString(hook, """
-        #!/bin/sh
-        secret=$(cat '%s')
-        while read old new ref; do
-          payload=$(printf '{"ref":"%%s","after":"%%s","repository":{"clone_url":"file://%s"}}' "$ref" "$new")
-          sig=$(printf '%%s' "$payload" | openssl dgst -sha256 -hmac "$secret" | sed 's/^.* //')
-          curl -sS --max-time 5 -X POST -H 'Content-Type: application/json' -H 'X-GitHub-Event: push' \\
-            -H "X-Hub-Signature-256: sha256=$sig" --data-binary "$payload" http://127.0.0.1:%d/hooks/git
-          echo
-        done
-        """.formatted(secretFile, bare, apiPort));
-    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
-  }
-
   private HttpResponse<String> hook(String body, Map<String, String> headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/hooks/git"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    headers.forEach(b::header);
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return HookedRepo.deliver(apiPort, body, headers);
   }
 }
