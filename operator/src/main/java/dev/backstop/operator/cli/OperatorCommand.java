@@ -8,14 +8,15 @@ import dev.backstop.operator.state.SecretFile;
 import dev.backstop.operator.state.StateLayout;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `backstop operator`: the Kubernetes operator, reconciling StagingRelease resources. */
@@ -44,23 +45,13 @@ final class OperatorCommand implements Callable<Integer> {
       description = "HTTP port for /healthz, /readyz and /metrics; -1 for none (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "Address to serve on (default: ${DEFAULT-VALUE}).")
-  String bind;
-
   @Option(names = "--workers", defaultValue = "" + ClusterOperator.Settings.DEFAULT_WORKERS,
       description = "Releases reconciled at the same time; each holds a thread while its compose command runs"
           + " (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--compose-policy", defaultValue = "Baseline", paramLabel = "LEVEL",
-      description = "Loosest compose policy a release may run under: Privileged, Baseline or Restricted;"
-          + " releases that name none get it (default: ${DEFAULT-VALUE}).")
-  PolicyLevel composePolicy;
-
-  @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
-      description = "Variables of this process's environment that every stack's compose files may use;"
-          + " nothing else of it reaches docker compose (default: none).")
-  Set<String> stackEnv = new LinkedHashSet<>();
+  // A pod: serve the probes on every address, and hold tenants' stacks to Baseline.
+  @Mixin ReconcilerOptions reconciler = new ReconcilerOptions("0.0.0.0", PolicyLevel.Baseline);
 
   @Option(names = "--allow-local-sources", defaultValue = "false",
       description = "Accept file:// and local-path spec.source.url values. They read the operator's own"
@@ -84,16 +75,12 @@ final class OperatorCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     // fabric8's defaults: KUBECONFIG / ~/.kube/config, or the service account inside a pod.
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        LiveStack stack = new LiveStack(StateLayout.cluster(stateDir), Clock.systemUTC(), composePolicy, stackEnv)) {
-      ClusterOperator.Settings settings = new ClusterOperator.Settings(stateDir, watched, leaderElection,
-          leaseNamespace, bind, port, Clock.systemUTC(), ClusterOperator.Lease.DEFAULT, workers);
-      if (hookSecretFile != null) {
-        settings = settings.withHookSecret(SecretFile.read(hookSecretFile).orElseThrow(() ->
-            new IllegalArgumentException("--hook-secret-file " + hookSecretFile
-                + " is empty or missing; put the webhook secret in it")));
-      }
+        LiveStack stack = reconciler.liveStack(StateLayout.cluster(stateDir))) {
+      ClusterOperator.Settings settings = ClusterOperator.Settings.builder(stateDir).namespaces(watched)
+          .leaderElection(leaderElection, leaseNamespace).http(reconciler.bind, port).workers(workers)
+          .allowLocalSources(allowLocalSources).hookSecret(hookSecret()).build();
       ClusterOperator operator = ClusterOperator.start(client, stack.loop(), stack.health(), stack.docker(),
-          allowLocalSources ? settings.allowingLocalSources() : settings);
+          settings);
       System.out.println("backstop operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
           + " on " + client.getMasterUrl() + (leaderElection ? ", with leader election" : ""));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -103,5 +90,13 @@ final class OperatorCommand implements Callable<Integer> {
       stopped.await();
     }
     return 0;
+  }
+
+  private String hookSecret() throws IOException {
+    if (hookSecretFile == null) {
+      return null;
+    }
+    return SecretFile.read(hookSecretFile).orElseThrow(() -> new IllegalArgumentException("--hook-secret-file "
+        + hookSecretFile + " is empty or missing; put the webhook secret in it"));
   }
 }

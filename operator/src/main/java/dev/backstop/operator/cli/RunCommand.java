@@ -9,8 +9,6 @@ import dev.backstop.operator.state.StateLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -31,21 +29,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port for /healthz, /metrics and /api/v1/releases; -1 for none (default: ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address to serve on (default: ${DEFAULT-VALUE}).")
-  String bind;
-
   @Option(names = "--workers", defaultValue = "4", description = "Releases reconciled at the same time (default: ${DEFAULT-VALUE}).")
   int workers;
 
-  @Option(names = "--compose-policy", defaultValue = "Privileged", paramLabel = "LEVEL",
-      description = "Loosest compose policy a release may run under: Privileged, Baseline or Restricted;"
-          + " releases that name none get it (default: ${DEFAULT-VALUE}).")
-  PolicyLevel composePolicy;
-
-  @Option(names = "--stack-env", paramLabel = "NAME[,NAME...]", split = ",",
-      description = "Variables of this process's environment that every stack's compose files may use;"
-          + " nothing else of it reaches docker compose (default: none).")
-  Set<String> stackEnv = new LinkedHashSet<>();
+  // One person's machine: serve on loopback only, and trust the stacks as docker compose would.
+  @Mixin ReconcilerOptions reconciler = new ReconcilerOptions("127.0.0.1", PolicyLevel.Privileged);
 
   @Override
   public Integer call() throws Exception {
@@ -63,7 +51,7 @@ final class RunCommand implements Callable<Integer> {
     // Statuses, saved specs, dumps and TLS keys live below: nobody else's to read.
     AtomicFile.createDirectories(stateDir, AtomicFile.Access.OWNER_ONLY);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (LiveStack stack = new LiveStack(StateLayout.local(stateDir), Clock.systemUTC(), composePolicy, stackEnv);
+    try (LiveStack stack = reconciler.liveStack(StateLayout.local(stateDir));
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
           stack.docker(), Clock.systemUTC(), workers, events);
@@ -72,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         daemon.close();
         stopped.countDown();
       }, "shutdown"));
-      daemon.start(bind, port);
+      daemon.start(reconciler.bind, port);
       stopped.await();
     }
     return 0;

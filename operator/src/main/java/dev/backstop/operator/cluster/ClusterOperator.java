@@ -40,7 +40,7 @@ public final class ClusterOperator implements AutoCloseable {
   public static final String LEASE_NAME = "backstop-operator";
 
   /**
-   * How to run.
+   * How to run; made with {@link #builder(Path)}.
    *
    * @param namespaces namespaces to watch; empty = all
    * @param leaseNamespace namespace of the Lease; null = the client's namespace
@@ -49,6 +49,8 @@ public final class ClusterOperator implements AutoCloseable {
    *     compose up, a backup), so this bounds how many slow stacks can hold the others back
    * @param allowLocalSources accept file:// and path sources, which read the operator's own
    *     filesystem (and its git cache) rather than a repository the tenant can reach
+   * @param hookSecret the secret push webhooks (POST /hooks/git) are verified with; empty = every
+   *     delivery is refused
    */
   public record Settings(
       Path stateDir,
@@ -63,61 +65,87 @@ public final class ClusterOperator implements AutoCloseable {
       boolean allowLocalSources,
       Optional<String> hookSecret) {
 
-    /** Settings without a hook secret: POST /hooks/git refuses every delivery. */
-    public Settings(
-        Path stateDir,
-        Set<String> namespaces,
-        boolean leaderElection,
-        String leaseNamespace,
-        String bind,
-        int port,
-        Clock clock,
-        Lease lease,
-        int workers,
-        boolean allowLocalSources) {
-      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers, allowLocalSources,
-          Optional.empty());
-    }
-
-    /** These settings, verifying push webhooks (POST /hooks/git) with {@code secret}. */
-    public Settings withHookSecret(String secret) {
-      return new Settings(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers,
-          allowLocalSources, Optional.ofNullable(secret));
-    }
-
     /** Releases reconciled at the same time unless told otherwise. */
     public static final int DEFAULT_WORKERS = 16;
 
-    /** Settings that refuse local sources. */
-    public Settings(
-        Path stateDir,
-        Set<String> namespaces,
-        boolean leaderElection,
-        String leaseNamespace,
-        String bind,
-        int port,
-        Clock clock,
-        Lease lease,
-        int workers) {
-      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers, false);
+    /**
+     * Settings for {@code stateDir}: all namespaces, no leader election, no HTTP port, the system
+     * clock, the usual Lease, {@link #DEFAULT_WORKERS}, local sources refused, no hook secret.
+     */
+    public static Builder builder(Path stateDir) {
+      return new Builder(stateDir);
     }
 
-    /** These settings, accepting file:// and path sources (`--allow-local-sources`). */
-    public Settings allowingLocalSources() {
-      return new Settings(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers,
-          true, hookSecret);
-    }
+    /** Builds {@link Settings}; each setter names one option of `backstop operator`. */
+    public static final class Builder {
+      private final Path stateDir;
+      private Set<String> namespaces = Set.of();
+      private boolean leaderElection;
+      private String leaseNamespace;
+      private String bind = "0.0.0.0";
+      private int port = -1;
+      private Clock clock = Clock.systemUTC();
+      private Lease lease = Lease.DEFAULT;
+      private int workers = DEFAULT_WORKERS;
+      private boolean allowLocalSources;
+      private Optional<String> hookSecret = Optional.empty();
 
-    /** Settings with the usual Lease timings and identity. */
-    public Settings(
-        Path stateDir,
-        Set<String> namespaces,
-        boolean leaderElection,
-        String leaseNamespace,
-        String bind,
-        int port,
-        Clock clock) {
-      this(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, Lease.DEFAULT, DEFAULT_WORKERS);
+      private Builder(Path stateDir) {
+        this.stateDir = stateDir;
+      }
+
+      /** Namespaces to watch; empty = all. */
+      public Builder namespaces(Set<String> namespaces) {
+        this.namespaces = namespaces;
+        return this;
+      }
+
+      /** Whether to compete for the Lease in {@code leaseNamespace} (null = the client's namespace). */
+      public Builder leaderElection(boolean leaderElection, String leaseNamespace) {
+        this.leaderElection = leaderElection;
+        this.leaseNamespace = leaseNamespace;
+        return this;
+      }
+
+      /** How to compete for the Lease: timings and identity. */
+      public Builder lease(Lease lease) {
+        this.lease = lease;
+        return this;
+      }
+
+      /** Serve probes, metrics, the status page and /hooks/git on {@code bind}:{@code port} (-1 = none). */
+      public Builder http(String bind, int port) {
+        this.bind = bind;
+        this.port = port;
+        return this;
+      }
+
+      public Builder clock(Clock clock) {
+        this.clock = clock;
+        return this;
+      }
+
+      public Builder workers(int workers) {
+        this.workers = workers;
+        return this;
+      }
+
+      /** Whether to accept file:// and path sources (`--allow-local-sources`). */
+      public Builder allowLocalSources(boolean allow) {
+        this.allowLocalSources = allow;
+        return this;
+      }
+
+      /** Verify push webhooks (POST /hooks/git) with {@code secret}; null = refuse every delivery. */
+      public Builder hookSecret(String secret) {
+        this.hookSecret = Optional.ofNullable(secret);
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(stateDir, namespaces, leaderElection, leaseNamespace, bind, port, clock, lease, workers,
+            allowLocalSources, hookSecret);
+      }
     }
   }
 

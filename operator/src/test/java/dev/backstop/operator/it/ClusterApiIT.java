@@ -27,7 +27,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -66,8 +65,7 @@ class ClusterApiIT {
     ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
         new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
     operator = ClusterOperator.start(operatorClient, loop, health, dockerHosts,
-        new ClusterOperator.Settings(tmp.resolve("state"), Set.of(), false, null, "127.0.0.1", -1, Clock.systemUTC())
-            .allowingLocalSources());
+        ClusterOperator.Settings.builder(tmp.resolve("state")).allowLocalSources(true).build());
   }
 
   @AfterAll

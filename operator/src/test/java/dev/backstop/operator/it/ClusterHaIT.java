@@ -77,10 +77,10 @@ class ClusterHaIT {
     ReleaseLoop loop = LiveStack.loop(docker, world, world, world, null, health, Clock.systemUTC());
     open.add(client);
     open.add(health);
-    ClusterOperator operator = ClusterOperator.start(client, loop, health, docker, new ClusterOperator.Settings(
-        tmp.resolve(name), Set.of(NS), leaderElection, NS, "127.0.0.1", -1, Clock.systemUTC(),
-        new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name),
-        ClusterOperator.Settings.DEFAULT_WORKERS).allowingLocalSources());
+    ClusterOperator operator = ClusterOperator.start(client, loop, health, docker, ClusterOperator.Settings.builder(
+        tmp.resolve(name)).namespaces(Set.of(NS)).leaderElection(leaderElection, NS)
+        .lease(new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name))
+        .allowLocalSources(true).build());
     open.add(operator);
     return new Replica(name, world, operator);
   }

@@ -70,9 +70,8 @@ class ClusterReportsIT {
     ReleaseLoop loop = LiveStack.loop(docker, world, world, world, null, health, Clock.systemUTC());
     open.add(client);
     open.add(health);
-    open.add(ClusterOperator.start(client, loop, health, docker, new ClusterOperator.Settings(
-        tmp.resolve("state"), Set.of(NS), false, NS, "127.0.0.1", -1, Clock.systemUTC(),
-        ClusterOperator.Lease.DEFAULT, ClusterOperator.Settings.DEFAULT_WORKERS).allowingLocalSources()));
+    open.add(ClusterOperator.start(client, loop, health, docker, ClusterOperator.Settings.builder(
+        tmp.resolve("state")).namespaces(Set.of(NS)).leaderElection(false, NS).allowLocalSources(true).build()));
 
     cluster.client.resource(Serialization.unmarshal("""
         apiVersion: backstop.dev/v1alpha1

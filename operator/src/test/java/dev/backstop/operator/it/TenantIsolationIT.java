@@ -99,9 +99,8 @@ class TenantIsolationIT {
     ReleaseLoop loop = LiveStack.loop(docker, new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
         world, world, null, health, Clock.systemUTC());
     // As the chart starts it: no --allow-local-sources.
-    operator = ClusterOperator.start(client, loop, health, docker, new ClusterOperator.Settings(
-        tmp.resolve("state"), Set.of(A, B), true, LEASE_NS, "127.0.0.1", -1, Clock.systemUTC(),
-        ClusterOperator.Lease.DEFAULT, ClusterOperator.Settings.DEFAULT_WORKERS));
+    operator = ClusterOperator.start(client, loop, health, docker, ClusterOperator.Settings.builder(
+        tmp.resolve("state")).namespaces(Set.of(A, B)).leaderElection(true, LEASE_NS).build());
 
     secret(A, "git", TOKEN);
     secret(B, "git", "guessed");
