@@ -40,8 +40,7 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = "--to", paramLabel = "REF", description = "Branch, tag or commit to compare with (default: the desired commit).")
   String to;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
-  String output;
+  @Mixin OutputFormat format;
 
   @Mixin StateOption state;
 
@@ -49,9 +48,8 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!output.equals("table") && !output.equals("json")) {
-      throw new IllegalArgumentException("-o " + output + " is not one of table, json");
-    }
+    // An unknown -o fails before anything is read.
+    format.json();
     if (state.kube()) {
       throw new IllegalArgumentException("diff reads the commits' checkouts, which only the local daemon's state"
           + " directory holds; run it on the operator's host with --state");
@@ -111,7 +109,7 @@ final class DiffCommand implements Callable<Integer> {
 
   private void print(List<ServiceDiff.Change> changes, String running, String target) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (output.equals("json")) {
+    if (format.json()) {
       Map<String, Object> doc = new LinkedHashMap<>();
       doc.put("release", name);
       doc.put("from", running);
