@@ -56,7 +56,7 @@ public class HelmChartTest {
       .set("docker.host", "tcp://docker.internal:2376").set("ssh.secretName", "backstop-ssh")
       .set("backups.s3.secretName", "backstop-backups");
 
-  /** The push-webhook settings the README shows: the Secret of {@code kubectl create secret ... --from-literal=secret=}. */
+  /** The push-webhook settings the README shows, naming the Secret its kubectl command creates. */
   public static final UnaryOperator<TemplateCommand> GIT_HOOK = t -> t.set("gitHook.secretName", "backstop-git-hook");
 
   @TempDir Path tmp;
