@@ -75,7 +75,7 @@ class RollbackCycleBenchmark {
       // -Dbench.only=emergency: the emergency row alone, from the last good commit as the full run has it.
       startDaemon();
       deploy("good" + (rounds - 1), Phase.Healthy);
-      table.add(emergencyRow(emergency(rounds)));
+      addEmergencyRows(table, emergency(rounds));
       return;
     }
     List<Double> floor = composeFloor(rounds);
@@ -88,7 +88,7 @@ class RollbackCycleBenchmark {
       awaitServing("good" + r, () -> phase() == Phase.RolledBack);
       backstop.add((System.nanoTime() - t0) / 1e9);
     }
-    List<Double> emergency = emergency(rounds);
+    Emergency emergency = emergency(rounds);
     // Failed requests at 20 rps through a deploy (a new good version) and a rollback (from a
     // broken one), beside plain `docker compose up -d` recreates of the same two changes.
     List<Double> served = new ArrayList<>();
@@ -116,43 +116,49 @@ class RollbackCycleBenchmark {
     table.add(BenchTable.Row.of("rollback", "failed requests at 20 rps: a deploy, then a rollback", served, "req")
         .against("plain compose up -d, same two", BenchTable.median(plain))
         .target("<= the plain recreates'", BenchTable.median(served) <= BenchTable.median(plain)));
-    table.add(emergencyRow(emergency));
+    addEmergencyRows(table, emergency);
   }
+
+  /** Per round, seconds from the request until the old stack served, and until its `up` had returned. */
+  private record Emergency(List<Double> served, List<Double> applied) {}
 
   /**
    * Per round, from a healthy next version back to the one before it (the last good one, which
-   * serves when this starts), with no verification gate: seconds from the request to it serving.
+   * serves when this starts), with no verification gate.
    */
-  private List<Double> emergency(int rounds) throws Exception {
-    List<Double> seconds = new ArrayList<>();
+  private Emergency emergency(int rounds) throws Exception {
+    Emergency e = new Emergency(new ArrayList<>(), new ArrayList<>());
     for (int r = 0; r < rounds; r++) {
       deploy("next" + r, Phase.Healthy);
       String at = java.time.Instant.now().toString();
-      seconds.add(untilServed("good" + (rounds - 1), () -> {
-        post("emergency-rollback");
-        return null;
-      }));
+      double[] seconds = untilServed("good" + (rounds - 1));
+      e.served().add(seconds[0]);
+      e.applied().add(seconds[1]);
       // The time of the request, to find its apply line in the daemon's log.
-      System.out.printf("[bench] emergency round %d: requested at %s, old stack serving after %.2f s%n", r, at,
-          seconds.get(r));
+      System.out.printf("[bench] emergency round %d: requested at %s, up returned after %.2f s, old stack serving"
+          + " after %.2f s%n", r, at, seconds[1], seconds[0]);
       // Back to a known-good state (the emergency quarantined next-r, each round has its own).
       deploy("good" + (rounds - 1), null);
     }
-    return seconds;
+    return e;
   }
 
   /**
-   * Seconds from {@code action} until a request sent after it is answered with {@code version}:
-   * one request every 20 ms, each on its own, so that one the port's proxy holds while the new
-   * container starts (until its 1 s timeout) does not hide the ones after it that are answered.
-   * Awaiting one request at a time overstated the emergency by up to that 1 s.
+   * Posts an emergency rollback and returns the seconds until a request sent after it is answered
+   * with {@code version}, and until the status says the rollback was applied (its `up` returned):
+   * one request every 20 ms, each on its own, so that one the port's proxy holds (until its 1 s
+   * timeout) does not hide the ones after it. On Docker 26 every request that reaches the proxy
+   * while the new container's interface is still down waits until the host's ARP retry, ~1 s after
+   * the first: that wait, not Backstop, is most of the gap between the two figures.
    */
-  private double untilServed(String version, java.util.concurrent.Callable<?> action) throws Exception {
+  private double[] untilServed(String version) throws Exception {
     java.util.concurrent.CompletableFuture<Long> answered = new java.util.concurrent.CompletableFuture<>();
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.CompletableFuture<Long> applied = new java.util.concurrent.CompletableFuture<>();
+    String before = appliedTime();
+    ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
     try {
       long t0 = System.nanoTime();
-      action.call();
+      post("emergency-rollback");
       HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appPort + "/version"))
           .timeout(Duration.ofSeconds(1)).build();
       // A request that fails (nothing listening yet) completes exceptionally and is not counted.
@@ -161,8 +167,16 @@ class RollbackCycleBenchmark {
           answered.complete(System.nanoTime());
         }
       }), 0, 20, TimeUnit.MILLISECONDS);
+      timer.scheduleAtFixedRate(() -> {
+        String now = appliedTime();
+        // The new rollback's report has no applied time until its `up` returned.
+        if (now != null && !now.equals(before)) {
+          applied.complete(System.nanoTime());
+        }
+      }, 0, 20, TimeUnit.MILLISECONDS);
       try {
-        return (answered.get(120, TimeUnit.SECONDS) - t0) / 1e9;
+        return new double[] {(answered.get(120, TimeUnit.SECONDS) - t0) / 1e9,
+            (applied.get(120, TimeUnit.SECONDS) - t0) / 1e9};
       } catch (java.util.concurrent.TimeoutException e) {
         throw new AssertionError(version + " not serving; log:\n" + Files.readString(tmp.resolve("backstop.log")), e);
       }
@@ -171,10 +185,17 @@ class RollbackCycleBenchmark {
     }
   }
 
-  private static BenchTable.Row emergencyRow(List<Double> emergency) {
-    double e = BenchTable.median(emergency);
-    return BenchTable.Row.of("rollback", "emergency rollback request -> old stack serving", emergency, "s")
-        .target("< 1.5 s", e < 1.5);
+  /** When the last rollback was applied, or null. */
+  private String appliedTime() {
+    return store.read("app").map(StagingReleaseStatus::getLastRollback)
+        .map(dev.backstop.operator.api.v1alpha1.RollbackReport::getAppliedTime).orElse(null);
+  }
+
+  private static void addEmergencyRows(BenchTable table, Emergency e) {
+    table.add(BenchTable.Row.of("rollback", "emergency rollback request -> old stack's up returned", e.applied(), "s"));
+    double served = BenchTable.median(e.served());
+    table.add(BenchTable.Row.of("rollback", "emergency rollback request -> old stack serving", e.served(), "s")
+        .target("< 1.5 s", served < 1.5));
   }
 
   /** `up -d --wait` of the broken version until it fails, then of the good one, by hand. */
