@@ -31,8 +31,9 @@ public final class RenderCache implements ComposeDriver {
 
   /** Renderings kept, least recently used dropped first: a few per commit the releases keep. */
   static final int ENTRIES = 128;
-  // A top-level file bigger than this is keyed by its size and time, not read.
-  private static final long HASHED_BYTES = 1 << 20;
+  // A file bigger than this is keyed by its size and time, not read: compose files and .env are
+  // small, and a checkout's other top-level files (a data dump, a binary) must not be read per apply.
+  private static final long HASHED_BYTES = 64 * 1024;
 
   private final ComposeDriver compose;
   private final Map<String, Object> renderings =
