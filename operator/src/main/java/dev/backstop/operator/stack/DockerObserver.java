@@ -74,7 +74,8 @@ public final class DockerObserver implements Observer {
 
   @Override
   public Observation observe(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
-    SourceState source = resolve(release, settings, previous);
+    boolean emergency = emergencyPending(release, previous);
+    SourceState source = resolve(release, settings, previous, emergency);
     ComposeSpec compose = release.spec() == null ? null : release.spec().getCompose();
     Optional<String> looser = ComposePolicy.ceilingProblem(compose == null ? null : compose.getPolicy(), ceiling);
     if (looser.isPresent()) {
@@ -108,14 +109,23 @@ public final class DockerObserver implements Observer {
     results.addAll(health.results(release.key(), settings, epoch,
         new HealthMonitor.Target(endpoint, observed, expected)));
     Observation observation = observation(release, source, observed, results, null);
-    // Mid-operation the containers are on their way to another commit: that is no drift.
-    boolean settled = commit != null && previous.getOperation() == null;
+    // Mid-operation the containers are on their way to another commit: that is no drift. Nor is
+    // it judged before an emergency rollback, which replaces the stack whatever drifted: rendering
+    // the running commit (two compose runs the first time) held the emergency back by ~0.5 s.
+    boolean settled = commit != null && previous.getOperation() == null && !emergency;
     return settled
         ? observation.withRendered(services.rendered(settings, endpoint, commit, release.workDir(), release.access().env()))
         : observation;
   }
 
-  private SourceState resolve(ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous) {
+  /** Whether an emergency rollback request waits: this reconcile acts on it and on nothing else. */
+  private static boolean emergencyPending(ReleaseInput release, StagingReleaseStatus previous) {
+    return previous != null
+        && ReleaseDecider.unhandled(previous, release.requests(), StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION);
+  }
+
+  private SourceState resolve(
+      ReleaseInput release, ReleaseSettings settings, StagingReleaseStatus previous, boolean emergency) {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != release.generation();
@@ -123,8 +133,7 @@ public final class DockerObserver implements Observer {
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     // An emergency rollback goes to a kept checkout: it must not wait for a remote that may be
     // slow or gone. The fetch that was due happens at the next reconcile.
-    boolean fetch = due && !(previous != null
-        && ReleaseDecider.unhandled(previous, release.requests(), StagingRelease.EMERGENCY_ROLLBACK_ANNOTATION));
+    boolean fetch = due && !emergency;
     try {
       return SourceState.resolved(git.resolve(release.key(), settings.url(), settings.ref(), fetch, release.access().git()), fetch);
     } catch (SourceException e) {

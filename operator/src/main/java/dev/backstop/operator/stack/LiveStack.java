@@ -8,6 +8,7 @@ import dev.backstop.operator.compose.ContainerObserver;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.compose.DockerContainerObserver;
 import dev.backstop.operator.compose.DockerHosts;
+import dev.backstop.operator.compose.RenderCache;
 import dev.backstop.operator.compose.SubprocessEnv;
 import dev.backstop.operator.engine.FaultPoints;
 import dev.backstop.operator.engine.ReleaseLoop;
@@ -53,8 +54,8 @@ public final class LiveStack implements AutoCloseable {
   public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling, Set<String> stackEnv) {
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
     this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv, stackEnv));
-    DockerComposeCli compose =
-        new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv());
+    ComposeDriver compose = new RenderCache(
+        new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv()));
     this.probes = new LiveProbes(clock, docker);
     this.health = new HealthMonitor(probes, clock);
     // The process's own git token is a secret of every release that may use it.

@@ -33,6 +33,8 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   public final List<Path> serviceListings = new CopyOnWriteArrayList<>();
   /** Every `pull` this world saw, as "policy [services]". */
   public final List<String> pulls = new CopyOnWriteArrayList<>();
+  /** Every `config` rendering this world answered (--format json, --no-interpolate, --hash), by project directory. */
+  public final List<Path> renders = new CopyOnWriteArrayList<>();
   /** Images this world's host lacks; every other image is present. */
   public final java.util.Set<String> absentImages = ConcurrentHashMap.newKeySet();
   private final Map<String, Path> running = new ConcurrentHashMap<>();
@@ -90,11 +92,13 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
 
   @Override
   public String config(ComposeProject project) {
+    renders.add(project.directory());
     return "{\"name\":\"" + project.name() + "\",\"services\":{\"web\":{\"image\":\"fake:1\"}}}";
   }
 
   @Override
   public Map<String, String> hashes(ComposeProject project) {
+    renders.add(project.directory());
     return Map.of("web", "fake-hash");
   }
 

@@ -112,6 +112,29 @@ class EmergencyRollbackPathTest {
     assertThat(fetches).containsExactly(true, false, true);
   }
 
+  @Test
+  void anUnhandledEmergencyRendersNothingToJudgeDriftAndAHandledOneDoes() throws Exception {
+    StagingReleaseStatus previous = new StagingReleaseStatus();
+    previous.setObservedGeneration(1L);
+    previous.setLastFetchTime(Instant.now().toString());
+    previous.setCurrent(commit("v2"));
+    previous.getCurrent().setTime("2026-12-02T01:00:00Z");
+    java.nio.file.Files.createDirectories(ComposeActuator.composeDir(tmp, FakeWorld.commit("v2"), settings));
+    Map<String, String> requested = Map.of(EMERGENCY, "|2026-12-02T01:00:00Z");
+
+    try (HealthMonitor health = new HealthMonitor(null, Clock.systemUTC())) {
+      // A catalog each, so that what one rendered is not what the next one reuses.
+      new DockerObserver(hosts, world, world, health, new ServiceCatalog(world), Clock.systemUTC())
+          .observe(withRequests(requested), settings, previous);
+      assertThat(world.renders).as("the emergency is acted on whatever drifted").isEmpty();
+      previous.getHandledRequests().put(EMERGENCY, "|2026-12-02T01:00:00Z");
+      new DockerObserver(hosts, world, world, health, new ServiceCatalog(world), Clock.systemUTC())
+          .observe(withRequests(requested), settings, previous);
+    }
+
+    assertThat(world.renders).as("the handled one's reconcile judges drift again").isNotEmpty();
+  }
+
   private ReleaseInput withRequests(Map<String, String> requests) {
     return new ReleaseInput("default/demo", "demo", spec, 1, requests, tmp, Access.NONE);
   }
