@@ -186,6 +186,16 @@ class ClusterHaIT {
     assertThat(request).endsWith(" delivery-1");
     assertThat(done.getStatus().getHandledRequests()).as("handled once").containsEntry(
         StagingRelease.FETCH_ANNOTATION, request);
+
+    // Without the permission to annotate, the push is refused with why, not accepted in vain.
+    cluster.forbidden = r -> r.getMethod().equals("PATCH") && r.getPath().endsWith("/stagingreleases/demo");
+    java.net.http.HttpResponse<String> refused = HookedRepo.deliver(portB, payload, Map.of("X-GitHub-Event", "push",
+        "X-GitHub-Delivery", "delivery-2", "X-Hub-Signature-256", "sha256=" + hmac(secret, payload)));
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+    assertThat(refused.body()).contains("cannot annotate default/demo with backstop.dev/fetch (HTTP 403",
+        "patch stagingreleases");
+    assertThat(release("demo").get().getMetadata().getAnnotations())
+        .containsEntry(StagingRelease.FETCH_ANNOTATION, request);
   }
 
   private static String hmac(String secret, String payload) throws Exception {
