@@ -217,7 +217,8 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
     // New at every delivery, so that the leader sees a change; the id says which delivery it was.
     // The id is not covered by the signature: only its plain characters, and not many, are kept.
     String id = delivery == null ? "" : delivery.replaceAll("[^A-Za-z0-9._:-]", "");
-    String value = Timestamps.format(clock.instant()) + (id.isEmpty() ? "" : " " + id.substring(0, Math.min(id.length(), 64)));
+    String value = Timestamps.format(clock.instant())
+        + (id.isEmpty() ? "" : " " + id.substring(0, Math.min(id.length(), 64)));
     java.util.List<String> keys = new java.util.ArrayList<>();
     for (StagingRelease r : all) {
       if (r.getSpec() == null || r.getSpec().getSource() == null || !matches.test(r.getSpec().getSource().getUrl())) {
