@@ -238,7 +238,7 @@ public final class ClusterOperator implements AutoCloseable {
           loop::redactor);
       result.http = result.serve(settings.bind(), settings.port(), releases);
       result.http.createContext(GitHookHandler.PATH, new GitHookHandler(settings.hookSecret(),
-          matches -> reconciler.fetchNow(client, settings.namespaces(), matches)));
+          (matches, delivery) -> reconciler.requestFetch(client, settings.namespaces(), matches, delivery)));
     }
     try {
       operator.start();

@@ -9,16 +9,19 @@ import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.api.v1alpha1.ComposeSpec;
+import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.core.Observation;
 import dev.backstop.operator.core.ProjectClaims;
 import dev.backstop.operator.core.ReleaseEvent;
 import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.core.Timestamps;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.engine.Actuator;
 import dev.backstop.operator.engine.Recorder;
 import dev.backstop.operator.engine.ReleaseInput;
 import dev.backstop.operator.engine.ReleaseLoop;
 import dev.backstop.operator.health.HealthMonitor;
+import dev.backstop.operator.hooks.GitHookHandler;
 import dev.backstop.operator.metrics.ReleaseMetrics;
 import dev.backstop.operator.notify.Notices;
 import dev.backstop.operator.state.FileTrees;
@@ -80,9 +83,6 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   // Health news from the background probes, turned into reconcile triggers by ResourceID.
   private final SimpleInboundEventSource<StagingRelease> healthNews = new SimpleInboundEventSource<>("health-news");
 
-  // Releases (namespace/name) whose next reconcile fetches whatever pollInterval says: a push came.
-  private final java.util.Set<String> fetchRequested = ConcurrentHashMap.newKeySet();
-
   // Status writes that failed in a row, per uid: the retry backs off while the API server refuses.
   private final Map<String, Integer> failedWrites = new ConcurrentHashMap<>();
 
@@ -118,7 +118,7 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
         ? Access.blocked(duplicate)
         : sources.admit(release, () -> new SecretAccess(client).resolve(release));
     ReleaseInput input = ReleaseInput.of(release, release.getMetadata().getGeneration(), requests(release),
-        workDir(release), access).withFetchNow(fetchRequested.remove(ReleaseInput.keyOf(release)));
+        workDir(release), access);
     long started = System.nanoTime();
     Duration requeue;
     try {
@@ -189,30 +189,63 @@ public final class StagingReleaseReconciler implements Reconciler<StagingRelease
   }
 
   /**
-   * Fetches now for the releases (of the watched namespaces; all when none are named) whose
-   * spec.source.url {@code matches}: a push webhook came. Their names, as namespace/name.
+   * Asks for a fetch now ({@code backstop.dev/fetch}) of the releases (of the watched namespaces;
+   * all when none are named) whose spec.source.url {@code matches}: a push webhook came. Through
+   * the API server, not this replica's memory: the Service sends the push to any replica, and only
+   * the leader reconciles; the annotation's change reconciles there at once. Their names, as
+   * namespace/name.
+   *
+   * @param delivery the git host's delivery id, or null: kept in the value to trace the request
+   * @throws GitHookHandler.Unavailable when the API server refuses the list or a patch
    */
-  java.util.List<String> fetchNow(KubernetesClient client, java.util.Set<String> namespaces,
-      java.util.function.Predicate<String> matches) {
+  java.util.List<String> requestFetch(KubernetesClient client, java.util.Set<String> namespaces,
+      java.util.function.Predicate<String> matches, String delivery) throws GitHookHandler.Unavailable {
     java.util.List<StagingRelease> all = new java.util.ArrayList<>();
-    if (namespaces.isEmpty()) {
-      all.addAll(client.resources(StagingRelease.class).inAnyNamespace().list().getItems());
-    } else {
-      for (String ns : namespaces) {
-        all.addAll(client.resources(StagingRelease.class).inNamespace(ns).list().getItems());
+    try {
+      if (namespaces.isEmpty()) {
+        all.addAll(client.resources(StagingRelease.class).inAnyNamespace().list().getItems());
+      } else {
+        for (String ns : namespaces) {
+          all.addAll(client.resources(StagingRelease.class).inNamespace(ns).list().getItems());
+        }
       }
+    } catch (KubernetesClientException e) {
+      throw new GitHookHandler.Unavailable("cannot list the StagingReleases to find the pushed repository's "
+          + "(" + refusal(e) + "), so nothing fetches before its pollInterval; check the operator's RBAC "
+          + "(list stagingreleases) and the API server", e);
     }
+    // New at every delivery, so that the leader sees a change; the id says which delivery it was.
+    // The id is not covered by the signature: only its plain characters, and not many, are kept.
+    String id = delivery == null ? "" : delivery.replaceAll("[^A-Za-z0-9._:-]", "");
+    String value = Timestamps.format(clock.instant())
+        + (id.isEmpty() ? "" : " " + id.substring(0, Math.min(id.length(), 64)));
     java.util.List<String> keys = new java.util.ArrayList<>();
     for (StagingRelease r : all) {
-      if (r.getSpec() != null && r.getSpec().getSource() != null && matches.test(r.getSpec().getSource().getUrl())) {
-        String key = ReleaseInput.keyOf(r);
-        fetchRequested.add(key);
-        healthNews(key);
-        keys.add(key);
+      if (r.getSpec() == null || r.getSpec().getSource() == null || !matches.test(r.getSpec().getSource().getUrl())) {
+        continue;
       }
+      String key = ReleaseInput.keyOf(r);
+      try {
+        client.resources(StagingRelease.class).inNamespace(r.getMetadata().getNamespace())
+            .withName(r.getMetadata().getName())
+            .patch(PatchContext.of(PatchType.JSON_MERGE), JSON.createObjectNode().set("metadata",
+                JSON.createObjectNode().set("annotations", JSON.createObjectNode()
+                    .put(StagingRelease.FETCH_ANNOTATION, value))).toString());
+      } catch (KubernetesClientException e) {
+        throw new GitHookHandler.Unavailable("cannot annotate " + key + " with " + StagingRelease.FETCH_ANNOTATION
+            + " (" + refusal(e) + ")" + (keys.isEmpty() ? "" : " after " + String.join(", ", keys))
+            + ", so it fetches only at its pollInterval; check the operator's RBAC (patch stagingreleases)"
+            + " and the API server, then push again or redeliver", e);
+      }
+      keys.add(key);
     }
     java.util.Collections.sort(keys);
     return keys;
+  }
+
+  private static String refusal(KubernetesClientException e) {
+    return e.getCode() > 0 ? "HTTP " + e.getCode() + ": " + (e.getStatus() == null ? e.getMessage()
+        : e.getStatus().getMessage()) : Failures.rootMessage(e);
   }
 
   /** Reconciles the release a probe has news about ("namespace/name", see ReleaseInput#keyOf) now. */

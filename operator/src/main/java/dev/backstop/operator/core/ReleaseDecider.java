@@ -237,6 +237,11 @@ public final class ReleaseDecider {
     if (obs.source().fetched()) {
       s.setLastFetchTime(Timestamps.format(now));
     }
+    if (fetchAttempted(obs.source()) && unhandled(s, obs.requests(), StagingRelease.FETCH_ANNOTATION)) {
+      // The observer fetched for it (or tried, and the remote said why not): done once. One it did
+      // not try (an emergency rollback skips the fetch) stays unhandled, so the next reconcile fetches.
+      s.getHandledRequests().put(StagingRelease.FETCH_ANNOTATION, obs.requests().get(StagingRelease.FETCH_ANNOTATION));
+    }
     if (obs.dockerError() == null) {
       s.setServices(ServiceView.of(obs.containers()));
       s.setChecks(CheckTracker.record(s.getChecks(), obs.checks(), settings, now));
@@ -403,6 +408,12 @@ public final class ReleaseDecider {
     }
     s.getHandledRequests().put(annotation, obs.requests().get(annotation));
     return true;
+  }
+
+  /** Whether the observer went to the remote for this observation, successfully or not. */
+  private static boolean fetchAttempted(SourceState source) {
+    return source.fetched() || source.errorReason() == Reason.SourceUnavailable
+        || source.errorReason() == Reason.RefNotFound;
   }
 
   /** Whether {@code requests} carry a request of this kind that the release in {@code s} has not handled. */

@@ -31,10 +31,25 @@ public final class GitHookHandler implements HttpHandler {
   private static final Logger LOG = LoggerFactory.getLogger(GitHookHandler.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The driver's side: fetch now for the releases whose source URL the predicate accepts. */
+  /**
+   * The driver's side: fetch now for the releases whose source URL the predicate accepts. Local
+   * mode wakes its workers; cluster mode annotates the releases, so that the leader fetches
+   * whichever replica the delivery reached.
+   */
   public interface Releases {
-    /** @return the names of the releases that will fetch now */
-    List<String> fetchNow(Predicate<String> sourceUrlMatches);
+    /**
+     * @param delivery the git host's delivery id, null when it sent none
+     * @return the names of the releases that will fetch now
+     * @throws Unavailable when the request could not be passed on: nothing fetches early
+     */
+    List<String> fetchNow(Predicate<String> sourceUrlMatches, String delivery) throws Unavailable;
+  }
+
+  /** The fetch could not be asked for (the API server refused or is down); the message says why, for people. */
+  public static final class Unavailable extends Exception {
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   private final Optional<String> secret;
@@ -87,7 +102,16 @@ public final class GitHookHandler implements HttpHandler {
         answer(ex, 400, Map.of("error", e.getMessage()));
         return;
       }
-      List<String> fetching = releases.fetchNow(push::matches);
+      List<String> fetching;
+      try {
+        fetching = releases.fetchNow(push::matches, delivery(ex, verdict.provider()));
+      } catch (Unavailable e) {
+        // Never 202: the git host shows this answer, and nothing will fetch early.
+        LOG.warn("git hook ({} push of {} to {}): {}", verdict.provider(), push.ref(), push.repositoryUrls(),
+            e.getMessage());
+        answer(ex, 503, Map.of("error", e.getMessage()));
+        return;
+      }
       LOG.info("git hook ({} push of {} to {}): fetching now for {}", verdict.provider(), push.ref(),
           push.repositoryUrls(), fetching.isEmpty() ? "no release" : fetching);
       Map<String, Object> answer = new LinkedHashMap<>();
@@ -104,6 +128,15 @@ public final class GitHookHandler implements HttpHandler {
       case GitHub -> "X-GitHub-Event";
       case Gitea -> "X-Gitea-Event";
       case GitLab -> "X-Gitlab-Event";
+    };
+    return ex.getRequestHeaders().getFirst(header);
+  }
+
+  private static String delivery(HttpExchange ex, HookSignature.Provider provider) {
+    String header = switch (provider) {
+      case GitHub -> "X-GitHub-Delivery";
+      case Gitea -> "X-Gitea-Delivery";
+      case GitLab -> "X-Gitlab-Event-UUID";
     };
     return ex.getRequestHeaders().getFirst(header);
   }

@@ -101,7 +101,7 @@ public final class StatusServer implements AutoCloseable {
     static Local of(LocalDaemon daemon, Path stateDir) throws IOException {
       return new Local(daemon, ApiToken.loadOrCreate(stateDir), new RequestStore(daemon.store()),
           new GitHookHandler(Optional.of(SecretFile.loadOrCreate(stateDir.resolve(HOOK_SECRET_FILE))),
-              daemon::fetchNow));
+              (matches, delivery) -> daemon.fetchNow(matches)));
     }
   }
 

@@ -129,7 +129,11 @@ public final class DockerObserver implements Observer {
     Instant lastFetch = previous == null ? null : Timestamps.parse(previous.getLastFetchTime());
     boolean specChanged = previous == null || previous.getObservedGeneration() == null
         || previous.getObservedGeneration() != release.generation();
-    boolean due = release.fetchNow() || specChanged || lastFetch == null
+    // A push webhook asks by the driver's flag (local) or by the fetch request annotation, which
+    // any replica can set and the leader sees (cluster).
+    boolean pushed = release.fetchNow()
+        || previous != null && ReleaseDecider.unhandled(previous, release.requests(), StagingRelease.FETCH_ANNOTATION);
+    boolean due = pushed || specChanged || lastFetch == null
         || !clock.instant().isBefore(lastFetch.plus(settings.pollInterval()));
     // An emergency rollback goes to a kept checkout: it must not wait for a remote that may be
     // slow or gone. The fetch that was due happens at the next reconcile.

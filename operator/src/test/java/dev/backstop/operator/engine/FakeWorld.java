@@ -38,6 +38,12 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   /** Images this world's host lacks; every other image is present. */
   public final java.util.Set<String> absentImages = ConcurrentHashMap.newKeySet();
   private final Map<String, Path> running = new ConcurrentHashMap<>();
+  /**
+   * Branches on the fake remote, by name, to their commit: a ref named here resolves to what the
+   * last fetch saw (pushing = putting a new commit here), unlike the fixed refs "v1" ... "v9".
+   */
+  public final Map<String, String> branches = new ConcurrentHashMap<>();
+  private final Map<String, String> fetchedBranches = new ConcurrentHashMap<>();
 
   /** The fake commit a ref like "v1" resolves to: its digit 40 times. */
   public static String commit(String ref) {
@@ -47,6 +53,13 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
   @Override
   public String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
       throws SourceException {
+    String remote = branches.get(ref);
+    if (remote != null) {
+      if (fetch || !fetchedBranches.containsKey(ref)) {
+        fetchedBranches.put(ref, remote);
+      }
+      return fetchedBranches.get(ref);
+    }
     if (!ref.matches("v[0-9]")) {
       throw new SourceException(SourceException.Kind.REF_NOT_FOUND, "ref '" + ref + "' not found in " + url);
     }

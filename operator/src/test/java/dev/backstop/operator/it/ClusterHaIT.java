@@ -69,6 +69,12 @@ class ClusterHaIT {
   private record Replica(String name, FakeWorld world, ClusterOperator operator) {}
 
   private Replica replica(String name, boolean leaderElection, ClusterOperator.Lease lease) throws Exception {
+    return replica(name, leaderElection, lease, -1, null);
+  }
+
+  /** A replica serving HTTP (and /hooks/git, verified with {@code hookSecret}) on {@code port}, -1 for none. */
+  private Replica replica(String name, boolean leaderElection, ClusterOperator.Lease lease, int port,
+      String hookSecret) throws Exception {
     FakeWorld world = new FakeWorld();
     NamespacedKubernetesClient client = cluster.operatorClient();
     // The fakes never reach Docker: this DockerHosts holds no client or forward to close.
@@ -80,7 +86,7 @@ class ClusterHaIT {
     ClusterOperator operator = ClusterOperator.start(client, loop, health, docker, ClusterOperator.Settings.builder(
         tmp.resolve(name)).namespaces(Set.of(NS)).leaderElection(leaderElection, NS)
         .lease(new ClusterOperator.Lease(lease.duration(), lease.renewDeadline(), lease.retryPeriod(), name))
-        .allowLocalSources(true).build());
+        .allowLocalSources(true).http("127.0.0.1", port).hookSecret(hookSecret).build());
     open.add(operator);
     return new Replica(name, world, operator);
   }
@@ -131,6 +137,72 @@ class ClusterHaIT {
     // Only a rollback writes its report ConfigMap (create, then patch): ClusterReportsIT uses them.
     used.computeIfAbsent("/configmaps", k -> new TreeSet<>()).addAll(List.of("create", "patch"));
     assertThat(ChartRbac.defaultGrants()).isEqualTo(used);
+  }
+
+  @Test
+  void aPushDeliveredToTheStandbyMakesTheLeaderFetchAtOnce() throws Exception {
+    cluster = new MockCluster();
+    String secret = "s3cr3t-hook";
+    int portA = LocalModeIT.freePort();
+    int portB = LocalModeIT.freePort();
+    Replica a = replica("replica-a", true, FAST, portA, secret);
+    await().atMost(Duration.ofSeconds(15)).until(() -> "replica-a".equals(holder()));
+    Replica b = replica("replica-b", true, FAST, portB, secret);
+    // One remote, as both replicas' git would see it.
+    for (Replica r : List.of(a, b)) {
+      r.world().branches.put("main", FakeWorld.commit("v1"));
+    }
+    // Ten minutes between polls, a minute between requeues: only the push can explain a quick fetch.
+    cluster.client.resource(release("demo", "main", "60s", "    pollInterval: 10m\n", "")).create();
+    awaitStatus("v1 Healthy", s -> s.getPhase() == Phase.Healthy && isCommit(s, "v1"));
+
+    for (Replica r : List.of(a, b)) {
+      r.world().branches.put("main", FakeWorld.commit("v2"));
+    }
+    String payload = "{\"ref\":\"refs/heads/main\",\"after\":\"" + FakeWorld.commit("v2")
+        + "\",\"repository\":{\"clone_url\":\"file:///fake/repo\"}}";
+    long pushed = System.nanoTime();
+    java.time.Instant pushedAt = java.time.Instant.now();
+    java.net.http.HttpResponse<String> answer = HookedRepo.deliver(portB, payload, Map.of("X-GitHub-Event", "push",
+        "X-GitHub-Delivery", "delivery-1", "X-Hub-Signature-256", "sha256=" + hmac(secret, payload)));
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+    assertThat(answer.body()).contains("fetching now for default/demo");
+    awaitStatus("demo", "deploying v2", s -> isCommit(s, "v2") || s.getOperation() != null
+        && s.getOperation().getTarget() != null
+        && FakeWorld.commit("v2").equals(s.getOperation().getTarget().getCommit()), Duration.ofSeconds(10));
+    double seen = (System.nanoTime() - pushed) / 1e9;
+    awaitStatus("v2 Healthy", s -> s.getPhase() == Phase.Healthy && isCommit(s, "v2"));
+    // The leader's own clock says when it started the deploy; the polling above only bounds it.
+    String started = release("demo").get().getStatus().getHistory().stream()
+        .filter(h -> h.getTo() != null && FakeWorld.commit("v2").equals(h.getTo().getCommit()))
+        .findFirst().orElseThrow().getStartTime();
+    System.out.printf("[figures] cluster mode, 2 replicas: push delivered to the standby -> leader's DeployStarted"
+        + " %d ms, seen in status within %.2f s (pollInterval 10m, requeue 60 s)%n",
+        Duration.between(pushedAt, java.time.Instant.parse(started)).toMillis(), seen);
+    assertThat(a.world().ups).as("the leader deployed it").anyMatch(u -> u.contains(FakeWorld.commit("v2")));
+    assertThat(b.world().ups).as("the standby acted on nothing").isEmpty();
+    StagingRelease done = release("demo").get();
+    String request = done.getMetadata().getAnnotations().get(StagingRelease.FETCH_ANNOTATION);
+    assertThat(request).endsWith(" delivery-1");
+    assertThat(done.getStatus().getHandledRequests()).as("handled once").containsEntry(
+        StagingRelease.FETCH_ANNOTATION, request);
+
+    // Without the permission to annotate, the push is refused with why, not accepted in vain.
+    cluster.forbidden = r -> r.getMethod().equals("PATCH") && r.getPath().endsWith("/stagingreleases/demo");
+    java.net.http.HttpResponse<String> refused = HookedRepo.deliver(portB, payload, Map.of("X-GitHub-Event", "push",
+        "X-GitHub-Delivery", "delivery-2", "X-Hub-Signature-256", "sha256=" + hmac(secret, payload)));
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+    assertThat(refused.body()).contains("cannot annotate default/demo with backstop.dev/fetch (HTTP 403",
+        "patch stagingreleases");
+    assertThat(release("demo").get().getMetadata().getAnnotations())
+        .containsEntry(StagingRelease.FETCH_ANNOTATION, request);
+  }
+
+  private static String hmac(String secret, String payload) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        "HmacSHA256"));
+    return java.util.HexFormat.of().formatHex(mac.doFinal(payload.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -46,6 +46,12 @@ final class MockCluster implements AutoCloseable {
   /** Every request the operator made, in order: what its RBAC must grant. */
   final List<RecordedRequest> operatorRequests = new CopyOnWriteArrayList<>();
 
+  /**
+   * Operator requests answered 403 as RBAC would refuse them (none by default), to show what the
+   * operator does without a permission.
+   */
+  volatile java.util.function.Predicate<RecordedRequest> forbidden = r -> false;
+
   final KubernetesMockServer server;
   final NamespacedKubernetesClient client;
   final CustomResourceDefinition crd;
@@ -59,6 +65,12 @@ final class MockCluster implements AutoCloseable {
           public MockResponse dispatch(RecordedRequest request) {
             if (("Bearer " + OPERATOR_TOKEN).equals(request.getHeader("Authorization"))) {
               operatorRequests.add(request);
+              if (forbidden.test(request)) {
+                return new MockResponse().setResponseCode(403).setHeader("Content-Type", "application/json")
+                    .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":"
+                        + "\"Forbidden\",\"code\":403,\"message\":\"" + request.getMethod() + " " + request.getPath()
+                        + " is forbidden for the operator's service account\"}");
+              }
             }
             return super.dispatch(request);
           }

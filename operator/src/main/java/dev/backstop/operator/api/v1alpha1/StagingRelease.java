@@ -54,12 +54,18 @@ public class StagingRelease extends CustomResource<StagingReleaseSpec, StagingRe
   public static final String BACKUP_ANNOTATION = GROUP + "/backup";
 
   /**
+   * Any new value asks for one fetch of the source now, whatever pollInterval says. A push webhook
+   * sets it (any replica can; the leader acts on it); acknowledged in status.handledRequests.
+   */
+  public static final String FETCH_ANNOTATION = GROUP + "/fetch";
+
+  /**
    * Every request annotation, in the order they are handled; both drivers read exactly these (the
    * local CLI writes requests of the same names).
    */
   public static final java.util.List<String> REQUEST_ANNOTATIONS = java.util.List.of(
       ROLLBACK_ANNOTATION, EMERGENCY_ROLLBACK_ANNOTATION, RETRY_ANNOTATION, BACKUP_ANNOTATION,
-      ROLLBACK_SERVICES_ANNOTATION);
+      ROLLBACK_SERVICES_ANNOTATION, FETCH_ANNOTATION);
 
   /** Annotations that qualify a request rather than make one; both drivers pass them on as read. */
   public static final java.util.List<String> REQUEST_PARAMETERS = java.util.List.of(ROLLBACK_TO_ANNOTATION);
