@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link DatabaseBackups} through `docker exec`: the dump streams from the `docker exec` CLI's
- * stdout through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
+ * stdout through compression (and encryption) into a {@link BackupStore}, so memory stays flat whatever
  * the database's size.
  */
 public final class DockerDatabaseBackups implements DatabaseBackups {
@@ -84,7 +84,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
         BackupFormat.Stored stored = new BackupFormat.Stored(upload.stream());
         Tail errors;
         Pump drain;
-        try (OutputStream dump = BackupFormat.seal(stored, copy.key())) {
+        try (OutputStream dump = BackupFormat.seal(stored, copy.key(), copy.compression())) {
           p = builder.start();
           errors = new Tail(p.getErrorStream());
           errors.start();
