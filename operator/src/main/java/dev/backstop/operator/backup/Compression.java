@@ -2,6 +2,7 @@ package dev.backstop.operator.backup;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.backstop.operator.api.v1alpha1.BackupCompression;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,6 +81,15 @@ public enum Compression {
         in.skipNBytes(codec.magic.length);
         return in;
     }
+  }
+
+  /** The codec spec.backup.compression names. */
+  public static Compression of(BackupCompression setting) {
+    return switch (setting) {
+      case zstd -> ZSTD;
+      case gzip -> GZIP;
+      case none -> NONE;
+    };
   }
 
   /** The codec whose magic {@code head} starts with, or null. */
