@@ -225,9 +225,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
-      // Streams the stored backup, opened and decrypted, into the command's stdin.
+      // Streams the stored backup, opened and decrypted, into the command's stdin; read ahead so
+      // that fetching and decompressing go on while the command's pipe is full.
       Pump feed = new Pump("restore-input",
-          () -> BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where()), p.getOutputStream(), true);
+          () -> new ReadAhead(BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where())),
+          p.getOutputStream(), true);
       feed.start();
       if (!p.waitFor(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);
