@@ -44,11 +44,15 @@ public enum Compression {
   OutputStream compress(OutputStream out) throws IOException {
     switch (this) {
       case ZSTD:
-        ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(out, ZSTD_LEVEL);
-        // A checksum of the content in the frame, as gzip's CRC-32: a decompression that ends is whole.
-        z.setChecksum(true);
-        z.setWorkers(ZSTD_WORKERS);
-        return z;
+        try {
+          ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(out, ZSTD_LEVEL);
+          // A checksum of the content in the frame, as gzip's CRC-32: a decompression that ends is whole.
+          z.setChecksum(true);
+          z.setWorkers(ZSTD_WORKERS);
+          return z;
+        } catch (LinkageError e) {
+          throw unavailable(e, "set spec.backup.compression: gzip");
+        }
       case GZIP:
         return new ParallelGzip(out, Deflater.BEST_SPEED);
       default:
@@ -74,13 +78,23 @@ public enum Compression {
     }
     switch (codec) {
       case ZSTD:
-        return new ZstdInputStreamNoFinalizer(in);
+        try {
+          return new ZstdInputStreamNoFinalizer(in);
+        } catch (LinkageError e) {
+          throw unavailable(e, what + " is zstd-compressed and cannot be read here");
+        }
       case GZIP:
         return new GZIPInputStream(in, BUFFER);
       default:
         in.skipNBytes(codec.magic.length);
         return in;
     }
+  }
+
+  // zstd-jni unpacks its native library into java.io.tmpdir: a host without one for its platform,
+  // or without a writable tmpdir, must get a message, not an Error that kills the backup thread.
+  private static IOException unavailable(LinkageError e, String then) {
+    return new IOException("zstd's native library cannot be loaded (" + e.getMessage() + "); " + then, e);
   }
 
   /** The codec spec.backup.compression names. */
