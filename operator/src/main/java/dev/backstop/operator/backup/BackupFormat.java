@@ -6,20 +6,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.NoSuchFileException;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPInputStream;
 
 /**
- * The stored form of a dump: gzip, then (with a key) {@link BackupCipher} encryption. The SHA-256
+ * The stored form of a dump: compressed ({@link Compression}: zstd, or gzip as older backups), then (with a key) {@link BackupCipher} encryption. The SHA-256
  * in status is of these stored bytes, so it is checked without the key.
  */
 public final class BackupFormat {
 
   private static final int BUFFER = 64 * 1024;
+  private static final int HASH_BUFFER = 1024 * 1024;
 
   private BackupFormat() {}
 
@@ -54,14 +52,12 @@ public final class BackupFormat {
   }
 
   /** Where the plain dump is written: compressed, encrypted when {@code key} is set, into {@code stored}. */
-  static OutputStream seal(OutputStream stored, BackupKey key) throws IOException {
-    // gzip at the fastest level: dumps are large and text, so speed matters more than ratio.
-    return new ParallelGzip(key == null ? stored : BackupCipher.encrypt(stored, key, new SecureRandom()),
-        Deflater.BEST_SPEED);
+  static OutputStream seal(OutputStream stored, BackupKey key, Compression compression) throws IOException {
+    return compression.compress(key == null ? stored : BackupCipher.encrypt(stored, key, new SecureRandom()));
   }
 
   /**
-   * The plain dump from a stored backup.
+   * The plain dump from a stored backup, in whichever {@link Compression} it was written.
    *
    * @throws IOException when it is encrypted and {@code key} is missing or another
    */
@@ -76,16 +72,20 @@ public final class BackupFormat {
             + (head.length == BackupCipher.HEADER ? BackupCipher.fingerprint(head) : "unknown")
             + ") but spec.backup.encryption is not set; set it to the key the backup was written with");
       }
-      return new GZIPInputStream(BackupCipher.decrypt(in, key, what), BUFFER);
+      return Compression.decompress(BackupCipher.decrypt(in, key, what), what);
     }
-    return new GZIPInputStream(in, BUFFER);
+    return Compression.decompress(in, what);
   }
 
   /** The hex SHA-256 of a stream, read to its end and closed. */
   public static String sha256(InputStream stored) throws IOException {
     MessageDigest digest = BackupFiles.newDigest();
-    try (InputStream in = new DigestInputStream(stored, digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
+    // Large reads: through transferTo's small buffer the calls, not the hashing, took the time.
+    byte[] buf = new byte[HASH_BUFFER];
+    try (InputStream in = stored) {
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        digest.update(buf, 0, n);
+      }
     }
     return HexFormat.of().formatHex(digest.digest());
   }
@@ -104,7 +104,7 @@ public final class BackupFormat {
     } catch (BackupCipher.WrongKeyException e) {
       return e.getMessage() + "; nothing was restored";
     } catch (IOException e) {
-      // Not gzip at its start: the checksum below says whether it was changed.
+      // No codec's header at its start: the checksum below says whether it was changed.
     }
     return checksumRefusal(store, name, sha256);
   }

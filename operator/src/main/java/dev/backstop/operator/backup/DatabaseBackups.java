@@ -31,8 +31,17 @@ public interface DatabaseBackups {
    * One backup: where it is stored, its name there, and the key it is (to be) encrypted with.
    *
    * @param key null for a backup stored unencrypted
+   * @param compression how a dump is compressed; a restore reads whichever the backup names
    */
-  record Copy(BackupStore store, String name, BackupKey key) {
+  record Copy(BackupStore store, String name, BackupKey key, Compression compression) {
+    public Copy {
+      compression = compression == null ? Compression.DEFAULT : compression;
+    }
+
+    /** A copy compressed the default way. */
+    public Copy(BackupStore store, String name, BackupKey key) {
+      this(store, name, key, null);
+    }
 
     /** The unencrypted backup file {@code <dir>/<name>.gz}. */
     public static Copy file(Path file) {
@@ -50,7 +59,7 @@ public interface DatabaseBackups {
   }
 
   /**
-   * Runs {@code command} in the target and streams its stdout, gzip-compressed (and encrypted
+   * Runs {@code command} in the target and streams its stdout, compressed (and encrypted
    * with the copy's key), into the copy's store, where it appears only once complete.
    */
   BackupOutcome dump(Target target, String command, Copy copy);

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link DatabaseBackups} through `docker exec`: the dump streams from the `docker exec` CLI's
- * stdout through gzip (and encryption) into a {@link BackupStore}, so memory stays flat whatever
+ * stdout through compression (and encryption) into a {@link BackupStore}, so memory stays flat whatever
  * the database's size.
  */
 public final class DockerDatabaseBackups implements DatabaseBackups {
@@ -78,13 +78,14 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
       hosts.configureForwardedCli(target.dockerHost(), builder);
-      long deadline = System.nanoTime() + target.timeout().toNanos();
+      long started = System.nanoTime();
+      long deadline = started + target.timeout().toNanos();
       // Closing the upload without its commit discards it: a failed dump leaves nothing stored.
       try (BackupStore.Upload upload = copy.store().create(copy.name())) {
         BackupFormat.Stored stored = new BackupFormat.Stored(upload.stream());
         Tail errors;
         Pump drain;
-        try (OutputStream dump = BackupFormat.seal(stored, copy.key())) {
+        try (OutputStream dump = BackupFormat.seal(stored, copy.key(), copy.compression())) {
           p = builder.start();
           errors = new Tail(p.getErrorStream());
           errors.start();
@@ -126,8 +127,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
               + tail(errors.text()));
         }
         String sha256 = stored.sha256();
+        long dumped = System.nanoTime();
         upload.commit(sha256);
-        LOG.info("backup {}: {} bytes dumped, {} bytes stored{}", copy.where(), drain.bytes, stored.bytes(),
+        LOG.info("backup {}: {} bytes dumped in {} ms, {} bytes stored ({}) and committed in {} ms{}", copy.where(),
+            drain.bytes, (dumped - started) / 1_000_000, stored.bytes(), copy.compression().name().toLowerCase(),
+            (System.nanoTime() - dumped) / 1_000_000,
             copy.key() == null ? "" : " (encrypted, key " + copy.key().fingerprint() + ")");
         return BackupOutcome.written(stored.bytes(), sha256);
       }
@@ -189,10 +193,12 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   @Override
   public BackupOutcome restore(Target target, String command, Copy copy, String sha256) {
     try {
+      long started = System.nanoTime();
       String refused = BackupFormat.refusal(copy.store(), copy.name(), sha256, copy.key());
       if (refused != null) {
         return BackupOutcome.failed(refused);
       }
+      LOG.info("restore from {}: SHA-256 checked in {} ms", copy.where(), (System.nanoTime() - started) / 1_000_000);
       DockerClient client = client(target, DockerHosts.Purpose.API);
       return restoreInto(target, client, container(client, target), command, copy);
     } catch (BackupException e) {
@@ -219,9 +225,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
-      // Streams the stored backup, opened and decrypted, into the command's stdin.
+      // Streams the stored backup, opened and decrypted, into the command's stdin; read ahead so
+      // that fetching and decompressing go on while the command's pipe is full.
       Pump feed = new Pump("restore-input",
-          () -> BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where()), p.getOutputStream(), true);
+          () -> new ReadAhead(BackupFormat.open(copy.store().open(copy.name()), copy.key(), copy.where())),
+          p.getOutputStream(), true);
       feed.start();
       if (!p.waitFor(target.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         String killed = ExecProcesses.killMarked(client, target.dockerHost(), container, marker);

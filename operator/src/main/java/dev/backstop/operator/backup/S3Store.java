@@ -1,10 +1,12 @@
 package dev.backstop.operator.backup;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,8 +31,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Backups as objects {@code <prefix><name>.gz} in an S3 bucket (AWS or any S3-compatible server).
- * Writes are multipart uploads of {@link #PART}-byte parts, one being sent while the next fills,
- * so memory stays at two parts whatever the dump's size. Before a commit returns, the stored
+ * Writes are multipart uploads of {@link #PART}-byte parts, two being sent while the next fills,
+ * so memory stays at three parts whatever the dump's size. Before a commit returns, the stored
  * object is read back and its SHA-256 compared with the one computed while it was sent: the check
  * works on any S3-compatible server, whether or not it implements S3's own checksum headers.
  */
@@ -39,6 +41,11 @@ public final class S3Store implements BackupStore {
   private static final Logger LOG = LoggerFactory.getLogger(S3Store.class);
   /** Bytes per part: S3 wants at least 5 MiB for every part but the last. */
   static final int PART = 8 * 1024 * 1024;
+  // Parts sent at once: a request's round trip and the server's write overlap the next part's.
+  private static final int SENDERS = 2;
+
+  /** A part on its way, with the buffer it is read from. */
+  private record Sending(byte[] buffer, Future<CompletedPart> result) {}
 
   /**
    * How to reach the bucket.
@@ -143,11 +150,13 @@ public final class S3Store implements BackupStore {
     private final String key;
     private final ExecutorService sender;
     private final List<CompletedPart> parts = new ArrayList<>();
+    // Parts being sent, oldest first; their buffers come back to spares once sent.
+    private final ArrayDeque<Sending> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> spares = new ArrayDeque<>();
     private byte[] filling = new byte[PART];
-    private byte[] spare = new byte[PART];
     private int filled;
+    private int sent;
     private String uploadId;
-    private Future<CompletedPart> inFlight;
     private boolean committed;
     private final OutputStream stream = new OutputStream() {
       @Override
@@ -164,7 +173,7 @@ public final class S3Store implements BackupStore {
     Multipart(String name) {
       this.name = name;
       this.key = key(name);
-      this.sender = Executors.newSingleThreadExecutor(r -> {
+      this.sender = Executors.newFixedThreadPool(SENDERS, r -> {
         Thread t = new Thread(r, "s3-upload");
         t.setDaemon(true);
         return t;
@@ -190,7 +199,9 @@ public final class S3Store implements BackupStore {
     }
 
     private void send() throws IOException {
-      awaitInFlight();
+      while (inFlight.size() >= SENDERS) {
+        awaitOldest();
+      }
       try {
         if (uploadId == null) {
           uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key)).uploadId();
@@ -200,32 +211,31 @@ public final class S3Store implements BackupStore {
       }
       byte[] part = filling;
       int length = filled;
-      int number = parts.size() + 1;
+      int number = ++sent;
       String id = uploadId;
-      inFlight = sender.submit(() -> {
+      // The buffer is read in place: it is not refilled before this part's request is done.
+      Future<CompletedPart> result = sender.submit(() -> {
         String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(id).partNumber(number),
-            RequestBody.fromBytes(Arrays.copyOf(part, length))).eTag();
+            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(part, 0, length), length,
+                "application/octet-stream")).eTag();
         return CompletedPart.builder().partNumber(number).eTag(etag).build();
       });
-      filling = spare;
-      spare = part;
+      inFlight.add(new Sending(part, result));
+      filling = spares.isEmpty() ? new byte[PART] : spares.pop();
       filled = 0;
     }
 
-    private void awaitInFlight() throws IOException {
-      if (inFlight == null) {
-        return;
-      }
+    private void awaitOldest() throws IOException {
+      Sending oldest = inFlight.remove();
       try {
-        parts.add(inFlight.get());
+        parts.add(oldest.result().get());
+        spares.push(oldest.buffer());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("the upload was interrupted", e);
       } catch (ExecutionException e) {
         throw new IOException("cannot upload part " + (parts.size() + 1) + " of s3://" + bucket + "/" + key + ": "
             + e.getCause().getMessage(), e.getCause());
-      } finally {
-        inFlight = null;
       }
     }
 
@@ -244,7 +254,9 @@ public final class S3Store implements BackupStore {
           if (filled > 0) {
             send();
           }
-          awaitInFlight();
+          while (!inFlight.isEmpty()) {
+            awaitOldest();
+          }
           s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
               .multipartUpload(m -> m.parts(parts)));
         }
@@ -255,8 +267,10 @@ public final class S3Store implements BackupStore {
         sender.shutdown();
       }
       String stored;
+      long readBack = System.nanoTime();
       try {
         stored = BackupFormat.sha256(s3.getObject(b -> b.bucket(bucket).key(key)));
+        LOG.info("s3://{}/{} read back and checked in {} ms", bucket, key, (System.nanoTime() - readBack) / 1_000_000);
       } catch (SdkException e) {
         throw new IOException("cannot read back s3://" + bucket + "/" + key + " to check it: " + e.getMessage(), e);
       }

@@ -1,5 +1,6 @@
 package dev.backstop.operator.core;
 
+import dev.backstop.operator.api.v1alpha1.BackupCompression;
 import dev.backstop.operator.api.v1alpha1.BackupDrillMode;
 import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
@@ -20,6 +21,7 @@ import java.util.regex.Pattern;
  * @param remote the S3 location when storage is an s3:// URL (then {@code storage} is null), or null
  * @param encryption where the encryption key is, or null for backups stored unencrypted
  * @param timeout how long one dump, restore or drill may run before it is stopped
+ * @param compression how new backups are compressed
  */
 public record BackupSettings(
     String service,
@@ -36,7 +38,8 @@ public record BackupSettings(
     boolean beforeRollback,
     Remote remote,
     Encryption encryption,
-    Duration timeout) {
+    Duration timeout,
+    BackupCompression compression) {
 
   public static final int DEFAULT_RETENTION = 10;
 
@@ -140,7 +143,8 @@ public record BackupSettings(
         beforeRollback,
         remote,
         encryption,
-        timeout);
+        timeout,
+        spec.getCompression() == null ? BackupCompression.zstd : spec.getCompression());
   }
 
   private static Remote remote(List<String> problems, String url, dev.backstop.operator.api.v1alpha1.BackupS3Spec s3) {

@@ -8,6 +8,7 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.backup.BackupKey;
 import dev.backstop.operator.backup.BackupStore;
 import dev.backstop.operator.backup.BackupStores;
+import dev.backstop.operator.backup.Compression;
 import dev.backstop.operator.backup.DatabaseBackups;
 import dev.backstop.operator.compose.ComposeDriver;
 import dev.backstop.operator.compose.ComposeException;
@@ -207,7 +208,8 @@ public final class ComposeActuator implements Actuator {
       return BackupOutcome.failed("spec.backup is not set");
     }
     try (BackupStore store = store(release, settings)) {
-      DatabaseBackups.Copy copy = new DatabaseBackups.Copy(store, backup.name(), key(release, settings));
+      DatabaseBackups.Copy copy = new DatabaseBackups.Copy(store, backup.name(), key(release, settings),
+          Compression.of(settings.backup().compression()));
       long started = System.nanoTime();
       BackupOutcome outcome = backups.dump(target(release, settings), settings.backup().command(), copy);
       LOG.info("{}: backup {} {} in {} ms", release.key(), backup.name(), outcome.ok() ? "written" : "failed",

@@ -126,10 +126,10 @@ class BackupCipherTest {
   }
 
   @Test
-  void theFormatStoresGzipThenCipherAndOpensOnlyWithTheKey() throws IOException {
+  void theFormatStoresCompressedThenCipherAndOpensOnlyWithTheKey() throws IOException {
     byte[] data = "select 1;\n".repeat(10_000).getBytes();
     ByteArrayOutputStream stored = new ByteArrayOutputStream();
-    try (OutputStream out = BackupFormat.seal(stored, KEY)) {
+    try (OutputStream out = BackupFormat.seal(stored, KEY, Compression.DEFAULT)) {
       out.write(data);
     }
     byte[] bytes = stored.toByteArray();

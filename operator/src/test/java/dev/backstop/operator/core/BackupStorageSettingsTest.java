@@ -2,6 +2,7 @@ package dev.backstop.operator.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.backstop.operator.api.v1alpha1.BackupCompression;
 import dev.backstop.operator.api.v1alpha1.BackupEncryptionSpec;
 import dev.backstop.operator.api.v1alpha1.BackupS3Spec;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
@@ -10,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** spec.backup.storage as a directory or an s3:// URL, spec.backup.s3 and spec.backup.encryption. */
+/** spec.backup.storage as a directory or an s3:// URL, spec.backup.s3, .encryption and .compression. */
 class BackupStorageSettingsTest {
 
   private final List<String> problems = new ArrayList<>();
@@ -42,6 +43,15 @@ class BackupStorageSettingsTest {
     BackupSettings s = BackupSettings.from(problems, spec("s3://my-bucket"));
     assertThat(problems).isEmpty();
     assertThat(s.remote()).isEqualTo(new BackupSettings.Remote("my-bucket", "", null, null, false, null));
+  }
+
+  @Test
+  void compressionDefaultsToZstdAndTakesGzipOrNone() {
+    assertThat(BackupSettings.from(problems, spec(null)).compression()).isEqualTo(BackupCompression.zstd);
+    BackupSpec gzip = spec(null);
+    gzip.setCompression(BackupCompression.gzip);
+    assertThat(BackupSettings.from(problems, gzip).compression()).isEqualTo(BackupCompression.gzip);
+    assertThat(problems).isEmpty();
   }
 
   @Test

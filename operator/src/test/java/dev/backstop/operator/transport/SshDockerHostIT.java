@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import com.github.luben.zstd.ZstdInputStream;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
@@ -16,7 +17,6 @@ import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.core.BackupOutcome;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.zip.GZIPInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -193,7 +193,7 @@ class SshDockerHostIT {
     try {
       BackupOutcome dumped = backups.dump(target, "echo 'row over ssh'; echo 'second row'", file);
       assertThat(dumped.ok()).as(dumped.toString()).isTrue();
-      try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      try (ZstdInputStream in = new ZstdInputStream(Files.newInputStream(file))) {
         assertThat(new String(in.readAllBytes())).isEqualTo("row over ssh\nsecond row\n");
       }
       // The restore feeds the file to `docker exec -i` through the same forward.
@@ -203,7 +203,7 @@ class SshDockerHostIT {
       Path check = tmp.resolve("backups/check.sql.gz");
       BackupOutcome readBack = backups.dump(target, "cat /restored.txt", check);
       assertThat(readBack.ok()).as(readBack.toString()).isTrue();
-      try (GZIPInputStream in = new GZIPInputStream(Files.newInputStream(check))) {
+      try (ZstdInputStream in = new ZstdInputStream(Files.newInputStream(check))) {
         assertThat(new String(in.readAllBytes())).isEqualTo("row over ssh\nsecond row\n");
       }
 

@@ -212,6 +212,18 @@ public class BackupSpec {
     this.encryption = encryption;
   }
 
+  @JsonPropertyDescription(
+      "How new backups are compressed: zstd (low level, a fraction of gzip's CPU), gzip or none. Restores read whichever a backup was written with, so changing this keeps every backup restorable. Default zstd.")
+  private BackupCompression compression;
+
+  public BackupCompression getCompression() {
+    return compression;
+  }
+
+  public void setCompression(BackupCompression compression) {
+    this.compression = compression;
+  }
+
   @Pattern("^([0-9]+(ms|s|m|h))+$")
   @ValidationRule(value = "duration(self) >= duration('1s')", message = "timeout must be at least 1s")
   @Size(max = 32)
