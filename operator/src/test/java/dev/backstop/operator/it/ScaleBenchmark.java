@@ -86,15 +86,12 @@ class ScaleBenchmark {
     for (int i = 0; i < n; i++) {
       DemoRepo.write(manifests.resolve("r" + i + ".yaml"), manifest("r" + i, repo, "v1", n));
     }
-    List<String> command = new ArrayList<>(List.of(LocalModeIT.javaBin()));
-    // e.g. -Dbench.daemonJvmArgs=-XX:StartFlightRecording=filename=/tmp/d.jfr to profile the daemon.
-    String jvmArgs = System.getProperty("bench.daemonJvmArgs", "").strip();
-    if (!jvmArgs.isEmpty()) {
-      command.addAll(List.of(jvmArgs.split("\\s+")));
-    }
-    command.addAll(List.of("-jar", LocalModeIT.jar(), "run", "--manifests", manifests.toString(), "--state",
-        dir.resolve("state").toString(), "--port", String.valueOf(apiPort)));
-    ProcessBuilder pb = new ProcessBuilder(command);
+    // The daemon as users run it: through the launcher `make install` writes, with its JVM options.
+    ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "run", "--manifests", manifests.toString(),
+        "--state", dir.resolve("state").toString(), "--port", String.valueOf(apiPort));
+    pb.environment().put("JAVA", LocalModeIT.javaBin());
+    // e.g. -Dbench.daemonJvmArgs=-XX:StartFlightRecording=... to profile the daemon.
+    pb.environment().put("BACKSTOP_JAVA_OPTS", System.getProperty("bench.daemonJvmArgs", ""));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("backstop.log").toFile()));
     daemon = pb.start();
@@ -146,6 +143,16 @@ class ScaleBenchmark {
     table.add(BenchTable.Row.of(group, "daemon threads at steady state", List.of(threads), ""));
     table.add(BenchTable.Row.of(group, "/api/v1/releases p99 while all roll out (" + millis.size() + " reads)",
         List.of(p99), "ms").against("median of those reads", BenchTable.median(millis)).target("< 50 ms", p99 < 50));
+  }
+
+  /** The `backstop` launcher of scripts/install.sh, installed into this test's directory once. */
+  private Path launcher() throws Exception {
+    Path bin = tmp.resolve("prefix/bin/backstop");
+    if (!Files.exists(bin)) {
+      DemoRepo.run(List.of("bash", Path.of("../scripts/install.sh").toAbsolutePath().normalize().toString(),
+          Path.of(LocalModeIT.jar()).toAbsolutePath().toString(), tmp.resolve("prefix").toString()), tmp);
+    }
+    return bin;
   }
 
   private static void awaitAll(StatusStore store, int n, String ref, Duration bound) {
