@@ -6,7 +6,10 @@ import com.github.dockerjava.api.model.EventType;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,11 +17,18 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link ContainerEvents} from the engine's event stream through docker-java. */
+/**
+ * {@link ContainerEvents} from the engine's event stream through docker-java: one stream per engine,
+ * shared by every project on it, so that a daemon of many releases holds one connection and one
+ * reader thread per engine rather than one per release.
+ */
 public final class DockerContainerEvents implements ContainerEvents, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainerEvents.class);
   private static final Duration RECONNECT = Duration.ofSeconds(2);
+  // Asked of the engine, so that the exec events of every container's healthcheck (three per
+  // probe) never cross the socket; "health_status" matches "health_status: healthy" and the like.
+  private static final String[] ACTIONS = {"die", "oom", "health_status"};
 
   private final DockerHosts hosts;
   private final ScheduledExecutorService reconnects = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -26,6 +36,8 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
     t.setDaemon(true);
     return t;
   });
+  // Guarded by this: the open stream of each engine that has subscribers.
+  private final Map<DockerEndpoint, Stream> streams = new HashMap<>();
 
   /** Streams through {@code hosts}' event clients (long response timeout); the caller owns it. */
   public DockerContainerEvents(DockerHosts hosts) {
@@ -34,9 +46,36 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
 
   @Override
   public Subscription subscribe(String project, DockerEndpoint endpoint, Consumer<String> onEvent) {
-    Stream stream = new Stream(project, endpoint, onEvent);
-    stream.open();
-    return stream;
+    Listener listener = new Listener(project, onEvent);
+    Stream stream;
+    boolean fresh;
+    synchronized (this) {
+      stream = streams.get(endpoint);
+      fresh = stream == null;
+      if (fresh) {
+        stream = new Stream(endpoint);
+        streams.put(endpoint, stream);
+      }
+      stream.listeners.add(listener);
+    }
+    if (fresh) {
+      stream.open();
+    }
+    Stream subscribed = stream;
+    return () -> unsubscribe(subscribed, listener);
+  }
+
+  private void unsubscribe(Stream stream, Listener listener) {
+    boolean last;
+    synchronized (this) {
+      last = stream.listeners.remove(listener) && stream.listeners.isEmpty() && streams.get(stream.endpoint) == stream;
+      if (last) {
+        streams.remove(stream.endpoint);
+      }
+    }
+    if (last) {
+      stream.close();
+    }
   }
 
   /** Whether an event's action is one that can change a release's health. */
@@ -47,20 +86,27 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
 
   @Override
   public void close() {
+    List<Stream> open;
+    synchronized (this) {
+      open = List.copyOf(streams.values());
+      streams.clear();
+    }
+    open.forEach(Stream::close);
     reconnects.shutdownNow();
   }
 
-  private final class Stream implements Subscription {
-    private final String project;
+  /** One subscriber: the project it watches and whom to tell. */
+  private record Listener(String project, Consumer<String> onEvent) {}
+
+  /** The event stream of one engine, handing each event to the listeners of its container's project. */
+  private final class Stream {
     private final DockerEndpoint endpoint;
-    private final Consumer<String> onEvent;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile Closeable current;
 
-    Stream(String project, DockerEndpoint endpoint, Consumer<String> onEvent) {
-      this.project = project;
+    Stream(DockerEndpoint endpoint) {
       this.endpoint = endpoint;
-      this.onEvent = onEvent;
     }
 
     void open() {
@@ -71,29 +117,40 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
         // The stream is quiet for as long as nothing happens: not the API calls' timeout.
         current = hosts.client(endpoint, DockerHosts.Purpose.EVENTS).eventsCmd()
             .withEventTypeFilter(EventType.CONTAINER)
-            .withLabelFilter(Map.of(DockerContainerObserver.PROJECT_LABEL, project))
+            .withEventFilter(ACTIONS)
+            .withLabelFilter(DockerContainerObserver.PROJECT_LABEL)
             .exec(new ResultCallback.Adapter<Event>() {
               @Override
               public void onNext(Event e) {
-                if (!closed && relevant(e.getAction())) {
-                  Map<String, String> attrs = e.getActor() == null ? Map.of() : e.getActor().getAttributes();
-                  String who = attrs == null ? "?" : attrs.getOrDefault("name", "?");
-                  onEvent.accept(who + " " + e.getAction());
+                if (closed || !relevant(e.getAction())) {
+                  return;
+                }
+                Map<String, String> attrs = e.getActor() == null ? null : e.getActor().getAttributes();
+                String project = attrs == null ? null : attrs.get(DockerContainerObserver.PROJECT_LABEL);
+                String who = attrs == null ? "?" : attrs.getOrDefault("name", "?");
+                for (Listener l : listeners) {
+                  if (l.project().equals(project)) {
+                    l.onEvent().accept(who + " " + e.getAction());
+                  }
                 }
               }
 
               @Override
               public void onError(Throwable t) {
-                retry("event stream of " + project + " failed: " + t.getMessage());
+                retry("event stream of " + endpoint + " failed: " + t.getMessage());
               }
 
               @Override
               public void onComplete() {
-                retry("event stream of " + project + " ended");
+                retry("event stream of " + endpoint + " ended");
               }
             });
       } catch (ComposeException | RuntimeException e) {
-        retry("cannot subscribe to events of " + project + ": " + e.getMessage());
+        retry("cannot subscribe to the events of " + endpoint + ": " + e.getMessage());
+      }
+      if (closed) {
+        // Closed while this was connecting: close did not see the new stream.
+        close();
       }
     }
 
@@ -109,15 +166,14 @@ public final class DockerContainerEvents implements ContainerEvents, AutoCloseab
       }
     }
 
-    @Override
-    public void close() {
+    void close() {
       closed = true;
       Closeable c = current;
       if (c != null) {
         try {
           c.close();
         } catch (IOException e) {
-          LOG.debug("closing the event stream of {}", project, e);
+          LOG.debug("closing the event stream of {}", endpoint, e);
         }
       }
     }

@@ -82,11 +82,21 @@ public final class Redactor {
     for (String value : values) {
       result = result.replace(value, MASK);
     }
-    result = replaceUserInfo(result);
-    result = ASSIGNMENT.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1) != null
-        ? m.group(1) + m.group(2) + MASK : m.group(4) + m.group(5) + MASK));
-    result = OPTION.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
-    result = SHORT_PASSWORD.matcher(result).replaceAll(m -> Matcher.quoteReplacement("-p" + MASK));
+    // Each pattern runs only where the text holds a character its match cannot do without: every
+    // string of every status passes here at every reconcile, and most are names, SHAs and times.
+    if (result.indexOf('@') >= 0) {
+      result = replaceUserInfo(result);
+    }
+    if (result.indexOf('=') >= 0 || result.indexOf(':') >= 0) {
+      result = ASSIGNMENT.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1) != null
+          ? m.group(1) + m.group(2) + MASK : m.group(4) + m.group(5) + MASK));
+    }
+    if (result.contains("--")) {
+      result = OPTION.matcher(result).replaceAll(m -> Matcher.quoteReplacement(m.group(1) + m.group(2) + MASK));
+    }
+    if (result.contains("-p")) {
+      result = SHORT_PASSWORD.matcher(result).replaceAll(m -> Matcher.quoteReplacement("-p" + MASK));
+    }
     return result;
   }
 

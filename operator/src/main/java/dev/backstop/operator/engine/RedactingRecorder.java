@@ -22,6 +22,12 @@ final class RedactingRecorder implements Recorder {
 
   private final Recorder next;
   private final Redactor redactor;
+  // The last status redacted and its redacted form: the loop records a status, then compares it
+  // as recorded, and the same status is "before" of the step that follows.
+  private StagingReleaseStatus lastIn;
+  private StagingReleaseStatus lastOut;
+  // Set by the tree walk when it replaced a string.
+  private boolean changed;
 
   RedactingRecorder(Recorder next, Redactor redactor) {
     this.next = next;
@@ -38,14 +44,32 @@ final class RedactingRecorder implements Recorder {
     next.event(new ReleaseEvent(event.type(), event.reason(), redactor.redact(event.message())));
   }
 
-  /** A copy of {@code status} with every string redacted. */
+  /**
+   * {@code status} with every string redacted: a copy when a string changed, else {@code status}
+   * itself (nobody changes a recorded status: the decider works on copies).
+   */
   StagingReleaseStatus redact(StagingReleaseStatus status) {
     if (status == null) {
       return null;
     }
+    if (status == lastIn) {
+      return lastOut;
+    }
+    StagingReleaseStatus out = copyRedacted(status);
+    lastIn = status;
+    lastOut = out;
+    return out;
+  }
+
+  private StagingReleaseStatus copyRedacted(StagingReleaseStatus status) {
     JsonNode tree = JSON.valueToTree(status);
+    changed = false;
+    JsonNode redacted = redact(tree);
+    if (!changed) {
+      return status;
+    }
     try {
-      return JSON.treeToValue(redact(tree), StagingReleaseStatus.class);
+      return JSON.treeToValue(redacted, StagingReleaseStatus.class);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       // Our own type read back from its own tree: only a bug gets here.
       throw new IllegalStateException("cannot copy a status for redaction: " + e.getOriginalMessage(), e);
@@ -56,7 +80,11 @@ final class RedactingRecorder implements Recorder {
     if (node.isTextual()) {
       String text = node.textValue();
       String redacted = redactor.redact(text);
-      return redacted.equals(text) ? node : TextNode.valueOf(redacted);
+      if (redacted.equals(text)) {
+        return node;
+      }
+      changed = true;
+      return TextNode.valueOf(redacted);
     }
     if (node instanceof ObjectNode object) {
       for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {

@@ -103,6 +103,9 @@ public final class JGitSourceRepository implements SourceRepository {
   private final Map<Path, Object> locks = new ConcurrentHashMap<>();
   // "release\ncache dir" of each caller whose last fetch into that cache succeeded.
   private final Set<String> verified = ConcurrentHashMap.newKeySet();
+  // Each cache stays open, this map holding one use of it: opening one (config, refs, pack list)
+  // cost more than the resolve itself, for every release at every reconcile.
+  private final Map<Path, Repository> repositories = new ConcurrentHashMap<>();
 
   /**
    * @param cacheRoot directory holding one bare clone per URL, e.g. {@code <state>/git-cache}
@@ -184,6 +187,8 @@ public final class JGitSourceRepository implements SourceRepository {
   private Repository openCache(String url, Path dir, boolean fetch, GitCredentials credentials)
       throws SourceException {
     if (!Files.isDirectory(dir)) {
+      // A cache deleted by hand (or never there): what was open of it is stale.
+      forget(dir);
       cloneInto(url, dir, credentials);
       return open(url, dir);
     }
@@ -199,10 +204,27 @@ public final class JGitSourceRepository implements SourceRepository {
     return repo;
   }
 
+  /** The open cache at {@code dir}, one more use of it: the caller closes what it got. */
   private Repository open(String url, Path dir) throws SourceException {
     try {
-      return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
-    } catch (IOException e) {
+      return repositories.compute(dir, (d, cached) -> {
+        Repository repo = cached;
+        if (repo != null && !Files.isDirectory(d)) {
+          repo.close();
+          repo = null;
+        }
+        if (repo == null) {
+          try {
+            repo = new FileRepositoryBuilder().setGitDir(d.toFile()).setMustExist(true).build();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        // Inside compute: nobody can close it between here and the caller's use.
+        repo.incrementOpen();
+        return repo;
+      });
+    } catch (java.io.UncheckedIOException e) {
       throw new SourceException(
           UNAVAILABLE,
           "the local cache of "
@@ -210,9 +232,17 @@ public final class JGitSourceRepository implements SourceRepository {
               + " at "
               + dir
               + " cannot be read ("
-              + e.getMessage()
+              + e.getCause().getMessage()
               + "); delete that directory so it is cloned again",
-          e);
+          e.getCause());
+    }
+  }
+
+  /** Closes this map's use of the cache at {@code dir}, if open. */
+  private void forget(Path dir) {
+    Repository repo = repositories.remove(dir);
+    if (repo != null) {
+      repo.close();
     }
   }
 

@@ -348,6 +348,12 @@ public final class LocalDaemon implements AutoCloseable {
     return recorded != null ? Optional.of(recorded) : store.read(name);
   }
 
+  /** The status a worker recorded last, from memory; null without a worker or before its first. */
+  StagingReleaseStatus recordedStatus(String name) {
+    ReleaseWorker worker = workers.get(name);
+    return worker == null ? null : worker.status();
+  }
+
   StatusStore store() {
     return store;
   }

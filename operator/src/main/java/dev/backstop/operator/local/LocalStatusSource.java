@@ -46,6 +46,12 @@ final class LocalStatusSource implements StatusSource {
    */
   @Override
   public Object version(String name) throws IOException {
+    // A worker's recorded status is a new object at each change and the same one while nothing
+    // changes (see ReleaseWorker): its identity is the version, without a stat per poll.
+    StagingReleaseStatus live = daemon.recordedStatus(name);
+    if (live != null) {
+      return new Identity(live);
+    }
     try {
       BasicFileAttributes a =
           Files.readAttributes(daemon.store().release(name).status(), BasicFileAttributes.class);
@@ -58,5 +64,18 @@ final class LocalStatusSource implements StatusSource {
   @Override
   public Redactor redactor() {
     return daemon.redactor();
+  }
+
+  /** Equal only to the version of the very same status object. */
+  private record Identity(Object status) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity other && other.status == status;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(status);
+    }
   }
 }

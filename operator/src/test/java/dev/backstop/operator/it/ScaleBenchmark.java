@@ -49,7 +49,10 @@ class ScaleBenchmark {
             timeout: 2s
             retries: 2
       """;
-  private static final Duration STEADY = Duration.ofSeconds(20);
+  private static final Duration STEADY = Duration.ofSeconds(Long.getLong("bench.steadySeconds", 20));
+  // After all turn Healthy each release still renders its commit once to judge drift, and the JIT
+  // is busy with what the rollout ran: two intervals pass before the steady window opens.
+  private static final Duration SETTLE = Duration.ofSeconds(10);
 
   @TempDir Path tmp;
   private final String prefix = "bssc-" + UUID.randomUUID().toString().substring(0, 6) + "-";
@@ -83,8 +86,12 @@ class ScaleBenchmark {
     for (int i = 0; i < n; i++) {
       DemoRepo.write(manifests.resolve("r" + i + ".yaml"), manifest("r" + i, repo, "v1", n));
     }
-    ProcessBuilder pb = new ProcessBuilder(LocalModeIT.javaBin(), "-jar", LocalModeIT.jar(), "run", "--manifests",
-        manifests.toString(), "--state", dir.resolve("state").toString(), "--port", String.valueOf(apiPort));
+    // The daemon as users run it: through the launcher `make install` writes, with its JVM options.
+    ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "run", "--manifests", manifests.toString(),
+        "--state", dir.resolve("state").toString(), "--port", String.valueOf(apiPort));
+    pb.environment().put("JAVA", LocalModeIT.javaBin());
+    // e.g. -Dbench.daemonJvmArgs=-XX:StartFlightRecording=... to profile the daemon.
+    pb.environment().put("BACKSTOP_JAVA_OPTS", System.getProperty("bench.daemonJvmArgs", ""));
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("backstop.log").toFile()));
     daemon = pb.start();
@@ -92,12 +99,22 @@ class ScaleBenchmark {
     double healthy = (System.nanoTime() - t0) / 1e9;
 
     // Steady state: nothing to do but observe and probe; the window is the measurement itself.
+    await().pollDelay(SETTLE).atMost(SETTLE.plusSeconds(5)).until(() -> true);
     long pid = daemon.pid();
+    // -Dbench.profile=DIR: a JFR recording of the steady window only, DIR/steady-N.jfr.
+    String profile = System.getProperty("bench.profile", "");
+    if (!profile.isEmpty()) {
+      jcmd(pid, "JFR.start", "name=steady", "settings=profile");
+    }
     long ticks0 = cpuTicks(pid);
     long w0 = System.nanoTime();
     await().pollDelay(STEADY).atMost(STEADY.plusSeconds(5)).until(() -> true);
     double cpu = (cpuTicks(pid) - ticks0) / 100.0 / ((System.nanoTime() - w0) / 1e9) * 100;
-    double rss = rssMegabytes(pid);
+    if (!profile.isEmpty()) {
+      jcmd(pid, "JFR.stop", "name=steady", "filename=" + Path.of(profile, "steady-" + n + ".jfr").toAbsolutePath());
+    }
+    double rss = statusField(pid, "VmRSS:") / 1024.0;
+    double threads = statusField(pid, "Threads:");
 
     // The rollout of a new commit to every release, while a dashboard reads the API.
     List<Double> millis = Collections.synchronizedList(new ArrayList<>());
@@ -123,8 +140,19 @@ class ScaleBenchmark {
         List.of(cpu), "%").target("< " + (int) cpuTarget + " %", cpu < cpuTarget));
     table.add(BenchTable.Row.of(group, "daemon RSS at steady state", List.of(rss), "MB")
         .target("< " + (int) rssTarget + " MB", rss < rssTarget));
+    table.add(BenchTable.Row.of(group, "daemon threads at steady state", List.of(threads), ""));
     table.add(BenchTable.Row.of(group, "/api/v1/releases p99 while all roll out (" + millis.size() + " reads)",
         List.of(p99), "ms").against("median of those reads", BenchTable.median(millis)).target("< 50 ms", p99 < 50));
+  }
+
+  /** The `backstop` launcher of scripts/install.sh, installed into this test's directory once. */
+  private Path launcher() throws Exception {
+    Path bin = tmp.resolve("prefix/bin/backstop");
+    if (!Files.exists(bin)) {
+      DemoRepo.run(List.of("bash", Path.of("../scripts/install.sh").toAbsolutePath().normalize().toString(),
+          Path.of(LocalModeIT.jar()).toAbsolutePath().toString(), tmp.resolve("prefix").toString()), tmp);
+    }
+    return bin;
   }
 
   private static void awaitAll(StatusStore store, int n, String ref, Duration bound) {
@@ -140,6 +168,13 @@ class ScaleBenchmark {
     });
   }
 
+  private static void jcmd(long pid, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid)));
+    command.addAll(List.of(args));
+    DemoRepo.run(command, Path.of("."));
+  }
+
   /** utime + stime of the process, in clock ticks (100 a second on Linux). */
   private static long cpuTicks(long pid) throws Exception {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -148,10 +183,11 @@ class ScaleBenchmark {
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
-  private static double rssMegabytes(long pid) throws Exception {
+  /** A number from /proc/PID/status, e.g. VmRSS (kB) or Threads. */
+  private static long statusField(long pid, String field) throws Exception {
     String line = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
-        .filter(l -> l.startsWith("VmRSS:")).findFirst().orElseThrow();
-    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        .filter(l -> l.startsWith(field)).findFirst().orElseThrow();
+    return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 
   private String manifest(String name, Path repo, String ref, int n) {
