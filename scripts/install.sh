@@ -17,11 +17,12 @@ exec "\${JAVA:-java}" $2 \${BACKSTOP_JAVA_OPTS:-} -jar "$lib/backstop.jar" "\$@"
 SH
   chmod 0755 "$bin/$1"
 }
-# A daemon of many releases mostly waits: the serial collector, a heap that starts small and gives
-# back what it does not use, and C1 only (no C2 compiler thread busy for minutes after start) keep
-# `backstop run` at about half the RSS and CPU of the JVM's defaults; a CLI command starts faster.
+# A daemon of many releases mostly waits: the serial collector and a heap that starts small and
+# gives back what it does not use keep `backstop run` at about half the RSS of the JVM's defaults.
+# Not C1 only: it saves compile time but runs SHA-256 at a tenth of the intrinsic's speed (136 vs
+# 1,570 MB/s here), and every backup is hashed on upload and before each restore.
 # BACKSTOP_JAVA_OPTS, read at run time, adds to or overrides these.
-jvm="-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+jvm="-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
 launcher backstop "$jvm"
 launcher kubectl-backstop "$jvm -Dbackstop.program=kubectl-backstop"
 echo "installed $bin/backstop, $bin/kubectl-backstop and $lib/backstop.jar"
