@@ -79,6 +79,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
       hosts.configureForwardedCli(target.dockerHost(), builder);
+      withPassword(builder, target.password());
       long started = System.nanoTime();
       long deadline = started + target.timeout().toNanos();
       // Closing the upload without its commit discards it: a failed dump leaves nothing stored.
@@ -188,9 +189,9 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   }
 
   /**
-   * The `docker exec` CLI running {@code command} in {@code container}. A password goes into the
-   * CLI's own environment and `-e NAME` (no value) forwards it, so it never appears on a command
-   * line that `ps` on the host or in the container would show.
+   * The `docker exec` CLI running {@code command} in {@code container}. With a password, `-e NAME`
+   * (no value) forwards it from the CLI's own environment ({@link #withPassword}), so it never
+   * appears on a command line that `ps` on the host or in the container would show.
    */
   static ProcessBuilder execCli(boolean stdin, String container, String command, String marker, String password) {
     List<String> cmd = new ArrayList<>(List.of("docker", "exec"));
@@ -201,12 +202,16 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       cmd.addAll(List.of("-e", BackupSettings.PASSWORD_VARIABLE));
     }
     cmd.addAll(List.of(container, "sh", "-c", command, marker));
-    ProcessBuilder builder = new ProcessBuilder(cmd);
+    return new ProcessBuilder(cmd);
+  }
+
+  /**
+   * Puts the password that {@link #execCli}'s `-e` forwards into the CLI's environment. Called
+   * after configureForwardedCli, which replaces the whole environment with the allowlisted one.
+   */
+  static ProcessBuilder withPassword(ProcessBuilder builder, String password) {
     if (password != null) {
       builder.environment().put(BackupSettings.PASSWORD_VARIABLE, password);
-    } else {
-      // Without a Secret the variable must not leak in from Backstop's own environment.
-      builder.environment().remove(BackupSettings.PASSWORD_VARIABLE);
     }
     return builder;
   }
@@ -245,6 +250,7 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
       ProcessBuilder builder = execCli(true, container, command, marker, target.password()).redirectErrorStream(true);
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
       hosts.configureForwardedCli(target.dockerHost(), builder);
+      withPassword(builder, target.password());
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
