@@ -14,11 +14,25 @@ public interface DatabaseBackups {
    *
    * @param dockerHost how to reach the engine; null = the local one
    * @param timeout how long one dump, restore or drill may run before it is stopped
+   * @param password spec.backup.passwordSecretRef's value, given to every exec as
+   *     {@link BackupSettings#PASSWORD_VARIABLE}; null for none
    */
-  record Target(String project, String service, DockerEndpoint dockerHost, Duration timeout) {
+  record Target(String project, String service, DockerEndpoint dockerHost, Duration timeout, String password) {
     public Target {
       dockerHost = dockerHost == null ? DockerEndpoint.LOCAL : dockerHost;
       timeout = timeout == null ? BackupSettings.DEFAULT_TIMEOUT : timeout;
+    }
+
+    /** A target without a password from a Secret. */
+    public Target(String project, String service, DockerEndpoint dockerHost, Duration timeout) {
+      this(project, service, dockerHost, timeout, null);
+    }
+
+    // Records print every component; the password must not reach a log that way.
+    @Override
+    public String toString() {
+      return "Target[project=" + project + ", service=" + service + ", dockerHost=" + dockerHost + ", timeout="
+          + timeout + ", password=" + (password != null) + "]";
     }
 
     /** A target with the default spec.backup.timeout. */

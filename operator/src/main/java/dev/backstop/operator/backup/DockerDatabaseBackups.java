@@ -17,6 +17,7 @@ import dev.backstop.operator.compose.DockerHosts;
 import dev.backstop.operator.compose.EngineFault;
 import dev.backstop.operator.compose.ExecProcesses;
 import dev.backstop.operator.core.BackupOutcome;
+import dev.backstop.operator.core.BackupSettings;
 import dev.backstop.operator.core.Durations;
 import dev.backstop.operator.core.Failures;
 import java.io.IOException;
@@ -74,10 +75,11 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     try {
       client = client(target, DockerHosts.Purpose.API);
       container = container(client, target);
-      ProcessBuilder builder = new ProcessBuilder("docker", "exec", container, "sh", "-c", command, marker)
+      ProcessBuilder builder = execCli(false, container, command, marker, target.password())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
       hosts.configureForwardedCli(target.dockerHost(), builder);
+      withPassword(builder, target.password());
       long started = System.nanoTime();
       long deadline = started + target.timeout().toNanos();
       // Closing the upload without its commit discards it: a failed dump leaves nothing stored.
@@ -187,6 +189,34 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
   }
 
   /**
+   * The `docker exec` CLI running {@code command} in {@code container}. With a password, `-e NAME`
+   * (no value) forwards it from the CLI's own environment ({@link #withPassword}), so it never
+   * appears on a command line that `ps` on the host or in the container would show.
+   */
+  static ProcessBuilder execCli(boolean stdin, String container, String command, String marker, String password) {
+    List<String> cmd = new ArrayList<>(List.of("docker", "exec"));
+    if (stdin) {
+      cmd.add("-i");
+    }
+    if (password != null) {
+      cmd.addAll(List.of("-e", BackupSettings.PASSWORD_VARIABLE));
+    }
+    cmd.addAll(List.of(container, "sh", "-c", command, marker));
+    return new ProcessBuilder(cmd);
+  }
+
+  /**
+   * Puts the password that {@link #execCli}'s `-e` forwards into the CLI's environment. Called
+   * after configureForwardedCli, which replaces the whole environment with the allowlisted one.
+   */
+  static ProcessBuilder withPassword(ProcessBuilder builder, String password) {
+    if (password != null) {
+      builder.environment().put(BackupSettings.PASSWORD_VARIABLE, password);
+    }
+    return builder;
+  }
+
+  /**
    * Restores through the `docker exec -i` CLI: docker-java's exec never half-closes stdin over
    * HTTP, so the restore command would wait for the end of its input forever.
    */
@@ -217,11 +247,10 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
     // The extra argument becomes the shell's $0: it finds this exec again if it must be killed.
     String marker = "backstop-restore-" + UUID.randomUUID();
     try {
-      List<String> cmd = new ArrayList<>(List.of("docker"));
-      cmd.addAll(List.of("exec", "-i", container, "sh", "-c", command, marker));
-      ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true);
+      ProcessBuilder builder = execCli(true, container, command, marker, target.password()).redirectErrorStream(true);
       // DOCKER_HOST plus, for TLS hosts, the certificate directory; ssh:// through the forward.
       hosts.configureForwardedCli(target.dockerHost(), builder);
+      withPassword(builder, target.password());
       Process p = builder.start();
       Tail output = new Tail(p.getInputStream());
       output.start();
@@ -360,7 +389,12 @@ public final class DockerDatabaseBackups implements DatabaseBackups {
 
   private BackupOutcome verify(DockerClient client, Target target, String container, String command)
       throws IOException, InterruptedException {
-    String execId = client.execCreateCmd(container).withCmd("sh", "-c", command)
+    var create = client.execCreateCmd(container).withCmd("sh", "-c", command);
+    if (target.password() != null) {
+      // Through the engine API's request body, not a command line.
+      create.withEnv(List.of(BackupSettings.PASSWORD_VARIABLE + "=" + target.password()));
+    }
+    String execId = create
         .withAttachStdout(true).withAttachStderr(true).exec().getId();
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     CheckOutput callback = client.execStartCmd(execId).exec(new CheckOutput(out));

@@ -6,7 +6,8 @@ import java.util.regex.Pattern;
 /**
  * The dump and restore shell commands of each spec.backup.preset. Each pair is exact: after a
  * restore the database holds what the dump held and nothing else. The password is read from the
- * container's own environment inside the `sh -c`, so it never passes through Backstop.
+ * container's own environment inside the `sh -c`, so it never passes through Backstop; with
+ * spec.backup.passwordSecretRef that variable is the exec's own BACKSTOP_DB_PASSWORD instead.
  */
 final class BackupPresets {
 

@@ -46,6 +46,12 @@ public record BackupSettings(
   /** spec.backup.timeout when unset: a dump or restore of a staging database well within it. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(1);
 
+  /**
+   * The variable each `docker exec` of a backup, restore or drill gets the password of
+   * spec.backup.passwordSecretRef in; preset commands read it in place of passwordEnv.
+   */
+  public static final String PASSWORD_VARIABLE = "BACKSTOP_DB_PASSWORD";
+
   /** spec.backup.timeout may not be shorter: no real dump finishes sooner. */
   static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
 
@@ -213,7 +219,16 @@ public record BackupSettings(
             + ": it authenticates with the password only; remove it");
       }
     }
-    String env = blank(spec.getPasswordEnv()) ? BackupPresets.defaultPasswordEnv(preset) : spec.getPasswordEnv().trim();
+    var secretRef = spec.getPasswordSecretRef();
+    if (secretRef != null && !blank(spec.getPasswordEnv())) {
+      problems.add("spec.backup.passwordSecretRef and spec.backup.passwordEnv both name the password; keep one");
+    }
+    if (secretRef != null && blank(secretRef.getName())) {
+      problems.add("spec.backup.passwordSecretRef.name is required: the Secret that holds the database password");
+    }
+    // The Secret's value arrives in the exec's environment under this name, never in the command.
+    String env = secretRef != null ? PASSWORD_VARIABLE
+        : blank(spec.getPasswordEnv()) ? BackupPresets.defaultPasswordEnv(preset) : spec.getPasswordEnv().trim();
     if (!BackupPresets.ENV_NAME.matcher(env).matches()) {
       problems.add("spec.backup.passwordEnv '" + env + "' is not an environment variable name"
           + " (letters, digits and _, not starting with a digit)");

@@ -16,7 +16,7 @@ import java.util.Objects;
  *     it blocks the reconcile like an unreachable engine, so no container is touched
  * @param dockerTls TLS material for spec.compose.dockerHost, or null for none
  * @param env stack variables from spec.compose.env and envFrom (values are secret)
- * @param backup S3 credentials and the encryption key spec.backup names
+ * @param backup S3 credentials, the encryption key and the database password spec.backup names
  */
 public record Access(GitCredentials git, Observation.Problem problem, DockerTls dockerTls, StackEnv env,
     BackupSecrets backup) {
@@ -74,6 +74,7 @@ public record Access(GitCredentials git, Observation.Problem problem, DockerTls 
     }
     values.add(backup.secretAccessKey());
     values.add(backup.encryptionKey());
+    values.add(backup.databasePassword());
     values.removeIf(Objects::isNull);
     return values;
   }

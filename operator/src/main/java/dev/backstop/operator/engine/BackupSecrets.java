@@ -9,10 +9,16 @@ import java.util.Map;
  *
  * @param accessKeyId S3 credentials from spec.backup.s3.secretRef, or null for Backstop's environment
  * @param encryptionKey the base64 key from spec.backup.encryption.secretRef, or null for none
+ * @param databasePassword the password from spec.backup.passwordSecretRef, or null for none
  */
-public record BackupSecrets(String accessKeyId, String secretAccessKey, String encryptionKey) {
+public record BackupSecrets(String accessKeyId, String secretAccessKey, String encryptionKey,
+    String databasePassword) {
 
-  public static final BackupSecrets NONE = new BackupSecrets(null, null, null);
+  public static final BackupSecrets NONE = new BackupSecrets(null, null, null, null);
+
+  public BackupSecrets(String accessKeyId, String secretAccessKey, String encryptionKey) {
+    this(accessKeyId, secretAccessKey, encryptionKey, null);
+  }
 
   public static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
   public static final String SECRET_ACCESS_KEY = "AWS_SECRET_ACCESS_KEY";
@@ -43,7 +49,15 @@ public record BackupSecrets(String accessKeyId, String secretAccessKey, String e
       key = required(reader.secret(name, "spec.backup.encryption.secretRef"), name,
           "spec.backup.encryption.secretRef", entry);
     }
-    return new BackupSecrets(id, secret, key);
+    String password = null;
+    var p = spec.getPasswordSecretRef();
+    if (p != null && p.getName() != null) {
+      String entry = spec.getPasswordKey() == null || spec.getPasswordKey().isBlank() ? "password"
+          : spec.getPasswordKey().trim();
+      password = required(reader.secret(p.getName(), "spec.backup.passwordSecretRef"), p.getName(),
+          "spec.backup.passwordSecretRef", entry);
+    }
+    return new BackupSecrets(id, secret, key, password);
   }
 
   private static String required(Map<String, String> data, String secret, String field, String key)
@@ -58,6 +72,7 @@ public record BackupSecrets(String accessKeyId, String secretAccessKey, String e
   // Records print every component; these are secrets.
   @Override
   public String toString() {
-    return "BackupSecrets[s3=" + (accessKeyId != null) + ", encryptionKey=" + (encryptionKey != null) + "]";
+    return "BackupSecrets[s3=" + (accessKeyId != null) + ", encryptionKey=" + (encryptionKey != null)
+        + ", databasePassword=" + (databasePassword != null) + "]";
   }
 }

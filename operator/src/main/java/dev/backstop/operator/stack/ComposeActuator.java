@@ -301,6 +301,6 @@ public final class ComposeActuator implements Actuator {
 
   private DatabaseBackups.Target target(ReleaseInput release, ReleaseSettings settings) {
     return new DatabaseBackups.Target(settings.projectName(), settings.backup().service(), endpoint(release, settings),
-        settings.backup().timeout());
+        settings.backup().timeout(), release.access().backup().databasePassword());
   }
 }

@@ -88,4 +88,28 @@ class BackupPresetSettingsTest {
     assertThat(problems).hasSize(2).allMatch(p -> p.startsWith("spec.backup.command is required")
         || p.startsWith("spec.backup.restoreCommand is required"));
   }
+
+  @Test
+  void passwordSecretRefMakesEveryPresetReadTheExecsOwnVariable() {
+    for (BackupPreset p : BackupPreset.values()) {
+      BackupSpec spec = p == BackupPreset.redis ? preset(p, null, null) : preset(p, "shop", "app");
+      spec.setPasswordSecretRef(new dev.backstop.operator.api.v1alpha1.SecretReference("db-pass"));
+      BackupSettings s = BackupSettings.from(problems, spec);
+      assertThat(problems).isEmpty();
+      for (String command : List.of(s.command(), s.restoreCommand(), s.verifyCommand())) {
+        assertThat(command).contains("\"$BACKSTOP_DB_PASSWORD\"").doesNotContain("POSTGRES_PASSWORD",
+            "MARIADB_PASSWORD", "REDIS_PASSWORD");
+      }
+    }
+  }
+
+  @Test
+  void passwordSecretRefExcludesPasswordEnvAndNeedsAName() {
+    BackupSpec spec = preset(BackupPreset.postgres, "shop", "app");
+    spec.setPasswordSecretRef(new dev.backstop.operator.api.v1alpha1.SecretReference(" "));
+    spec.setPasswordEnv("DB_PASS");
+    BackupSettings.from(problems, spec);
+    assertThat(problems).anyMatch(m -> m.startsWith("spec.backup.passwordSecretRef and spec.backup.passwordEnv"))
+        .anyMatch(m -> m.startsWith("spec.backup.passwordSecretRef.name is required"));
+  }
 }

@@ -98,6 +98,9 @@ class BackupExamplesIT {
         stack.access = dev.backstop.operator.engine.Access.of(null,
             s3.secrets(java.util.Base64.getEncoder().encodeToString(key)));
       }
+      if (spec.getPasswordSecretRef() != null) {
+        passwordFromSecret(stack, example, tmp);
+      }
       stack.reconcileUntil(Duration.ofSeconds(180), () -> stack.status != null && stack.status.getPhase() == Phase.Healthy);
       String v1 = stack.snapshot();
       assertThat(v1).isEqualTo(expectedV1(example.flavor()));
@@ -160,9 +163,51 @@ class BackupExamplesIT {
         drillsThatMustFail(stack, spec, backup, tmp);
         cliDrill(stack, backup, tmp);
       }
+      if (spec.getPasswordSecretRef() != null) {
+        wrongPasswordIsRefused(stack, tmp);
+      }
       String recorded = new ObjectMapper().writeValueAsString(stack.status) + stack.events;
       assertThat(recorded).doesNotContain(DbFlavor.PASSWORD);
     }
+  }
+
+  /**
+   * spec.backup.passwordSecretRef as local mode reads it: first missing (the release is blocked
+   * and nothing runs), then the password in secrets/NAME.env. The preset then reads only the
+   * exec's BACKSTOP_DB_PASSWORD, so the story passing proves the Secret's password got there.
+   */
+  private static void passwordFromSecret(DbStack stack, Example example, Path tmp) throws Exception {
+    assertThat(example.flavor()).as("a flavor whose server enforces the password").isEqualTo(DbFlavor.MARIADB);
+    String name = stack.release.getSpec().getBackup().getPasswordSecretRef().getName();
+    Path manifests = tmp.resolve("manifests");
+    var sources = new dev.backstop.operator.local.LocalEnvSources(manifests);
+    var missing = sources.resolve(stack.release);
+    assertThat(missing.problem()).isNotNull();
+    assertThat(missing.problem().reason()).isEqualTo(dev.backstop.operator.api.v1alpha1.Reason.SecretNotFound);
+    assertThat(missing.problem().message()).contains("spec.backup.passwordSecretRef");
+    stack.access = missing;
+    stack.reconcileOnce();
+    assertThat(stack.status).as("the block is reported").isNotNull();
+    assertThat(new ObjectMapper().writeValueAsString(stack.status))
+        .contains("SecretNotFound", "spec.backup.passwordSecretRef");
+    assertThat(DemoRepo.run(List.of("docker", "ps", "-aq", "--filter",
+        "label=com.docker.compose.project=" + stack.project), tmp)).as("a blocked release starts nothing").isBlank();
+
+    Files.createDirectories(manifests.resolve("secrets"));
+    Files.writeString(manifests.resolve("secrets").resolve(name + ".env"),
+        "password=" + example.flavor().env(example.database(), example.user()).get("MARIADB_PASSWORD") + "\n");
+    stack.access = sources.resolve(stack.release);
+    assertThat(stack.access.problem()).isNull();
+  }
+
+  /** With a wrong password from the Secret the server refuses the dump: the password is really used. */
+  private static void wrongPasswordIsRefused(DbStack stack, Path tmp) throws Exception {
+    BackupSettings settings = ReleaseSettings.from("shop", stack.release.getSpec()).backup();
+    BackupOutcome refused = new DockerDatabaseBackups(stack.dockerHosts).dump(
+        new DatabaseBackups.Target(stack.project, stack.service, null, null, "not-the-password"),
+        settings.command(), tmp.resolve("refused.gz"));
+    assertThat(refused.ok()).isFalse();
+    assertThat(refused.message()).contains("Access denied").doesNotContain("not-the-password");
   }
 
   /**

@@ -80,6 +80,34 @@ class LocalEnvSourcesTest {
     assertThat(access.secretValues()).contains("secret-1", "k-1");
   }
 
+  @Test
+  void passwordSecretRefIsReadLikeTheOthersAndRedactedEverywhere() throws Exception {
+    StagingRelease r = release(List.of(), null);
+    dev.backstop.operator.api.v1alpha1.BackupSpec backup = new dev.backstop.operator.api.v1alpha1.BackupSpec();
+    backup.setPasswordSecretRef(new dev.backstop.operator.api.v1alpha1.SecretReference("db-pass"));
+    r.getSpec().setBackup(backup);
+
+    Access missing = new LocalEnvSources(manifests).resolve(r);
+    assertThat(missing.problem().reason()).isEqualTo(Reason.SecretNotFound);
+    assertThat(missing.problem().message()).contains("spec.backup.passwordSecretRef", "secrets/db-pass.env");
+
+    Files.createDirectories(manifests.resolve("secrets"));
+    Files.writeString(manifests.resolve("secrets/db-pass.env"), "pw=Tr0ub4dor\n");
+    Access noKey = new LocalEnvSources(manifests).resolve(r);
+    assertThat(noKey.problem().reason()).isEqualTo(Reason.SecretInvalid);
+    assertThat(noKey.problem().message())
+        .isEqualTo("Secret 'db-pass' (spec.backup.passwordSecretRef) has no 'password'; add it");
+
+    backup.setPasswordKey("pw");
+    Access access = new LocalEnvSources(manifests).resolve(r);
+    assertThat(access.problem()).isNull();
+    assertThat(access.backup().databasePassword()).isEqualTo("Tr0ub4dor");
+    assertThat(access.toString()).doesNotContain("Tr0ub4dor");
+    assertThat(access.secretValues()).contains("Tr0ub4dor");
+    assertThat(dev.backstop.operator.core.Redactor.patterns().with(access.secretValues())
+        .redact("restore failed: psql: password Tr0ub4dor rejected")).doesNotContain("Tr0ub4dor");
+  }
+
   private static StagingRelease release(List<EnvFromSource> from, List<EnvVar> env) {
     ComposeSpec compose = new ComposeSpec();
     compose.setEnvFrom(from);

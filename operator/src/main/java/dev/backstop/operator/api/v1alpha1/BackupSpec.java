@@ -145,6 +145,29 @@ public class BackupSpec {
     this.user = user;
   }
 
+  @JsonPropertyDescription(
+      "Secret holding the database password for a preset (local mode: secrets/<name>.env beside the manifests), used in place of passwordEnv. It reaches the database container only in the environment of each `docker exec` (as BACKSTOP_DB_PASSWORD), never on a command line, in status or in logs.")
+  private SecretReference passwordSecretRef;
+
+  @JsonPropertyDescription("Key of passwordSecretRef's Secret that holds the password. Default: password.")
+  private String passwordKey;
+
+  public SecretReference getPasswordSecretRef() {
+    return passwordSecretRef;
+  }
+
+  public void setPasswordSecretRef(SecretReference passwordSecretRef) {
+    this.passwordSecretRef = passwordSecretRef;
+  }
+
+  public String getPasswordKey() {
+    return passwordKey;
+  }
+
+  public void setPasswordKey(String passwordKey) {
+    this.passwordKey = passwordKey;
+  }
+
   public String getPasswordEnv() {
     return passwordEnv;
   }
