@@ -64,6 +64,13 @@ final class VerifyBackupCommand implements Callable<Integer> {
         }
       }
     }
+    if (restore && saved.isPresent() && saved.get().getBackup() != null
+        && saved.get().getBackup().getPasswordSecretRef() != null) {
+      // This shell does not read the release's Secrets, and a drill without the password fails.
+      throw new IllegalArgumentException("--restore of a release whose password is in"
+          + " spec.backup.passwordSecretRef runs in the daemon or operator only (spec.backup.drill:"
+          + " afterBackup), where the Secret is read");
+    }
     boolean encrypted = settings != null && settings.backup().encryption() != null;
     if (encrypted && restore) {
       throw new IllegalArgumentException("--restore of an encrypted backup runs in the operator only"

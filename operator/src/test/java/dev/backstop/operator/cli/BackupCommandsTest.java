@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.backstop.operator.api.v1alpha1.BackupRecord;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.backup.BackupFiles;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.local.StatusStore;
+import dev.backstop.operator.state.StateLayout;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -85,5 +87,21 @@ class BackupCommandsTest {
     } catch (java.io.IOException e) {
       assertThat(e.getMessage()).contains("does not decompress");
     }
+  }
+
+  @Test
+  void aDrillOfAReleaseWhosePasswordIsInASecretIsRefusedHereWithWhereItRuns() throws Exception {
+    storeBackup("b1", "data\n".getBytes(StandardCharsets.UTF_8));
+    Path releaseDir = new StatusStore(state).releaseDir("shop");
+    String spec = "{\"source\":{\"url\":\"https://example.invalid/shop.git\",\"ref\":\"main\"},"
+        + "\"backup\":{\"service\":\"db\",\"preset\":\"mariadb\",\"database\":\"shop\","
+        + "\"user\":\"shop\",\"passwordSecretRef\":{\"name\":\"shop-db\"}}}";
+    Files.writeString(new StateLayout.ReleaseDir(releaseDir).generation(),
+        new ObjectMapper().writeValueAsString(java.util.Map.of("generation", 1, "specJson", spec)));
+
+    assertThat(run("verify-backup", "shop", "b1", "--restore", "--state", state.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("spec.backup.passwordSecretRef", "drill: afterBackup");
+    // Without --restore the checksum check needs no password and still runs.
+    assertThat(run("verify-backup", "shop", "b1", "--state", state.toString())).isZero();
   }
 }
