@@ -22,6 +22,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -180,10 +181,18 @@ class StatusPageIT {
   }
 
   private void clickAction(String action) {
-    WebElement button = awaitElement(By.cssSelector(".actions button[data-action='" + action + "']"), Duration.ofSeconds(20));
-    await().atMost(Duration.ofSeconds(20)).until(button::isEnabled);
-    // The page re-renders on every event: find the button again right before clicking it.
-    browser.findElement(By.cssSelector(".actions button[data-action='" + action + "']")).click();
+    By button = By.cssSelector(".actions button[data-action='" + action + "']");
+    awaitElement(button, Duration.ofSeconds(20));
+    // The page re-renders on every event, which replaces the button: find it again at each poll
+    // and right before clicking it.
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+        .until(() -> browser.findElement(button).isEnabled());
+    // A stale button was not clicked, so trying again cannot click twice.
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+        .until(() -> {
+          browser.findElement(button).click();
+          return true;
+        });
     await().atMost(Duration.ofSeconds(10)).until(() -> visible("#confirm-dialog"));
   }
 
