@@ -71,6 +71,30 @@ public final class FakeWorld implements SourceRepository, ComposeDriver, Contain
     return dev.backstop.operator.core.TagOutcome.failed("the fake world keeps no tags");
   }
 
+  /** This world's git, recording each resolve's fetch flag in {@code fetches} in order. */
+  public SourceRepository recordingFetches(List<Boolean> fetches) {
+    FakeWorld world = this;
+    return new SourceRepository() {
+      @Override
+      public String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
+          throws SourceException {
+        fetches.add(fetch);
+        return world.resolve(url, ref, fetch, credentials);
+      }
+
+      @Override
+      public Path checkout(String url, String commit, Path root, GitCredentials credentials) {
+        return world.checkout(url, commit, root, credentials);
+      }
+
+      @Override
+      public dev.backstop.operator.core.TagOutcome tag(String url, String commit, String name,
+          GitCredentials credentials) {
+        return world.tag(url, commit, name, credentials);
+      }
+    };
+  }
+
   @Override
   public Path checkout(String url, String commit, Path root, GitCredentials credentials) {
     try {

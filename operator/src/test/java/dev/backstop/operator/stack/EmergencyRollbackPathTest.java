@@ -17,8 +17,6 @@ import dev.backstop.operator.core.TestSettings;
 import dev.backstop.operator.engine.Access;
 import dev.backstop.operator.engine.FakeWorld;
 import dev.backstop.operator.engine.ReleaseInput;
-import dev.backstop.operator.git.GitCredentials;
-import dev.backstop.operator.git.SourceException;
 import dev.backstop.operator.git.SourceRepository;
 import dev.backstop.operator.health.HealthMonitor;
 import java.nio.file.Path;
@@ -75,25 +73,7 @@ class EmergencyRollbackPathTest {
 
   @Test
   void anUnhandledEmergencySkipsTheDueFetchAndAHandledOneDoesNot() {
-    SourceRepository git = new SourceRepository() {
-      @Override
-      public String resolve(String url, String ref, boolean fetch, GitCredentials credentials)
-          throws SourceException {
-        fetches.add(fetch);
-        return world.resolve(url, ref, fetch, credentials);
-      }
-
-      @Override
-      public Path checkout(String url, String commit, Path root, GitCredentials credentials) {
-        return world.checkout(url, commit, root, credentials);
-      }
-
-      @Override
-      public dev.backstop.operator.core.TagOutcome tag(String url, String commit, String name,
-          GitCredentials credentials) {
-        return world.tag(url, commit, name, credentials);
-      }
-    };
+    SourceRepository git = world.recordingFetches(fetches);
     StagingReleaseStatus previous = new StagingReleaseStatus();
     previous.setObservedGeneration(1L);
     // Long overdue: any reconcile without an emergency would fetch.
