@@ -70,7 +70,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     List<CheckResult> results = new ArrayList<>();
     try (DockerHosts docker = new DockerHosts();
-        LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
+        LiveProbes probes = new LiveProbes(docker);
         HealthMonitor monitor = new HealthMonitor(probes, Clock.systemUTC())) {
       DockerContainerObserver observer = new DockerContainerObserver(docker);
       // Local mode's key for the release; a one-shot process has no TLS material registered.

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,6 +180,10 @@ public final class HealthMonitor implements AutoCloseable {
     final java.util.Set<String> answered = ConcurrentHashMap.newKeySet();
     // Checks whose probe is running now: never two of one check at a time.
     final java.util.Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    // Checks whose turn came while their probe ran: the turn runs as soon as that probe returns.
+    final java.util.Set<String> owed = ConcurrentHashMap.newKeySet();
+    // Guards inFlight with owed, and a probe's results against its own overdue verdicts.
+    private final Object lock = new Object();
     final List<ScheduledFuture<?>> schedules = new ArrayList<>();
     volatile Target target = new Target(null, List.of(), List.of());
     volatile boolean stopped;
@@ -201,7 +206,8 @@ public final class HealthMonitor implements AutoCloseable {
     /**
      * Probes start one interval apart on the timer, whether or not the last one returned: a probe
      * that hangs must not stop its check's clock (its result ages, and Staleness fails it). A
-     * probe still running when the next is due is not doubled; that turn is skipped.
+     * probe still running when the next is due is not doubled; that turn runs as soon as it
+     * returns, so a slow app is probed back to back instead of every other interval.
      */
     private synchronized void schedule(Check c) {
       if (stopped) {
@@ -215,7 +221,7 @@ public final class HealthMonitor implements AutoCloseable {
     }
 
     private void submit(Check c) {
-      if (stopped || !inFlight.add(c.name())) {
+      if (stopped || !claim(c)) {
         return;
       }
       try {
@@ -226,23 +232,52 @@ public final class HealthMonitor implements AutoCloseable {
           } catch (RuntimeException e) {
             LOG.warn("{}: check {} failed unexpectedly", name, c.name(), e);
           } finally {
-            inFlight.remove(c.name());
+            boolean again = returned(c);
             if (!stopped) {
               timings.probed(name, c.name(), Duration.ofNanos(System.nanoTime() - started));
+            }
+            if (again) {
+              submit(c);
             }
           }
         });
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        inFlight.remove(c.name());
+        returned(c);
         LOG.debug("{}: not probing check {}: shutting down", name, c.name());
+      }
+    }
+
+    /** Whether this turn may probe now; if one is running, the turn is owed to it. */
+    private boolean claim(Check c) {
+      synchronized (lock) {
+        if (inFlight.add(c.name())) {
+          return true;
+        }
+        owed.add(c.name());
+        return false;
+      }
+    }
+
+    /** Marks the check's probe returned; whether a turn came meanwhile and should run now. */
+    private boolean returned(Check c) {
+      synchronized (lock) {
+        inFlight.remove(c.name());
+        return owed.remove(c.name());
       }
     }
 
     void probe(Check c) {
       Instant at = clock.instant();
       List<CheckResult> news = new ArrayList<>();
+      AtomicBoolean done = new AtomicBoolean();
       if (c instanceof HttpCheck h) {
-        HttpSample sample = probes.http(h);
+        List<ScheduledFuture<?>> watches = answered.contains(h.name()) ? watchLimits(h, at, done) : List.of();
+        HttpSample sample;
+        try {
+          sample = probes.http(h, at);
+        } finally {
+          watches.forEach(w -> w.cancel(false));
+        }
         if (!answered.contains(h.name()) && !Thresholds.answered(sample)) {
           // The app of a fresh deploy is still starting: not an error yet (serviceHealth and the
           // progress deadline catch one that never answers).
@@ -273,13 +308,44 @@ public final class HealthMonitor implements AutoCloseable {
         return;
       }
       boolean tell = false;
-      for (CheckResult result : news) {
-        CheckResult before = latest.put(result.check(), result);
-        tell |= result.outcome() != Outcome.PASS || before == null || before.outcome() != result.outcome();
+      synchronized (lock) {
+        done.set(true);
+        for (CheckResult result : news) {
+          CheckResult before = latest.put(result.check(), result);
+          tell |= result.outcome() != Outcome.PASS || before == null || before.outcome() != result.outcome();
+        }
       }
       if (tell) {
         listener.accept(name);
       }
+    }
+
+    /**
+     * Fails each responseTime check over {@code h} once its limit passes with the request started
+     * {@code at} still unanswered: a slow app is judged at the limit, not after its slow answer.
+     * The verdict carries the probe's start, so the answer, when it comes, is not counted again.
+     */
+    private List<ScheduledFuture<?>> watchLimits(HttpCheck h, Instant at, AtomicBoolean done) {
+      List<ScheduledFuture<?>> watches = new ArrayList<>();
+      for (Check d : settings.checks()) {
+        if (d instanceof ResponseTimeCheck rt && rt.source().equals(h.name()) && rt.limit().compareTo(h.timeout()) < 0) {
+          Runnable overdue = () -> {
+            synchronized (lock) {
+              if (done.get() || stopped) {
+                return;
+              }
+              latest.put(rt.name(), Thresholds.responseTimeOverdue(rt, at));
+            }
+            listener.accept(name);
+          };
+          try {
+            watches.add(timer.schedule(overdue, rt.limit().toNanos() + 1, TimeUnit.NANOSECONDS));
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("{}: not watching check {}: shutting down", name, rt.name());
+          }
+        }
+      }
+      return watches;
     }
 
     private CheckResult exec(ExecCheck c, Instant at) {

@@ -26,7 +26,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,17 +50,14 @@ public final class LiveProbes implements Probes, AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
   private final DockerHosts docker;
-  private final Clock clock;
 
   /** Probes whose exec checks run through {@code docker}, which the caller owns. */
-  public LiveProbes(Clock clock, DockerHosts docker) {
-    this.clock = clock;
+  public LiveProbes(DockerHosts docker) {
     this.docker = docker;
   }
 
   @Override
-  public HttpSample http(HttpCheck check) {
-    Instant at = clock.instant();
+  public HttpSample http(HttpCheck check, Instant at) {
     long start = System.nanoTime();
     HttpRequest request = HttpRequest.newBuilder(URI.create(check.url()))
         .timeout(check.timeout())

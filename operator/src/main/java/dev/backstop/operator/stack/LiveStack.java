@@ -56,7 +56,7 @@ public final class LiveStack implements AutoCloseable {
     this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv, stackEnv));
     ComposeDriver compose = new RenderCache(
         new DockerComposeCli("docker", DockerComposeCli.DEFAULT_TIMEOUT, docker.subprocessEnv()));
-    this.probes = new LiveProbes(clock, docker);
+    this.probes = new LiveProbes(docker);
     this.health = new HealthMonitor(probes, clock);
     // The process's own git token is a secret of every release that may use it.
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),

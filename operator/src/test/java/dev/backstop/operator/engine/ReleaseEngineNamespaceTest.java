@@ -39,9 +39,9 @@ class ReleaseEngineNamespaceTest {
   // The app in namespace "good" answers 200, the one in "bad" 500: probes must not mix them up.
   private final Probes probes = new Probes() {
     @Override
-    public HttpSample http(HttpCheck check) {
+    public HttpSample http(HttpCheck check, Instant at) {
       boolean ok = check.url().contains("good");
-      return new HttpSample(Instant.now(), ok ? 200 : 500, Duration.ofMillis(1), ok, false,
+      return new HttpSample(at, ok ? 200 : 500, Duration.ofMillis(1), ok, false,
           "answered " + (ok ? 200 : 500));
     }
 

@@ -31,11 +31,14 @@ class HealthMonitorTest {
   private final CountDownLatch release = new CountDownLatch(1);
   private final AtomicInteger refusals = new AtomicInteger();
   private final ConcurrentLinkedQueue<String> news = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger slowCalls = new AtomicInteger();
+  private volatile CountDownLatch slowAnswer = new CountDownLatch(1);
+  private final ConcurrentLinkedQueue<Long> slowStarts = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Long> slowReturns = new ConcurrentLinkedQueue<>();
 
   private final Probes fake = new Probes() {
     @Override
-    public HttpSample http(HttpCheck check) {
-      Instant at = Instant.now();
+    public HttpSample http(HttpCheck check, Instant at) {
       if (check.url().contains("stuck")) {
         try {
           release.await(30, TimeUnit.SECONDS);
@@ -43,6 +46,17 @@ class HealthMonitorTest {
           Thread.currentThread().interrupt();
         }
         return new HttpSample(at, 0, check.timeout(), false, true, "no response within the timeout");
+      }
+      if (check.url().contains("slow") && slowCalls.incrementAndGet() > 1) {
+        // The app answers once, then slowly: the test lets it answer when it has seen enough.
+        slowStarts.add(System.nanoTime());
+        try {
+          slowAnswer.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        slowReturns.add(System.nanoTime());
+        return new HttpSample(at, 200, Duration.between(at, Instant.now()), true, false, "answered 200");
       }
       if (refusals.getAndDecrement() > 0) {
         return new HttpSample(at, 0, null, false, false, "connection refused");
@@ -66,6 +80,7 @@ class HealthMonitorTest {
   @AfterEach
   void tearDown() {
     release.countDown();
+    slowAnswer.countDown();
     monitor.close();
   }
 
@@ -125,6 +140,58 @@ class HealthMonitorTest {
     monitor.forget("demo");
     int after = timed.size();
     await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(2)).until(() -> timed.size() <= after + 1);
+  }
+
+  private static HealthCheckSpec responseTime(String check, String limit) {
+    HealthCheckSpec c = new HealthCheckSpec();
+    c.setName("response_time");
+    c.setType(CheckType.RESPONSE_TIME);
+    c.setCheck(check);
+    c.setLimit(limit);
+    return c;
+  }
+
+  private CheckResult result(ReleaseSettings s, String check) {
+    return results(s, "e1").stream().filter(r -> r.check().equals(check)).findFirst().orElse(null);
+  }
+
+  @Test
+  void aRequestPastTheResponseTimeLimitFailsAtTheLimitNotAtItsAnswer() throws Exception {
+    ReleaseSettings s = ThresholdsTest.settings(http("http", "http://slow/"), responseTime("http", "200ms"));
+    monitor.onNews(news::add);
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      CheckResult r = result(s, "response_time");
+      return r != null && r.outcome() == Outcome.FAIL;
+    });
+    CheckResult overdue = result(s, "response_time");
+    assertThat(slowReturns).as("judged while the request still runs").isEmpty();
+    assertThat(overdue.value()).isEqualTo(">200ms");
+    assertThat(news).contains("demo");
+    slowAnswer.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> !result(s, "response_time").value().startsWith(">"));
+    CheckResult answered = result(s, "response_time");
+    assertThat(answered.outcome()).isEqualTo(Outcome.FAIL);
+    // One probe, one failure: the answer carries the start the overdue verdict had, so the
+    // tracker counts it once.
+    assertThat(answered.probedAt()).isEqualTo(overdue.probedAt());
+  }
+
+  @Test
+  void aTurnThatCameWhileTheProbeRanRunsWhenItReturns() throws Exception {
+    ReleaseSettings s = ThresholdsTest.settings(http("http", "http://slow/"));
+    results(s, "e1");
+    // The second probe hangs past the next turn (1 s interval), which is owed to it.
+    await().atMost(Duration.ofSeconds(10)).until(() -> slowStarts.size() == 1);
+    long hung = slowStarts.peek();
+    await().atMost(Duration.ofSeconds(10)).until(() -> System.nanoTime() - hung > 1_200_000_000L);
+    CountDownLatch answer = slowAnswer;
+    slowAnswer = new CountDownLatch(1);
+    answer.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> slowStarts.size() == 2);
+    long returned = slowReturns.peek();
+    long next = slowStarts.stream().skip(1).findFirst().orElseThrow();
+    // Without the owed turn the next probe waits for the timer's next tick, ~0.8 s later.
+    assertThat(Duration.ofNanos(next - returned)).isLessThan(Duration.ofMillis(400));
   }
 
   @Test

@@ -33,7 +33,7 @@ class LiveProbesBoundsTest {
   private final java.util.concurrent.ScheduledExecutorService dribbler =
       Executors.newSingleThreadScheduledExecutor();
   private final DockerHosts docker = new DockerHosts();
-  private final LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
+  private final LiveProbes probes = new LiveProbes(docker);
 
   @BeforeEach
   void start() throws IOException {
@@ -96,7 +96,7 @@ class LiveProbesBoundsTest {
   @Test
   void theTimeoutCoversABodyThatDribbles() {
     long start = System.nanoTime();
-    HttpSample sample = probes.http(check("/dribble", Duration.ofSeconds(1), "never"));
+    HttpSample sample = probes.http(check("/dribble", Duration.ofSeconds(1), "never"), java.time.Instant.now());
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(sample.passed()).isFalse();
     assertThat(sample.detail()).contains("within the 1.0s timeout");
@@ -107,14 +107,14 @@ class LiveProbesBoundsTest {
   @Test
   void anEndlessBodyIsReadOnlyUpToTheCap() {
     long start = System.nanoTime();
-    HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "^ok y"));
+    HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "^ok y"), java.time.Instant.now());
     assertThat(sample.passed()).as(sample.detail()).isTrue();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
   }
 
   @Test
   void aBodyMatchBeyondTheCapSaysItReadOnlyTheCap() {
-    HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "never-there"));
+    HttpSample sample = probes.http(check("/endless", Duration.ofSeconds(20), "never-there"), java.time.Instant.now());
     assertThat(sample.passed()).isFalse();
     assertThat(sample.detail()).contains("first 1024 KiB");
   }

@@ -86,7 +86,7 @@ class BadInputIT {
 
     Path state = tmp.resolve("state");
     store = new StatusStore(state);
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    health = new HealthMonitor(new LiveProbes(dockerHosts), Clock.systemUTC());
     ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(state.resolve("git-cache"), System::getenv),
         new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
     daemon = new LocalDaemon(manifests, state, loop, health, dockerHosts, Clock.systemUTC(), 4, null);

@@ -61,7 +61,7 @@ class ClusterApiIT {
     dockerHosts = new DockerHosts();
     docker = new DockerContainerObserver(dockerHosts);
     operatorClient = cluster.operatorClient();
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    health = new HealthMonitor(new LiveProbes(dockerHosts), Clock.systemUTC());
     ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
         new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
     operator = ClusterOperator.start(operatorClient, loop, health, dockerHosts,

@@ -79,7 +79,7 @@ class ClusterHaIT {
     NamespacedKubernetesClient client = cluster.operatorClient();
     // The fakes never reach Docker: this DockerHosts holds no client or forward to close.
     DockerHosts docker = new DockerHosts();
-    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), docker), Clock.systemUTC());
+    HealthMonitor health = new HealthMonitor(new LiveProbes(docker), Clock.systemUTC());
     ReleaseLoop loop = LiveStack.loop(docker, world, world, world, null, health, Clock.systemUTC());
     open.add(client);
     open.add(health);

@@ -66,7 +66,7 @@ class ClusterReportsIT {
     FakeWorld world = new FakeWorld();
     NamespacedKubernetesClient client = cluster.operatorClient();
     DockerHosts docker = new DockerHosts();
-    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), docker), Clock.systemUTC());
+    HealthMonitor health = new HealthMonitor(new LiveProbes(docker), Clock.systemUTC());
     ReleaseLoop loop = LiveStack.loop(docker, world, world, world, null, health, Clock.systemUTC());
     open.add(client);
     open.add(health);

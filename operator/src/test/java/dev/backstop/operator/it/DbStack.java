@@ -71,7 +71,7 @@ final class DbStack implements AutoCloseable {
     this.user = user;
     this.dir = dir;
     this.repo = dir.resolve("repo");
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    health = new HealthMonitor(new LiveProbes(dockerHosts), Clock.systemUTC());
     loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
         new DockerComposeCli(Duration.ofSeconds(120)), new DockerContainerObserver(dockerHosts),
         new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());

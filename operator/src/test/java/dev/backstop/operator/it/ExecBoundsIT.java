@@ -21,7 +21,7 @@ class ExecBoundsIT {
 
   private final String name = "bsexecb-" + UUID.randomUUID().toString().substring(0, 8);
   private final DockerHosts docker = new DockerHosts();
-  private final LiveProbes probes = new LiveProbes(Clock.systemUTC(), docker);
+  private final LiveProbes probes = new LiveProbes(docker);
   private String container;
 
   @BeforeEach

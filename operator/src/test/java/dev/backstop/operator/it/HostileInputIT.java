@@ -73,7 +73,7 @@ class HostileInputIT {
     System.setErr(new PrintStream(new Tee(err, log), true, StandardCharsets.UTF_8));
     DockerHosts dockerHosts = new DockerHosts();
     DockerContainerObserver docker = new DockerContainerObserver(dockerHosts);
-    HealthMonitor health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    HealthMonitor health = new HealthMonitor(new LiveProbes(dockerHosts), Clock.systemUTC());
     ReleaseLoop loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(state.resolve("git-cache"), name -> null),
         new DockerComposeCli(), docker, new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
     LocalDaemon daemon = new LocalDaemon(manifests, state, loop, health, dockerHosts, Clock.systemUTC(), 2, null);

@@ -97,7 +97,7 @@ final class PgStack implements AutoCloseable {
     if (health != null) {
       health.close();
     }
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), dockerHosts), Clock.systemUTC());
+    health = new HealthMonitor(new LiveProbes(dockerHosts), Clock.systemUTC());
     loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
         new DockerComposeCli(Duration.ofSeconds(120)), observer, new DockerDatabaseBackups(dockerHosts), health,
         Clock.systemUTC());

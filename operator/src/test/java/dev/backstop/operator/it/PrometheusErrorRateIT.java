@@ -81,7 +81,7 @@ class PrometheusErrorRateIT {
     startApp();
     String url = startPrometheus();
     settings = settings(url);
-    probes = new LiveProbes(Clock.systemUTC(), new DockerHosts());
+    probes = new LiveProbes(new DockerHosts());
     monitor = new HealthMonitor(probes, Clock.systemUTC());
 
     counters(1000, 20);

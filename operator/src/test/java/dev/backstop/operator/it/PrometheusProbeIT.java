@@ -38,7 +38,7 @@ class PrometheusProbeIT {
   @TempDir static Path tmp;
   private static TestPrometheus prometheus;
   private static String url;
-  private static final LiveProbes PROBES = new LiveProbes(Clock.systemUTC(), new DockerHosts());
+  private static final LiveProbes PROBES = new LiveProbes(new DockerHosts());
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   @BeforeAll

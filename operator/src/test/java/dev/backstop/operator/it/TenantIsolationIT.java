@@ -95,7 +95,7 @@ class TenantIsolationIT {
     FakeWorld world = new FakeWorld();
     client = cluster.operatorClient();
     DockerHosts docker = new DockerHosts();
-    health = new HealthMonitor(new LiveProbes(Clock.systemUTC(), docker), Clock.systemUTC());
+    health = new HealthMonitor(new LiveProbes(docker), Clock.systemUTC());
     ReleaseLoop loop = LiveStack.loop(docker, new JGitSourceRepository(tmp.resolve("state/git-cache"), k -> null),
         world, world, null, health, Clock.systemUTC());
     // As the chart starts it: no --allow-local-sources.

@@ -63,6 +63,16 @@ public final class Thresholds {
         "response took " + value + ", within the " + Durations.format(limit) + " limit", List.of(), sample.at());
   }
 
+  /**
+   * A responseTime check whose request, started {@code at}, has run past the limit unanswered: it
+   * has failed whatever the answer will be, so it counts now, not when the request returns.
+   */
+  public static CheckResult responseTimeOverdue(ResponseTimeCheck check, Instant at) {
+    String limit = Durations.format(check.limit());
+    return new CheckResult(check.name(), Outcome.FAIL, ">" + limit,
+        "no response within the " + limit + " limit yet", List.of(), at);
+  }
+
   /** An errorRate check over its http check's samples in the window ending now. */
   public static CheckResult errorRate(SampleErrorRateCheck check, List<HttpSample> samples, Instant now) {
     Instant from = now.minus(check.window());
