@@ -63,7 +63,7 @@ class HealthChecksIT {
     assertThat(ok.exit).as(String.join("\n---\n", tries) + ok.out).isZero();
     assertThat(ok.out).contains("response_time", "PASS", "all checks pass");
 
-    rollsBackOnce(manifest, repo, appPort, "slow", 1, "check response_time failed 3x: response took");
+    rollsBackOnce(manifest, repo, appPort, "slow", 1, "check response_time failed 3x: no response within the 500ms limit");
     rollsBackOnce(manifest, repo, appPort, "erroring", 2, "check error_rate failed 2x");
     rollsBackOnce(manifest, repo, appPort, "crashing", 3, "check service_health failed 1x");
 

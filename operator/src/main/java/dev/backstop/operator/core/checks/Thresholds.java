@@ -70,7 +70,7 @@ public final class Thresholds {
   public static CheckResult responseTimeOverdue(ResponseTimeCheck check, Instant at) {
     String limit = Durations.format(check.limit());
     return new CheckResult(check.name(), Outcome.FAIL, ">" + limit,
-        "no response within the " + limit + " limit yet", List.of(), at);
+        "no response within the " + limit + " limit", List.of(), at);
   }
 
   /** An errorRate check over its http check's samples in the window ending now. */

@@ -86,6 +86,22 @@ public class ThresholdsTest {
   }
 
   @Test
+  void aRequestPastTheLimitFailsBeforeItsAnswerAndTheAnswerIsNotCountedAgain() throws Exception {
+    ResponseTimeCheck c = responseTimeCheck();
+    CheckResult overdue = Thresholds.responseTimeOverdue(c, T0);
+    assertThat(overdue.outcome()).isEqualTo(Outcome.FAIL);
+    assertThat(overdue.value()).isEqualTo(">500ms");
+    assertThat(overdue.message()).isEqualTo("no response within the 500ms limit");
+    assertThat(overdue.probedAt()).isEqualTo(T0);
+    ReleaseSettings s = settings(http(), responseTime("500ms"));
+    List<dev.backstop.operator.api.v1alpha1.CheckStatus> counted =
+        CheckTracker.record(List.of(), List.of(overdue), s, T0.plusMillis(501));
+    List<dev.backstop.operator.api.v1alpha1.CheckStatus> answered = CheckTracker.record(
+        counted, List.of(Thresholds.responseTime(c, sample(T0, 1050, true))), s, T0.plusMillis(1050));
+    assertThat(answered.get(1).getConsecutiveFailures()).as("one probe, one failure").isEqualTo(1);
+  }
+
+  @Test
   void aTimedOutRequestIsSlowAndARefusedOneIsNotMeasured() throws Exception {
     ResponseTimeCheck c = responseTimeCheck();
     HttpSample timedOut = new HttpSample(T0, 0, Duration.ofSeconds(1), false, true, "no response");
