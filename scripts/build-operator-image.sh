@@ -115,6 +115,7 @@ fi
 ctx=$(mktemp -d)
 temps+=("$ctx")
 cp "$JAR" "$ctx/backstop.jar"
+jvm_json=$(for o in $(cat "$(dirname "$0")/jvm-options"); do printf '"%s", ' "$o"; done)
 cat >"$ctx/Dockerfile" <<DOCKERFILE
 FROM $BASE
 COPY backstop.jar /opt/backstop/backstop.jar
@@ -127,8 +128,9 @@ WORKDIR /var/lib/backstop
 EXPOSE 8080
 LABEL org.opencontainers.image.title="backstop" org.opencontainers.image.version="$VERSION"
 # tini reaps the docker, compose and ssh children and passes SIGTERM on to the JVM; the heap is
-# sized from the container's memory limit.
-ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/backstop/backstop.jar"]
+# capped by the container's memory limit and otherwise sized as the launchers size it
+# (scripts/jvm-options); JAVA_TOOL_OPTIONS adds to or overrides these.
+ENTRYPOINT ["/usr/bin/tini", "--", "java", "-XX:MaxRAMPercentage=75", $jvm_json "-jar", "/opt/backstop/backstop.jar"]
 CMD ["operator"]
 DOCKERFILE
 previous=$(docker image inspect -f '{{.Id}}' backstop:dev 2>/dev/null || true)

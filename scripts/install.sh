@@ -20,9 +20,10 @@ SH
 # A daemon of many releases mostly waits: the serial collector and a heap that starts small and
 # gives back what it does not use keep `backstop run` at about half the RSS of the JVM's defaults.
 # Not C1 only: it saves compile time but runs SHA-256 at a tenth of the intrinsic's speed (136 vs
-# 1,570 MB/s here), and every backup is hashed on upload and before each restore.
-# BACKSTOP_JAVA_OPTS, read at run time, adds to or overrides these.
-jvm="-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+# 1,570 MB/s here), and every backup is hashed on upload and before each restore. The operator
+# image starts its JVM with the same file's options. BACKSTOP_JAVA_OPTS, read at run time, adds
+# to or overrides these.
+jvm=$(cat "$(dirname "$0")/jvm-options")
 launcher backstop "$jvm"
 launcher kubectl-backstop "$jvm -Dbackstop.program=kubectl-backstop"
 echo "installed $bin/backstop, $bin/kubectl-backstop and $lib/backstop.jar"

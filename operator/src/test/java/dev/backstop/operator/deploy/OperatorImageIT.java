@@ -50,6 +50,18 @@ class OperatorImageIT {
     assertThat(help.out()).contains("Usage: backstop", "operator", "run");
   }
 
+  /** The entrypoint's JVM runs (--version above) with the launchers' options, capped by the memory limit. */
+  @Test
+  void itsJvmHasTheLaunchersOptions() throws Exception {
+    String[] options = Files.readString(OperatorImage.REPO.resolve("scripts/jvm-options")).trim().split("\\s+");
+    Result entrypoint = run(List.of("docker", "image", "inspect", "-f", "{{json .Config.Entrypoint}}", IMAGE));
+    assertThat(entrypoint.exit()).as(entrypoint.out()).isZero();
+    assertThat(entrypoint.out()).contains("\"-XX:MaxRAMPercentage=75\"");
+    for (String option : options) {
+      assertThat(entrypoint.out()).as("the image's entrypoint").contains("\"" + option + "\"");
+    }
+  }
+
   @Test
   void composeV2AndSshWorkForTheOperatorUser() throws Exception {
     Result compose = podLike(List.of("--entrypoint", "docker"), "compose", "version", "--short");
