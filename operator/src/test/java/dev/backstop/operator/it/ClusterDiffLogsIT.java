@@ -8,6 +8,7 @@ import dev.backstop.operator.api.v1alpha1.Phase;
 import dev.backstop.operator.api.v1alpha1.Revision;
 import dev.backstop.operator.api.v1alpha1.SecretReference;
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.git.AuthGitServer;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,7 +63,7 @@ class ClusterDiffLogsIT {
 
     cluster = new MockCluster();
     KubectlPlugin plugin = KubectlPlugin.install(tmp, cluster.kubeconfig(tmp));
-    create("demo", "file://" + bare, "main", project, null, v1, v2);
+    create("demo", "file://" + bare, project, v1, v2, spec -> { });
 
     KubectlPlugin.Run diff = plugin.kubectl("backstop", "diff", "demo");
     assertThat(diff.exit()).as(diff.err()).isZero();
@@ -85,7 +87,7 @@ class ClusterDiffLogsIT {
       assertThat(unknown.exit()).isNotZero();
       assertThat(unknown.err()).isEqualTo("error: stagingrelease nobody not found in namespace default\n");
     }
-    create("elsewhere", "file://" + bare, "main", project + "-elsewhere", null, v1, v2);
+    create("elsewhere", "file://" + bare, project + "-elsewhere", v1, v2, spec -> { });
     KubectlPlugin.Run absent = plugin.kubectl("backstop", "logs", "elsewhere");
     assertThat(absent.exit()).isNotZero();
     assertThat(absent.err().lines().toList()).singleElement().asString()
@@ -93,16 +95,30 @@ class ClusterDiffLogsIT {
         .contains("elsewhere runs on the Docker engine of the operator's host")
         .contains("set DOCKER_HOST to that engine");
 
+    String deadHost = "tcp://127.0.0.1:" + LocalModeIT.freePort();
+    create("remote", "file://" + bare, project, v1, v2, spec -> {
+      spec.getCompose().setDockerHost(deadHost);
+      spec.getCompose().setTlsSecretRef(new SecretReference("engine-tls"));
+    });
+    KubectlPlugin.Run unreachable = plugin.kubectl("backstop", "logs", "remote");
+    assertThat(unreachable.exit()).isNotZero();
+    assertThat(unreachable.err().lines().toList()).singleElement().asString()
+        .startsWith("error: cannot list the containers on the Docker engine at " + deadHost + ": ")
+        .endsWith("; Secret 'engine-tls' (spec.compose.tlsSecretRef) is not in namespace default, so the TLS"
+            + " settings of your environment (DOCKER_CERT_PATH) were used");
+
     // A private remote: the release's Secret when this user may read it, else the user's environment.
     String token = "t0ken-" + UUID.randomUUID();
     privateRemote = new AuthGitServer(work, "deployer", token);
     cluster.client.secrets().inNamespace(NS).resource(new SecretBuilder().withNewMetadata().withName("git-creds")
         .endMetadata().addToStringData("username", "deployer").addToStringData("password", token).build()).create();
-    create("private", privateRemote.url(), "main", project, "git-creds", v1, v2);
+    create("private", privateRemote.url(), project, v1, v2,
+        spec -> spec.getSource().setSecretRef(new SecretReference("git-creds")));
     KubectlPlugin.Run withSecret = plugin.kubectl("backstop", "diff", "private", "--to", "v2");
     assertThat(withSecret.exit()).as(withSecret.err()).isZero();
     TwoCommitRepo.assertV1ToV2(withSecret.out());
-    create("unreadable", privateRemote.url(), "main", project, "missing-creds", v1, v2);
+    create("unreadable", privateRemote.url(), project, v1, v2,
+        spec -> spec.getSource().setSecretRef(new SecretReference("missing-creds")));
     KubectlPlugin.Run refused = plugin.kubectl("backstop", "diff", "unreadable");
     assertThat(refused.exit()).isNotZero();
     assertThat(refused.err().lines().toList()).singleElement().asString()
@@ -112,21 +128,19 @@ class ClusterDiffLogsIT {
         .doesNotContain(token);
   }
 
-  /** A release as the operator left it: running {@code current}, deploying to {@code desired}. */
-  private void create(String name, String url, String ref, String projectName, String gitSecret, String current,
-      String desired) throws Exception {
-    StagingRelease sr = Serialization.unmarshal(DemoRepo.manifest(name, Path.of("/"), ref, projectName),
+  /** A release as the operator left it: running {@code current}, deploying {@code desired} (main). */
+  private void create(String name, String url, String projectName, String current, String desired,
+      Consumer<StagingReleaseSpec> tweak) throws Exception {
+    StagingRelease sr = Serialization.unmarshal(DemoRepo.manifest(name, Path.of("/"), "main", projectName),
         StagingRelease.class);
     sr.getMetadata().setNamespace(NS);
     sr.getSpec().getSource().setUrl(url);
-    if (gitSecret != null) {
-      sr.getSpec().getSource().setSecretRef(new SecretReference(gitSecret));
-    }
+    tweak.accept(sr.getSpec());
     cluster.client.resource(sr).create();
     StagingReleaseStatus s = new StagingReleaseStatus();
     s.setPhase(Phase.Deploying);
     s.setCurrent(revision("v1", current));
-    s.setDesired(revision(ref, desired));
+    s.setDesired(revision("main", desired));
     cluster.setStatus(NS, name, s);
   }
 
