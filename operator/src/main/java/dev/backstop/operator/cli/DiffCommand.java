@@ -1,7 +1,6 @@
 package dev.backstop.operator.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.compose.ComposeException;
 import dev.backstop.operator.compose.ComposeModels;
@@ -9,11 +8,10 @@ import dev.backstop.operator.compose.ComposeProject;
 import dev.backstop.operator.compose.DockerComposeCli;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.ServiceDiff;
+import dev.backstop.operator.git.GitCredentials;
 import dev.backstop.operator.git.JGitSourceRepository;
 import dev.backstop.operator.git.SourceException;
-import dev.backstop.operator.local.SavedSpec;
 import dev.backstop.operator.state.FileTrees;
-import dev.backstop.operator.state.StateLayout;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +26,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** `backstop diff NAME [--to REF]`: per service, what deploying another commit would change. */
-@Command(name = "diff", description = "Show per service what would change (image, command, environment keys,"
-    + " ports, volumes, healthcheck) between the running commit and the desired one, or --to REF.")
+@Command(name = "diff", description = {"Show per service what would change (image, command, environment keys,"
+    + " ports, volumes, healthcheck) between the running commit and the desired one, or --to REF.",
+    "Against a cluster the CLI clones the repository itself, with the release's git Secret when you may read it,"
+        + " else your environment's BACKSTOP_GIT_TOKEN."})
 final class DiffCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,33 +50,29 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // An unknown -o fails before anything is read.
     format.json();
-    if (state.kube()) {
-      throw new IllegalArgumentException("diff reads the commits' checkouts, which only the local daemon's state"
-          + " directory holds; run it on the operator's host with --state");
-    }
-    StateLayout.ReleaseDir releaseDir = state.store().release(name);
-    StagingReleaseSpec releaseSpec = SavedSpec.read(releaseDir.path()).orElseThrow(() -> state.noSuchRelease(name));
-    ReleaseSettings settings = ReleaseSettings.from(name, releaseSpec);
-    StagingReleaseStatus status = state.store().read(name).orElse(null);
-    if (status == null || status.getCurrent() == null) {
+    Workload release = state.source().workload(name);
+    ReleaseSettings settings = release.settings();
+    StagingReleaseStatus status = release.status();
+    if (status == null || status.getCurrent() == null || status.getCurrent().getCommit() == null) {
       throw new IllegalArgumentException(name + " runs nothing yet, so there is nothing to compare with");
     }
     String running = status.getCurrent().getCommit();
+    GitCredentials credentials = release.git().credentials();
     // A cache of the CLI's own: the daemon's may be in use by a fetch right now.
     Path scratch = Files.createTempDirectory("backstop-diff-");
     try {
       JGitSourceRepository git = new JGitSourceRepository(scratch.resolve("cache"), System::getenv);
       String target;
       try {
-        target = to != null ? git.resolve(settings.url(), to, true, null)
+        target = to != null ? git.resolve(settings.url(), to, true, credentials)
             : status.getDesired() != null && status.getDesired().getCommit() != null ? status.getDesired().getCommit()
-            : git.resolve(settings.url(), settings.ref(), true, null);
+            : git.resolve(settings.url(), settings.ref(), true, credentials);
       } catch (SourceException e) {
         throw new IllegalArgumentException("cannot resolve " + (to != null ? to : settings.ref()) + " in "
-            + settings.url() + ": " + e.getMessage());
+            + settings.url() + ": " + e.getMessage() + origin(release, e));
       }
-      Map<String, ServiceDiff.Definition> from = render(git, settings, running, releaseDir, scratch);
-      Map<String, ServiceDiff.Definition> other = render(git, settings, target, releaseDir, scratch);
+      Map<String, ServiceDiff.Definition> from = render(git, release, running, scratch);
+      Map<String, ServiceDiff.Definition> other = render(git, release, target, scratch);
       print(ServiceDiff.between(from, other), running, target);
     } finally {
       FileTrees.deleteTree(scratch);
@@ -85,15 +81,16 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   /** The commit's model as `docker compose config` renders it, from the daemon's checkout when it has one. */
-  private Map<String, ServiceDiff.Definition> render(JGitSourceRepository git, ReleaseSettings settings,
-      String commit, StateLayout.ReleaseDir releaseDir, Path scratch) throws ComposeException {
-    Path checkout = releaseDir.checkout(commit);
-    if (!Files.isDirectory(checkout)) {
+  private Map<String, ServiceDiff.Definition> render(JGitSourceRepository git, Workload release, String commit,
+      Path scratch) throws ComposeException {
+    ReleaseSettings settings = release.settings();
+    Path checkout = release.checkouts() == null ? null : release.checkouts().resolve(commit);
+    if (checkout == null || !Files.isDirectory(checkout)) {
       try {
-        checkout = git.checkout(settings.url(), commit, scratch.resolve("checkouts"), null);
+        checkout = git.checkout(settings.url(), commit, scratch.resolve("checkouts"), release.git().credentials());
       } catch (SourceException e) {
         throw new IllegalArgumentException("cannot check out " + commit.substring(0, 7) + " from " + settings.url()
-            + ": " + e.getMessage());
+            + ": " + e.getMessage() + origin(release, e));
       }
     }
     Path dir = checkout.resolve(settings.composePath()).normalize();
@@ -105,6 +102,11 @@ final class DiffCommand implements Callable<Integer> {
       throw new IllegalArgumentException("the compose files of " + commit.substring(0, 7) + " do not render: "
           + e.getMessage());
     }
+  }
+
+  /** Where the credentials came from, for a remote that could not be read (not for a missing ref). */
+  private static String origin(Workload release, SourceException e) {
+    return e.kind() == SourceException.Kind.UNAVAILABLE ? "; " + release.git().origin() : "";
   }
 
   private void print(List<ServiceDiff.Change> changes, String running, String target) throws Exception {

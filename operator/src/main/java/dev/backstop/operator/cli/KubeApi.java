@@ -1,7 +1,14 @@
 package dev.backstop.operator.cli;
 
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.SecretReference;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.cluster.SecretValues;
+import dev.backstop.operator.compose.DockerTls;
+import dev.backstop.operator.core.InvalidSpecException;
+import dev.backstop.operator.core.ReleaseSettings;
+import io.fabric8.kubernetes.api.model.Secret;
 import dev.backstop.operator.cluster.ConfigMapReportStore;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -115,6 +122,68 @@ final class KubeApi implements ReleaseSource, AutoCloseable {
       throw noSuchRelease(name);
     }
     return new Reports(r, new ConfigMapReportStore(client));
+  }
+
+  @Override
+  public Workload workload(String name) throws InvalidSpecException {
+    StagingRelease r = call("get stagingrelease " + name, () -> resource(name).get());
+    if (r == null) {
+      throw noSuchRelease(name);
+    }
+    StagingReleaseSpec spec = r.getSpec();
+    ReleaseSettings settings = ReleaseSettings.from(name, spec);
+    // The operator's credentials when this user may read them, else the user's own.
+    SecretReference gitRef = spec.getSource().getSecretRef();
+    Workload.Git git;
+    if (gitRef == null) {
+      git = Workload.Git.environment("the release names no Secret in spec.source.secretRef");
+    } else {
+      try {
+        git = new Workload.Git(SecretValues.git(gitRef.getName(), secret(gitRef.getName(), "spec.source.secretRef")),
+            "the git credentials came from Secret '" + gitRef.getName() + "' (spec.source.secretRef)");
+      } catch (Unreadable | SecretValues.Invalid e) {
+        git = Workload.Git.environment(e.getMessage());
+      }
+    }
+    SecretReference tlsRef = spec.getCompose() == null ? null : spec.getCompose().getTlsSecretRef();
+    DockerTls tls = null;
+    String tlsOrigin = null;
+    if (tlsRef != null) {
+      try {
+        tls = SecretValues.tls(tlsRef.getName(), secret(tlsRef.getName(), "spec.compose.tlsSecretRef"));
+      } catch (Unreadable | SecretValues.Invalid e) {
+        tlsOrigin = e.getMessage() + ", so the TLS settings of your environment (DOCKER_CERT_PATH) were used";
+      }
+    }
+    String absent = settings.dockerHost() != null
+        ? "the operator has not deployed " + name + " there (see `backstop status " + name + " -n " + namespace + "`)"
+        : name + " runs on the Docker engine of the operator's host (spec.compose.dockerHost is not set);"
+            + " set DOCKER_HOST to that engine (e.g. ssh://user@host) or run this command on that host";
+    return new Workload(settings, r.getStatus(), null, git, new Workload.Engine(settings.dockerHost(), tls, tlsOrigin,
+        absent));
+  }
+
+  /** The decoded values of the Secret {@code name}, or why this user cannot have them. */
+  private Map<String, String> secret(String name, String field) throws Unreadable {
+    Secret secret;
+    try {
+      secret = client.secrets().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      // The status code says enough; the body could echo request details.
+      throw new Unreadable("Secret '" + name + "' (" + field + ") cannot be read in namespace " + namespace
+          + (e.getCode() == 403 ? " (forbidden, 403)" : " (HTTP " + e.getCode() + ")"));
+    }
+    if (secret == null) {
+      throw new Unreadable("Secret '" + name + "' (" + field + ") is not in namespace " + namespace);
+    }
+    return SecretValues.decoded(secret);
+  }
+
+  /** A Secret the user may not (or cannot) read; the message names it and why. */
+  private static final class Unreadable extends Exception {
+    Unreadable(String message) {
+      super(message, null, false, false);
+    }
   }
 
   @Override

@@ -5,7 +5,12 @@ import java.io.IOException;
 import dev.backstop.operator.local.ApiToken;
 
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseSpec;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.core.InvalidSpecException;
+import dev.backstop.operator.core.ReleaseSettings;
+import dev.backstop.operator.local.SavedSpec;
+import dev.backstop.operator.state.StateLayout;
 import dev.backstop.operator.notify.FileReportStore;
 import dev.backstop.operator.local.DaemonInfo;
 import dev.backstop.operator.local.RequestStore;
@@ -76,6 +81,17 @@ final class LocalState implements ReleaseSource {
     StagingRelease release = new StagingRelease();
     release.getMetadata().setName(name);
     return new Reports(release, new FileReportStore(dir));
+  }
+
+  @Override
+  public Workload workload(String name) throws InvalidSpecException {
+    StateLayout.ReleaseDir release = store.release(name);
+    StagingReleaseSpec spec = SavedSpec.read(release.path()).orElseThrow(() -> noSuchRelease(name));
+    ReleaseSettings settings = ReleaseSettings.from(name, spec);
+    // The daemon runs as this user: the same environment lends the same git token.
+    return new Workload(settings, store.read(name).orElse(null), release.checkouts(), Workload.Git.environment(null),
+        new Workload.Engine(settings.dockerHost(), null, null,
+            "the daemon has not deployed " + name + " there (see `backstop status " + name + "`)"));
   }
 
   @Override

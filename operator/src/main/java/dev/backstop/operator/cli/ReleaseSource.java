@@ -2,6 +2,7 @@ package dev.backstop.operator.cli;
 
 import dev.backstop.operator.api.v1alpha1.StagingRelease;
 import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
+import dev.backstop.operator.core.InvalidSpecException;
 import dev.backstop.operator.notify.ReportStore;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +38,12 @@ interface ReleaseSource {
   default String request(String name, String annotation, String value) {
     return request(name, annotation, value, Map.of());
   }
+
+  /**
+   * {@code name}'s settings and status with how this user reaches its commits and containers (for
+   * diff and logs); the release must exist.
+   */
+  Workload workload(String name) throws InvalidSpecException;
 
   /** Sets spec.suspend (local mode: the daemon's own suspension beside the manifest's). */
   void suspend(String name, boolean suspend);

@@ -15,26 +15,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the Secrets a StagingRelease names and turns them into {@link Access}. Messages name the
- * Secret and its missing keys, never a value.
+ * Reads the Secrets a StagingRelease names and turns them into {@link Access} ({@link SecretValues}
+ * reads their keys). Messages name the Secret and its missing keys, never a value.
  */
 final class SecretAccess {
-
-  static final String USERNAME = "username";
-  static final String PASSWORD = "password";
-  static final String TOKEN = "token";
-  static final String SSH_KEY = "ssh-privatekey";
-  static final String KNOWN_HOSTS = "known_hosts";
-  static final List<List<String>> TLS_KEYS =
-      List.of(List.of("ca.crt", "ca.pem"), List.of("tls.crt", "cert.pem"), List.of("tls.key", "key.pem"));
 
   private final KubernetesClient client;
 
@@ -50,31 +37,16 @@ final class SecretAccess {
     try {
       SecretReference gitRef = spec == null || spec.getSource() == null ? null : spec.getSource().getSecretRef();
       if (gitRef != null) {
-        Map<String, String> data = read(namespace, gitRef, "spec.source.secretRef");
-        String password = data.getOrDefault(PASSWORD, data.get(TOKEN));
-        String key = data.get(SSH_KEY);
-        if (password == null && key == null) {
-          throw new Blocked(Reason.SecretInvalid, "Secret '" + gitRef.getName() + "' (spec.source.secretRef) has neither '"
-              + PASSWORD + "'/'" + TOKEN + "' nor '" + SSH_KEY + "'; add one of them");
-        }
-        git = new GitCredentials(data.get(USERNAME), password, key, data.get(KNOWN_HOSTS));
+        git = SecretValues.git(gitRef.getName(), read(namespace, gitRef, "spec.source.secretRef"));
       }
       SecretReference tlsRef = spec == null || spec.getCompose() == null ? null : spec.getCompose().getTlsSecretRef();
       if (tlsRef != null) {
-        Map<String, String> data = read(namespace, tlsRef, "spec.compose.tlsSecretRef");
-        List<String> pems = new ArrayList<>();
-        for (List<String> names : TLS_KEYS) {
-          String pem = names.stream().map(data::get).filter(v -> v != null && !v.isBlank()).findFirst().orElse(null);
-          if (pem == null) {
-            throw new Blocked(Reason.SecretInvalid, "Secret '" + tlsRef.getName()
-                + "' (spec.compose.tlsSecretRef) has no '" + names.get(0) + "' (or '" + names.get(1) + "'); add it");
-          }
-          pems.add(pem);
-        }
-        tls = new DockerTls(pems.get(0), pems.get(1), pems.get(2));
+        tls = SecretValues.tls(tlsRef.getName(), read(namespace, tlsRef, "spec.compose.tlsSecretRef"));
       }
       StackEnv env = stackEnv(namespace, spec);
       return new Access(git, null, tls, env, backupSecrets(namespace, spec));
+    } catch (SecretValues.Invalid e) {
+      return Access.blocked(new Problem(Reason.SecretInvalid, e.getMessage()));
     } catch (Blocked b) {
       return Access.blocked(new Problem(b.reason, b.getMessage()));
     }
@@ -156,23 +128,7 @@ final class SecretAccess {
       throw new Blocked(Reason.SecretNotFound, "Secret '" + ref.getName() + "' (" + field + ") not found in namespace "
           + namespace + "; create it or fix the name");
     }
-    Map<String, String> values = new HashMap<>();
-    if (secret.getData() != null) {
-      secret.getData().forEach((k, v) -> values.put(k, decode(v)));
-    }
-    if (secret.getStringData() != null) {
-      // The API server folds stringData into data; test servers may not.
-      values.putAll(secret.getStringData());
-    }
-    return values;
-  }
-
-  private static String decode(String base64) {
-    try {
-      return new String(Base64.getDecoder().decode(base64.trim()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return "";
-    }
+    return SecretValues.decoded(secret);
   }
 
   /** A credential problem that blocks the reconcile. */

@@ -2,7 +2,6 @@ package dev.backstop.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.backstop.operator.api.v1alpha1.ActionKind;
 import dev.backstop.operator.api.v1alpha1.HistoryEntry;
@@ -14,17 +13,11 @@ import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import dev.backstop.operator.api.v1alpha1.Trigger;
 import dev.backstop.operator.cli.BackstopCommand;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +35,7 @@ class KubectlPluginIT {
 
   @TempDir Path tmp;
   private MockCluster cluster;
-  private Path bin;
+  private KubectlPlugin plugin;
   private Path kubeconfig;
 
   record Run(int exit, String out, String err) {}
@@ -51,9 +44,7 @@ class KubectlPluginIT {
   void setUp() throws Exception {
     cluster = new MockCluster();
     kubeconfig = cluster.kubeconfig(tmp);
-    DemoRepo.run(List.of("bash", Path.of("../scripts/install.sh").toAbsolutePath().normalize().toString(),
-        Path.of(LocalModeIT.jar()).toAbsolutePath().toString(), tmp.resolve("prefix").toString()), tmp);
-    bin = tmp.resolve("prefix/bin");
+    plugin = KubectlPlugin.install(tmp, kubeconfig);
     create("default", "demo", Phase.Healthy);
     create("team", "other", Phase.RolledBack);
   }
@@ -65,7 +56,7 @@ class KubectlPluginIT {
 
   @Test
   void kubectlRunsThePluginForStatusHistoryWaitRequestsAndSuspend() throws Exception {
-    assertThat(Files.isExecutable(bin.resolve("backstop"))).isTrue();
+    assertThat(Files.isExecutable(plugin.bin.resolve("backstop"))).isTrue();
     Run status = kubectl("backstop", "status");
     assertThat(status.exit()).as(status.err()).isZero();
     assertThat(status.out().lines().findFirst().orElseThrow()).startsWith("NAME").contains("PHASE");
@@ -140,17 +131,8 @@ class KubectlPluginIT {
   }
 
   private Run kubectl(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("kubectl"));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
-    pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-    pb.environment().put("KUBECONFIG", kubeconfig.toString());
-    pb.environment().put("JAVA", LocalModeIT.javaBin());
-    pb.redirectError(tmp.resolve("kubectl.err").toFile());
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("kubectl " + String.join(" ", args) + " finished").isTrue();
-    return new Run(p.exitValue(), out, Files.readString(tmp.resolve("kubectl.err")));
+    KubectlPlugin.Run run = plugin.kubectl(args);
+    return new Run(run.exit(), run.out(), run.err());
   }
 
   private static Run cli(String... args) {
@@ -182,10 +164,7 @@ class KubectlPluginIT {
     h.setStartTime("2026-12-01T10:00:00Z");
     h.setEndTime("2026-12-01T10:00:05Z");
     s.getHistory().add(h);
-    JsonNode patch = JSON.createArrayNode().add(JSON.createObjectNode().put("op", "add").put("path", "/status")
-        .set("value", JSON.valueToTree(s)));
-    cluster.client.resources(StagingRelease.class).inNamespace(namespace).withName(name).subresource("status")
-        .patch(PatchContext.of(PatchType.JSON), patch.toString());
+    cluster.setStatus(namespace, name, s);
   }
 
   private StagingRelease release(String namespace, String name) {

@@ -1,5 +1,9 @@
 package dev.backstop.operator.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.backstop.operator.api.v1alpha1.StagingRelease;
+import dev.backstop.operator.api.v1alpha1.StagingReleaseStatus;
 import io.fabric8.kubernetes.api.model.APIGroupList;
 import io.fabric8.kubernetes.api.model.APIGroupListBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceList;
@@ -14,6 +18,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -155,6 +161,15 @@ final class MockCluster implements AutoCloseable {
           .withVerbs("get", "patch", "update")
         .endResource()
         .build();
+  }
+
+  /** Writes {@code status} on the release as the operator would: through the status subresource. */
+  void setStatus(String namespace, String name, StagingReleaseStatus status) {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode patch = json.createArrayNode().add(json.createObjectNode().put("op", "add").put("path", "/status")
+        .set("value", json.valueToTree(status)));
+    client.resources(StagingRelease.class).inNamespace(namespace).withName(name).subresource("status")
+        .patch(PatchContext.of(PatchType.JSON), patch.toString());
   }
 
   /** A kubeconfig file for the mock, for kubectl. */
