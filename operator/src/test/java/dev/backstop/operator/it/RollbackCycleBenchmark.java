@@ -74,7 +74,7 @@ class RollbackCycleBenchmark {
       // -Dbench.only=emergency: the emergency row alone, from the last good commit as the full run has it.
       startDaemon();
       deploy("good" + (rounds - 1), Phase.Healthy);
-      addEmergencyRows(table, emergency(rounds));
+      addEmergencyRows(table, emergency(rounds), emergencyFloor(rounds));
       return;
     }
     List<Double> floor = composeFloor(rounds);
@@ -132,7 +132,7 @@ class RollbackCycleBenchmark {
     table.add(BenchTable.Row.of("rollback", "failed requests at 20 rps during a rollback", rollbackFailed, "req")
         .against("plain compose up -d recreate", BenchTable.median(plain.get(1)))
         .target("<= the plain recreate's", BenchTable.median(rollbackFailed) <= BenchTable.median(plain.get(1))));
-    addEmergencyRows(table, emergency);
+    addEmergencyRows(table, emergency, emergencyFloor(rounds));
   }
 
   /** Per round, seconds from the request until the old stack served, and until its `up` had returned. */
@@ -175,14 +175,7 @@ class RollbackCycleBenchmark {
     try {
       long t0 = System.nanoTime();
       post("emergency-rollback");
-      HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + appPort + "/version"))
-          .timeout(Duration.ofSeconds(1)).build();
-      // A request that fails (nothing listening yet) completes exceptionally and is not counted.
-      timer.scheduleAtFixedRate(() -> http.sendAsync(get, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
-        if (r.statusCode() == 200 && version.equals(r.body().trim())) {
-          answered.complete(System.nanoTime());
-        }
-      }), 0, 20, TimeUnit.MILLISECONDS);
+      probe(timer, appPort, version, answered);
       timer.scheduleAtFixedRate(() -> {
         String now = appliedTime();
         // The new rollback's report has no applied time until its `up` returned.
@@ -201,6 +194,50 @@ class RollbackCycleBenchmark {
     }
   }
 
+  /**
+   * From {@code timer}, one GET /version every 20 ms, each on its own: completes {@code answered}
+   * with the time of the first that {@code version} answers. A request that fails (nothing
+   * listening yet) completes exceptionally and is not counted.
+   */
+  private void probe(ScheduledExecutorService timer, int port, String version,
+      java.util.concurrent.CompletableFuture<Long> answered) {
+    HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/version"))
+        .timeout(Duration.ofSeconds(1)).build();
+    timer.scheduleAtFixedRate(() -> http.sendAsync(get, HttpResponse.BodyHandlers.ofString()).thenAccept(r -> {
+      if (r.statusCode() == 200 && version.equals(r.body().trim())) {
+        answered.complete(System.nanoTime());
+      }
+    }), 0, 20, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The emergency's floor: by hand, `down --remove-orphans` of a running next version, then `up -d`
+   * of the good checkout, under the same requests; seconds from the `down` to the good one serving.
+   */
+  private List<Double> emergencyFloor(int rounds) throws Exception {
+    Path good = checkout("good0");
+    Path next = checkout("next0");
+    int port = LocalModeIT.freePort();
+    String version = Files.readString(good.resolve("www/version")).trim();
+    List<Double> seconds = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      compose(next, String.valueOf(port), true);
+      ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+      java.util.concurrent.CompletableFuture<Long> answered = new java.util.concurrent.CompletableFuture<>();
+      try {
+        long t0 = System.nanoTime();
+        run(next, "docker", "compose", "-p", floorProject, "down", "--remove-orphans");
+        probe(timer, port, version, answered);
+        compose(good, String.valueOf(port), true, false);
+        seconds.add((answered.get(120, TimeUnit.SECONDS) - t0) / 1e9);
+      } finally {
+        timer.shutdownNow();
+      }
+    }
+    run(tmp, "docker", "compose", "-p", floorProject, "down", "-t", "1");
+    return seconds;
+  }
+
   /** When the last rollback started, or null. */
   private String lastRollbackStart() {
     return store.read("app").map(StagingReleaseStatus::getLastRollback)
@@ -213,10 +250,11 @@ class RollbackCycleBenchmark {
         .map(dev.backstop.operator.api.v1alpha1.RollbackReport::getAppliedTime).orElse(null);
   }
 
-  private static void addEmergencyRows(BenchTable table, Emergency e) {
+  private static void addEmergencyRows(BenchTable table, Emergency e, List<Double> floor) {
     table.add(BenchTable.Row.of("rollback", "emergency rollback request -> old stack's up returned", e.applied(), "s"));
     double served = BenchTable.median(e.served());
     table.add(BenchTable.Row.of("rollback", "emergency rollback request -> old stack serving", e.served(), "s")
+        .against("by hand: down --remove-orphans, up -d", BenchTable.median(floor))
         .target("< 1.5 s", served < 1.5));
   }
 
