@@ -25,6 +25,7 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -75,6 +76,10 @@ public final class S3Store implements BackupStore {
         .httpClient(UrlConnectionHttpClient.create())
         .region(Region.of(c.region()))
         .forcePathStyle(c.pathStyle())
+        // Whole parts signed at once rather than aws-chunked 128 KiB pieces: the same one SHA-256 of
+        // the payload over plain http (none over https), without the chunk framing, which servers
+        // such as s3proxy decode a byte at a time.
+        .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
         // The SHA-256 read-back replaces S3's flexible checksums, which not every server implements.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
