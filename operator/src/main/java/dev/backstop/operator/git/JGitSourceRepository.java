@@ -106,6 +106,9 @@ public final class JGitSourceRepository implements SourceRepository {
   // Each cache stays open, this map holding one use of it: opening one (config, refs, pack list)
   // cost more than the resolve itself, for every release at every reconcile.
   private final Map<Path, Repository> repositories = new ConcurrentHashMap<>();
+  // Each reconcile asks for its cache directory: parsing, three regexes and a SHA-256 were a
+  // tenth of an idle daemon's work. Keyed by everything the directory is computed from.
+  private final Map<String, Path> cacheDirs = new ConcurrentHashMap<>();
 
   /**
    * @param cacheRoot directory holding one bare clone per URL, e.g. {@code <state>/git-cache}
@@ -785,10 +788,26 @@ public final class JGitSourceRepository implements SourceRepository {
     if (url == null || url.isBlank()) {
       throw new SourceException(UNAVAILABLE, "the repository URL is empty; set a git URL");
     }
+    String identity = credentialIdentity(url, credentials);
+    String memo = url + "\0\n" + identity;
+    Path known = cacheDirs.get(memo);
+    if (known != null) {
+      return known;
+    }
+    if (cacheDirs.size() >= 1024) {
+      // Credentials that rotate leave keys behind: cheap to compute again, never to hoard.
+      cacheDirs.clear();
+    }
+    Path dir = computeCacheDir(url, identity);
+    cacheDirs.put(memo, dir);
+    return dir;
+  }
+
+  private Path computeCacheDir(String url, String identity) {
     Path local = localPath(url);
     String location =
         local != null ? local.toAbsolutePath().normalize().toString() : stripUserInfo(url);
-    String key = location + "\n" + credentialIdentity(url, credentials);
+    String key = location + "\n" + identity;
     String readable =
         location.replaceFirst("^[A-Za-z][A-Za-z0-9+.-]*://", "")
             .replaceAll("[^A-Za-z0-9._-]+", "-")
