@@ -6,17 +6,17 @@ import dev.backstop.operator.compose.DockerEndpoint;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The `docker exec` CLI a backup runs: a Secret's password goes by environment, never by argument. */
+/** The `docker exec -i` CLI a restore runs: a Secret's password goes by environment, never by argument. */
 class ExecCliTest {
 
   @Test
   void thePasswordIsForwardedByNameAndLivesOnlyInTheCliEnvironment() {
-    ProcessBuilder b = DockerDatabaseBackups.execCli(true, "c1", "pg_dump", "m", "Tr0ub4dor");
+    ProcessBuilder b = DockerDatabaseBackups.restoreCli("c1", "psql", "m", "Tr0ub4dor");
     // What configureForwardedCli does first: the allowlisted environment replaces the inherited one.
     b.environment().clear();
     DockerDatabaseBackups.withPassword(b, "Tr0ub4dor");
     assertThat(b.command()).containsExactly("docker", "exec", "-i", "-e", "BACKSTOP_DB_PASSWORD", "c1", "sh", "-c",
-        "pg_dump", "m");
+        "psql", "m");
     assertThat(String.join(" ", b.command())).doesNotContain("Tr0ub4dor");
     assertThat(b.environment()).containsEntry("BACKSTOP_DB_PASSWORD", "Tr0ub4dor");
   }
@@ -24,8 +24,8 @@ class ExecCliTest {
   @Test
   void withoutASecretNothingIsForwarded() {
     ProcessBuilder b = DockerDatabaseBackups.withPassword(
-        DockerDatabaseBackups.execCli(false, "c1", "pg_dump", "m", null), null);
-    assertThat(b.command()).containsExactly("docker", "exec", "c1", "sh", "-c", "pg_dump", "m");
+        DockerDatabaseBackups.restoreCli("c1", "psql", "m", null), null);
+    assertThat(b.command()).containsExactly("docker", "exec", "-i", "c1", "sh", "-c", "psql", "m");
     assertThat(b.command()).doesNotContain("-e");
   }
 

@@ -41,6 +41,11 @@ final class S3Server implements AutoCloseable {
     this.log = log;
   }
 
+  /** CPU time the server's JVM has used so far: what storing costs on this machine's cores. */
+  Duration cpu() {
+    return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
   static S3Server start(Path dir, String... buckets) throws Exception {
     String jar = System.getProperty("s3proxy.jar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
