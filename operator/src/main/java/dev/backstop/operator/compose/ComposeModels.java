@@ -136,6 +136,17 @@ public final class ComposeModels {
     return out;
   }
 
+  /**
+   * The services of `docker compose config --format json`, as `config --services` lists them.
+   *
+   * @throws ComposeException INVALID when it is not a compose model
+   */
+  public static List<String> serviceNames(String configJson) throws ComposeException {
+    List<String> names = new ArrayList<>();
+    read(configJson).path("services").fieldNames().forEachRemaining(names::add);
+    return List.copyOf(names);
+  }
+
   private static JsonNode read(String json) throws ComposeException {
     try {
       JsonNode node = JSON.readTree(json);

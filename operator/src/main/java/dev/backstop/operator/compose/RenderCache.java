@@ -135,7 +135,8 @@ public final class RenderCache implements ComposeDriver {
 
   @Override
   public List<String> services(ComposeProject project) throws ComposeException {
-    return cached("services", project, () -> List.copyOf(compose.services(project)));
+    // Read from the cached rendering, which every apply needs anyway: one compose run, not two.
+    return cached("services", project, () -> ComposeModels.serviceNames(config(project)));
   }
 
   @Override

@@ -109,8 +109,8 @@ final class StackImages {
         images.pullGroups(settings.pullPolicy(), rollback).entrySet()) {
       try {
         List<String> pull = group.getValue();
-        if (rollback) {
-          // A rollback's images were on the host before: one image inspect each is quicker than
+        if (group.getKey().equals("missing")) {
+          // Usually all there (always for a rollback's): one image inspect each is quicker than
           // the compose run that `pull --policy missing` would spend to find them there.
           pull = absent(project, images, pull);
         }

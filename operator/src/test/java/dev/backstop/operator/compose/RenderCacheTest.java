@@ -43,6 +43,16 @@ class RenderCacheTest {
   }
 
   @Test
+  void theServicesComeFromTheRenderingAnApplyNeedsAnyway() throws Exception {
+    cache.services(project(Map.of("PORT", "1")));
+    cache.config(project(Map.of("PORT", "1")));
+
+    assertThat(cache.services(project(Map.of("PORT", "1")))).containsExactly("web");
+    assertThat(world.renders).as("one config --format json for both").hasSize(1);
+    assertThat(world.serviceListings).as("no config --services run").isEmpty();
+  }
+
+  @Test
   void otherVariablesAFileChangedOrAddedOrAnotherFileListRenderAgain() throws Exception {
     cache.config(project(Map.of("PORT", "1")));
     cache.config(project(Map.of("PORT", "2")));

@@ -139,13 +139,24 @@ class EmergencyRollbackPathTest {
   }
 
   @Test
-  void aRollbackPullsOnlyAnImageTheHostLacks() {
+  void aDeployOrRollbackPullsOnlyAnImageTheHostLacks() {
     actuator.apply(release, settings, new Action.Apply(ActionKind.Deploy, commit("v1"), false));
     actuator.apply(release, settings, new Action.Apply(ActionKind.EmergencyRollback, commit("v1"), true));
     world.absentImages.add("fake:1");
     actuator.apply(release, settings, new Action.Apply(ActionKind.EmergencyRollback, commit("v1"), true));
+    actuator.apply(release, settings, new Action.Apply(ActionKind.Deploy, commit("v2"), false));
 
-    assertThat(world.pulls).as("the deploy, then only the rollback that met no image")
+    assertThat(world.pulls).as("only the rollback and the deploy that met no image")
         .containsExactly("missing [web]", "missing [web]");
+  }
+
+  @Test
+  void pullPolicyAlwaysPullsOnEveryDeployButNotOnARollback() {
+    spec.getCompose().setPullPolicy("always");
+    settings = TestSettings.of("demo", spec);
+    actuator.apply(release, settings, new Action.Apply(ActionKind.Deploy, commit("v1"), false));
+    actuator.apply(release, settings, new Action.Apply(ActionKind.EmergencyRollback, commit("v1"), true));
+
+    assertThat(world.pulls).containsExactly("always [web]");
   }
 }
