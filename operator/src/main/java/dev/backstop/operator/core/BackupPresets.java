@@ -87,8 +87,14 @@ final class BackupPresets {
   // the restored data so that a restart keeps it.
   private static Commands redis(String env) {
     String auth = "if [ -n \"$" + env + "\" ]; then export REDISCLI_AUTH=\"$" + env + "\"; fi; ";
+    // redis-cli exits 0 after a refused AUTH and after an error reply, so a wrong password would
+    // only show further on as empty answers (an empty `dir`: the dump written to / and a
+    // misleading mv error). PING first: anything but PONG stops with the server's own words.
+    String ping = "pong=$(redis-cli PING 2>&1) || true;"
+        + " [ \"$pong\" = PONG ] || { echo \"redis-cli PING: $pong\" >&2; exit 1; }; ";
+    // `--rdb` itself exits non-zero when the server refuses it.
     String dump = auth + "redis-cli --rdb -";
-    String restore = "set -e; " + auth
+    String restore = "set -e; " + auth + ping
         + "dir=$(redis-cli --raw CONFIG GET dir | sed -n 2p);"
         + " file=$(redis-cli --raw CONFIG GET dbfilename | sed -n 2p);"
         + " cat > \"$dir/.backstop-restore.rdb\";"
@@ -105,7 +111,7 @@ final class BackupPresets {
         + " i=$((i+1)); [ $i -lt 3000 ] || { echo 'the AOF rewrite did not finish' >&2; exit 1; }; sleep 0.1; done;"
         + " redis-cli --raw INFO persistence | grep -q '^aof_last_bgrewrite_status:ok'"
         + " || { echo 'the AOF rewrite failed' >&2; exit 1; }; fi";
-    String verify = auth + "out=$(redis-cli --raw INFO keyspace | tr -d '\\r' | grep '^db' | paste -sd' ');"
+    String verify = auth + ping + "out=$(redis-cli --raw INFO keyspace | tr -d '\\r' | grep '^db' | paste -sd' ');"
         + " [ -n \"$out\" ] || { echo 'the restored dataset holds no keys' >&2; exit 1; }; echo \"$out\"";
     return new Commands(dump, restore, verify);
   }

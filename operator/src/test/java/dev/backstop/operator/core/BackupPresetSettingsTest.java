@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.backstop.operator.api.v1alpha1.BackupPreset;
 import dev.backstop.operator.api.v1alpha1.BackupSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** spec.backup.preset: which fields each preset needs, and the commands it stands for. */
 class BackupPresetSettingsTest {
@@ -53,6 +57,38 @@ class BackupPresetSettingsTest {
     assertThat(problems).isEmpty();
     assertThat(s.command()).endsWith("redis-cli --rdb -").contains("REDISCLI_AUTH=\"$REDIS_PASSWORD\"");
     assertThat(s.restoreCommand()).contains("DEBUG RELOAD NOSAVE", "BGREWRITEAOF");
+  }
+
+  /**
+   * Run against a redis-cli that answers as it does for a wrong password (exit 0, WRONGPASS on
+   * stderr, NOAUTH as the reply): restore and check stop at once with those words, before any
+   * other command (the restore would otherwise write the dump to / from an empty `dir`).
+   */
+  @Test
+  void redisRestoreAndCheckStopAtARefusedPasswordBeforeAnythingElse(@TempDir Path tmp) throws Exception {
+    Path cli = tmp.resolve("redis-cli");
+    Path calls = tmp.resolve("calls");
+    Files.writeString(cli, "#!/bin/sh\necho \"$*\" >>'" + calls + "'\n"
+        + "echo 'AUTH failed: WRONGPASS invalid username-password pair or user is disabled.' >&2\n"
+        + "echo 'NOAUTH Authentication required.'\n");
+    assertThat(cli.toFile().setExecutable(true)).isTrue();
+    BackupSpec spec = preset(BackupPreset.redis, null, null);
+    spec.setPasswordSecretRef(new dev.backstop.operator.api.v1alpha1.SecretReference("cache-pass"));
+    BackupSettings s = BackupSettings.from(problems, spec);
+    for (String command : List.of(s.restoreCommand(), s.verifyCommand())) {
+      Files.deleteIfExists(calls);
+      ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).directory(tmp.toFile())
+          .redirectErrorStream(true);
+      builder.environment().put("PATH", tmp + ":" + System.getenv("PATH"));
+      builder.environment().put(BackupSettings.PASSWORD_VARIABLE, "not-the-password");
+      Process p = builder.start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+      assertThat(p.waitFor()).as(out).isEqualTo(1);
+      assertThat(out).isEqualTo("redis-cli PING: AUTH failed: WRONGPASS invalid username-password pair or user is"
+          + " disabled.\nNOAUTH Authentication required.");
+      assertThat(Files.readAllLines(calls)).as(command).containsExactly("PING");
+    }
   }
 
   @Test

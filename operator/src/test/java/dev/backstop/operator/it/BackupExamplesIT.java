@@ -48,11 +48,21 @@ class BackupExamplesIT {
       "<!-- backup example: (\\w+)(?: (\\S+) (\\S+))? -->\\n```yaml\\n(.*?)```", Pattern.DOTALL);
   private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
 
-  /** One README block: the database it is for, the names its compose stack uses, its spec.backup. */
-  record Example(int index, DbFlavor flavor, String database, String user, String yaml) {
+  private static final String FROM_README = "README backup example";
+
+  /**
+   * One spec.backup block (origin says where from: the README, or a test of its own): the
+   * database it is for, the names its compose stack uses, its YAML.
+   */
+  record Example(String origin, int index, DbFlavor flavor, String database, String user, String yaml) {
+    /** The README's first example also gets the drill and CLI checks that need to run only once. */
+    boolean firstOfReadme() {
+      return origin.equals(FROM_README) && index == 1;
+    }
+
     @Override
     public String toString() {
-      return "README backup example " + index + " (" + flavor.name().toLowerCase(Locale.ROOT) + ")";
+      return origin + " " + index + " (" + flavor.name().toLowerCase(Locale.ROOT) + ")";
     }
   }
 
@@ -61,7 +71,7 @@ class BackupExamplesIT {
     List<Example> found = new ArrayList<>();
     Matcher m = MARKED.matcher(text);
     while (m.find()) {
-      found.add(new Example(found.size() + 1, DbFlavor.valueOf(m.group(1).toUpperCase(Locale.ROOT)),
+      found.add(new Example(FROM_README, found.size() + 1, DbFlavor.valueOf(m.group(1).toUpperCase(Locale.ROOT)),
           m.group(2), m.group(3), m.group(4)));
     }
     return found;
@@ -84,6 +94,16 @@ class BackupExamplesIT {
   @MethodSource("examples")
   void failedMigrationIsRolledBackAndTheDatabaseHoldsExactlyTheDump(Example example, @TempDir Path tmp)
       throws Exception {
+    story(example, tmp);
+  }
+
+  /**
+   * The whole story for one example: v1 healthy and backed up (and drilled, if asked), v2's failed
+   * migration rolled back with the restore, the database exactly as the dump held it. With
+   * spec.backup.passwordSecretRef also: blocked until the Secret exists, a wrong password refused
+   * by the database itself, and the password in no status, event, report or state file.
+   */
+  static void story(Example example, Path tmp) throws Exception {
     JsonNode node = new YAMLMapper().readTree(example.yaml()).get("backup");
     BackupSpec spec = new ObjectMapper().treeToValue(node, BackupSpec.class);
     // An s3:// example runs against a real S3 server on loopback: its endpoint replaces the README's.
@@ -159,15 +179,35 @@ class BackupExamplesIT {
       assertThat(DemoRepo.run(List.of("docker", "ps", "-aq", "--filter",
           "label=" + DockerDatabaseBackups.DRILL_LABEL + "=" + stack.project + "/" + stack.service), tmp))
           .as("no drill container is left").isBlank();
-      if (example.index() == 1) {
+      if (example.firstOfReadme()) {
         drillsThatMustFail(stack, spec, backup, tmp);
         cliDrill(stack, backup, tmp);
       }
       if (spec.getPasswordSecretRef() != null) {
-        wrongPasswordIsRefused(stack, tmp);
+        wrongPasswordIsRefused(stack, backup, tmp);
+        assertThat(stack.snapshot()).as("untouched by the refused restore").isEqualTo(v1);
       }
       String recorded = new ObjectMapper().writeValueAsString(stack.status) + stack.events;
       assertThat(recorded).doesNotContain(DbFlavor.PASSWORD);
+      var report = dev.backstop.operator.notify.ReportBook.find(dev.backstop.operator.notify.ReportBook.update(
+          List.of(), null, "shop", stack.status, 10), null).orElseThrow();
+      assertThat(dev.backstop.operator.notify.ReportText.markdown(report)).as("the rollback report")
+          .contains(backup.getName()).doesNotContain(DbFlavor.PASSWORD);
+      // Checkouts are the repository's own files: this test's compose file names the password.
+      Path state = stack.dir.resolve("state");
+      try (Stream<Path> files = Files.walk(state)) {
+        assertThat(files.filter(Files::isRegularFile).filter(f -> !f.startsWith(state.resolve("checkouts"))))
+            .as("state files (backups included)")
+            .noneMatch(f -> containsBytes(f, DbFlavor.PASSWORD));
+      }
+    }
+  }
+
+  private static boolean containsBytes(Path file, String text) {
+    try {
+      return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1).contains(text);
+    } catch (IOException e) {
+      throw new AssertionError("cannot read " + file, e);
     }
   }
 
@@ -177,7 +217,6 @@ class BackupExamplesIT {
    * exec's BACKSTOP_DB_PASSWORD, so the story passing proves the Secret's password got there.
    */
   private static void passwordFromSecret(DbStack stack, Example example, Path tmp) throws Exception {
-    assertThat(example.flavor()).as("a flavor whose server enforces the password").isEqualTo(DbFlavor.MARIADB);
     String name = stack.release.getSpec().getBackup().getPasswordSecretRef().getName();
     Path manifests = tmp.resolve("manifests");
     var sources = new dev.backstop.operator.local.LocalEnvSources(manifests);
@@ -195,19 +234,34 @@ class BackupExamplesIT {
 
     Files.createDirectories(manifests.resolve("secrets"));
     Files.writeString(manifests.resolve("secrets").resolve(name + ".env"),
-        "password=" + example.flavor().env(example.database(), example.user()).get("MARIADB_PASSWORD") + "\n");
+        "password=" + example.flavor().password(example.database(), example.user()) + "\n");
     stack.access = sources.resolve(stack.release);
     assertThat(stack.access.problem()).isNull();
   }
 
-  /** With a wrong password from the Secret the server refuses the dump: the password is really used. */
-  private static void wrongPasswordIsRefused(DbStack stack, Path tmp) throws Exception {
+  /**
+   * With a wrong password from the Secret the server itself refuses the dump, the restore and the
+   * drill's restore, in its own words: the password is really used, by every command.
+   */
+  private static void wrongPasswordIsRefused(DbStack stack, BackupRecord backup, Path tmp) throws Exception {
     BackupSettings settings = ReleaseSettings.from("shop", stack.release.getSpec()).backup();
-    BackupOutcome refused = new DockerDatabaseBackups(stack.dockerHosts).dump(
-        new DatabaseBackups.Target(stack.project, stack.service, null, null, "not-the-password"),
-        settings.command(), tmp.resolve("refused.gz"));
-    assertThat(refused.ok()).isFalse();
-    assertThat(refused.message()).contains("Access denied").doesNotContain("not-the-password");
+    DockerDatabaseBackups backups = new DockerDatabaseBackups(stack.dockerHosts);
+    var wrong = new DatabaseBackups.Target(stack.project, stack.service, null, null, "not-the-password");
+    Path file = BackupFiles.file(stack.dir.resolve("state").resolve("backups"), backup.getName());
+    String refusal = switch (stack.flavor) {
+      case POSTGRES -> "password authentication failed for user \"" + stack.user + "\"";
+      case MARIADB -> "Access denied";
+      case REDIS -> "WRONGPASS";
+    };
+    var outcomes = java.util.Map.of(
+        "dump", backups.dump(wrong, settings.command(), tmp.resolve("refused.gz")),
+        "restore", backups.restore(wrong, settings.restoreCommand(), file, backup.getSha256()),
+        "drill", backups.drill(wrong, settings.restoreCommand(), settings.verifyCommand(), file, backup.getSha256()));
+    outcomes.forEach((what, outcome) -> {
+      assertThat(outcome.ok()).as(what).isFalse();
+      assertThat(outcome.message()).as(what).contains(refusal).doesNotContain("not-the-password", DbFlavor.PASSWORD);
+    });
+    assertThat(tmp.resolve("refused.gz")).as("a refused dump keeps nothing").doesNotExist();
   }
 
   /**

@@ -9,15 +9,42 @@ import java.util.Map;
  * the database holds, for comparing before and after a restore.
  */
 enum DbFlavor {
-  POSTGRES("backstop-test/postgres:15", "migrate.sql") {
+  POSTGRES("backstop-test/postgres:15", "migrate.sql", "POSTGRES_PASSWORD") {
     @Override
     Map<String, String> env(String db, String user) {
       return Map.of("POSTGRES_USER", user, "POSTGRES_DB", db, "POSTGRES_PASSWORD", "pg-" + PASSWORD);
     }
 
+    /**
+     * The image initialises with trust auth and ignores POSTGRES_PASSWORD. This creates the
+     * cluster first (the entrypoint then finds it and only starts the server): POSTGRES_USER as
+     * its superuser with POSTGRES_PASSWORD, scram-sha-256 for every connection, the unix socket
+     * that `docker exec` uses included, and POSTGRES_DB. The drill container copies this command
+     * and environment, so it enforces the same password.
+     */
+    @Override
+    List<String> passwordEnforcingCommand() {
+      // $$: compose would otherwise interpolate the variables itself.
+      return List.of("sh", "-c", """
+          set -e
+          export PGDATA=/var/lib/postgresql/data
+          if [ ! -s "$$PGDATA/PG_VERSION" ]; then
+            mkdir -p "$$PGDATA" && chown postgres:postgres "$$PGDATA"
+            printf '%s\\n' "$$POSTGRES_PASSWORD" >/tmp/pwfile && chown postgres /tmp/pwfile
+            su postgres -s /bin/sh -c "initdb -D $$PGDATA -U $$POSTGRES_USER -A scram-sha-256 --pwfile=/tmp/pwfile --no-sync >/dev/null"
+            rm /tmp/pwfile
+            echo "listen_addresses='*'" >>"$$PGDATA/postgresql.conf"
+            echo 'host all all 0.0.0.0/0 scram-sha-256' >>"$$PGDATA/pg_hba.conf"
+            echo "CREATE DATABASE \\"$$POSTGRES_DB\\"" | su postgres -s /bin/sh -c "postgres --single -D $$PGDATA -j postgres >/dev/null"
+          fi
+          exec /usr/local/bin/pg-entrypoint
+          """);
+    }
+
     @Override
     String migrate(String host, String db, String user) {
-      return "psql -q -v ON_ERROR_STOP=1 -h " + host + " -U " + user + " -d " + db + " -f /migrate";
+      return "PGPASSWORD=\"$$POSTGRES_PASSWORD\" psql -q -v ON_ERROR_STOP=1 -h " + host + " -U " + user + " -d " + db
+          + " -f /migrate";
     }
 
     @Override
@@ -44,7 +71,9 @@ enum DbFlavor {
 
     @Override
     List<String> snapshot(String db, String user) {
-      return List.of("psql", "-U", user, "-d", db, "-At", "-c",
+      // The password from the container's environment: the server may enforce it (see above).
+      return List.of("sh", "-c", "PGPASSWORD=\"$POSTGRES_PASSWORD\" exec \"$@\"", "sh", "psql", "-U", user, "-d", db,
+          "-At", "-c",
           "SELECT 'relations: ' || string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.tables"
               + " WHERE table_schema = 'public'",
           "-c", "SELECT 'items columns: ' || string_agg(column_name, ',' ORDER BY ordinal_position)"
@@ -53,7 +82,7 @@ enum DbFlavor {
     }
   },
 
-  MARIADB("backstop-test/mariadb:10.11", "migrate.sql") {
+  MARIADB("backstop-test/mariadb:10.11", "migrate.sql", "MARIADB_PASSWORD") {
     @Override
     Map<String, String> env(String db, String user) {
       return Map.of("MARIADB_DATABASE", db, "MARIADB_USER", user, "MARIADB_PASSWORD", "mdb-" + PASSWORD);
@@ -102,7 +131,8 @@ enum DbFlavor {
     }
   },
 
-  REDIS("backstop-test/redis:7", "migrate.redis") {
+  // The image runs with REDIS_PASSWORD as requirepass: every client must authenticate.
+  REDIS("backstop-test/redis:7", "migrate.redis", "REDIS_PASSWORD") {
     /** The server command line the README shows for the redis preset. */
     static final String SERVER = "redis-server --save 60 1 --appendonly yes --enable-debug-command local";
 
@@ -162,16 +192,32 @@ enum DbFlavor {
 
   final String image;
   final String migrationFile;
+  /** The variable of {@link #env} that holds the password. */
+  final String passwordVariable;
 
-  DbFlavor(String image, String migrationFile) {
+  DbFlavor(String image, String migrationFile, String passwordVariable) {
     this.image = image;
     this.migrationFile = migrationFile;
+    this.passwordVariable = passwordVariable;
   }
 
   abstract Map<String, String> env(String db, String user);
 
+  /** The password the database service is started with. */
+  String password(String db, String user) {
+    return env(db, user).get(passwordVariable);
+  }
+
   /** The database service's command line, or null for the image's own. */
-  String serverCommand() {
+  Object serverCommand() {
+    return null;
+  }
+
+  /**
+   * The database service's command line when every connection must give the password, or null
+   * when {@link #serverCommand} already makes the server refuse a wrong one.
+   */
+  Object passwordEnforcingCommand() {
     return null;
   }
 

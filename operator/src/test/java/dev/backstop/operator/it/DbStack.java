@@ -40,6 +40,9 @@ import java.util.function.Consumer;
  * An app + real database stack of any {@link DbFlavor} in a generated git repository, reconciled
  * in-process by the real engine, with the spec.backup a test hands in. v1 creates data; v2
  * migrates it destructively and then fails its healthcheck; v3 is v1 again under a new commit.
+ * With spec.backup.passwordSecretRef the database refuses every connection without the password
+ * ({@link DbFlavor#passwordEnforcingCommand}): only then does a passing backup prove the Secret's
+ * password was used.
  */
 final class DbStack implements AutoCloseable {
 
@@ -75,7 +78,7 @@ final class DbStack implements AutoCloseable {
     loop = LiveStack.loop(dockerHosts, new JGitSourceRepository(dir.resolve("git-cache"), System::getenv),
         new DockerComposeCli(Duration.ofSeconds(120)), new DockerContainerObserver(dockerHosts),
         new DockerDatabaseBackups(dockerHosts), health, Clock.systemUTC());
-    makeRepo();
+    makeRepo(backup.getPasswordSecretRef() != null);
     release.setMetadata(new ObjectMetaBuilder().withName("shop").build());
     StagingReleaseSpec spec = new StagingReleaseSpec();
     SourceSpec source = new SourceSpec();
@@ -93,13 +96,15 @@ final class DbStack implements AutoCloseable {
     release.setSpec(spec);
   }
 
-  private void makeRepo() throws Exception {
+  private void makeRepo(boolean enforcePassword) throws Exception {
     Files.createDirectories(repo);
     Map<String, Object> db = new LinkedHashMap<>();
     db.put("image", flavor.image);
     db.put("environment", flavor.env(database, user));
-    if (flavor.serverCommand() != null) {
-      db.put("command", flavor.serverCommand());
+    Object command = enforcePassword && flavor.passwordEnforcingCommand() != null
+        ? flavor.passwordEnforcingCommand() : flavor.serverCommand();
+    if (command != null) {
+      db.put("command", command);
     }
     db.put("stop_grace_period", "3s");
     Map<String, Object> app = new LinkedHashMap<>();
