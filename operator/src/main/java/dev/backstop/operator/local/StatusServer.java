@@ -239,7 +239,9 @@ public final class StatusServer implements AutoCloseable {
     } else if (path.equals("/api/v1/events") && ex.getRequestMethod().equals("GET")) {
       events(ex);
     } else if (path.equals("/api/v1/releases") || path.startsWith("/api/v1/releases/")) {
+      long started = System.nanoTime();
       releases(ex, path.substring("/api/v1/releases".length()));
+      local.ifPresent(l -> l.daemon().metrics().apiRead(Duration.ofNanos(System.nanoTime() - started)));
     } else if (path.equals("/") || path.equals("/releases") || path.startsWith("/releases/")) {
       // One page; the script shows the list or a release from the path.
       asset(ex, "index.html", "text/html; charset=utf-8", local.isPresent() ? html -> html : StatusServer::readOnlyPage);

@@ -142,6 +142,18 @@ class ReleaseMetricsTest {
   }
 
   @Test
+  void apiReadsLandInMillisecondBuckets() {
+    ReleaseMetrics metrics = new ReleaseMetrics(new TestClock(T0));
+    metrics.apiRead(Duration.ofMillis(3));
+    metrics.apiRead(Duration.ofMillis(70));
+    String scrape = metrics.scrape();
+    assertThat(scrape).contains("backstop_api_read_seconds_bucket{le=\"0.005\"} 1")
+        .contains("backstop_api_read_seconds_bucket{le=\"0.05\"} 1")
+        .contains("backstop_api_read_seconds_bucket{le=\"0.1\"} 2")
+        .contains("backstop_api_read_seconds_count 2");
+  }
+
+  @Test
   void aDeployIsCountedOnceWhenItEndsWithItsDuration() {
     TestClock clock = new TestClock(T0);
     ReleaseMetrics metrics = new ReleaseMetrics(clock);
