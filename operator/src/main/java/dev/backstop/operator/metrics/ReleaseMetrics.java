@@ -205,6 +205,22 @@ public final class ReleaseMetrics {
         .record(took);
   }
 
+  /**
+   * The bound on compose runs that change containers (--compose-concurrency, 0 for none) and how
+   * many run and wait now, summed over engines.
+   */
+  public void composeTurns(int limit, java.util.function.IntSupplier running, java.util.function.IntSupplier waiting) {
+    Gauge.builder("backstop_compose_concurrency_limit", () -> limit)
+        .description("Compose runs that change containers allowed at once per Docker engine (0: no bound)")
+        .register(registry);
+    Gauge.builder("backstop_compose_runs", running::getAsInt)
+        .description("Compose runs that change containers, by state, summed over engines")
+        .tag("state", "running").register(registry);
+    Gauge.builder("backstop_compose_runs", waiting::getAsInt)
+        .description("Compose runs that change containers, by state, summed over engines")
+        .tag("state", "waiting").register(registry);
+  }
+
   /** A status write that failed, so the reconcile acted on nothing and will retry. */
   public void statusWriteFailed(String release) {
     ReleaseKey k = ReleaseKey.of(release);

@@ -129,6 +129,22 @@ public final class ComposeGate {
     }
   }
 
+  /** Compose runs under way and waiting on all engines together. */
+  public Load total() {
+    lock.lock();
+    try {
+      int running = 0;
+      int waiting = 0;
+      for (ComposeTurns turns : engines.values()) {
+        running += turns.running();
+        waiting += turns.waitingCount();
+      }
+      return new Load(running, waiting);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   // Holding lock.
   private void release(ComposeTurns turns) {
     admitted.addAll(turns.finished());

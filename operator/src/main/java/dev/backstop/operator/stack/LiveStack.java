@@ -32,6 +32,7 @@ public final class LiveStack implements AutoCloseable {
   private final LiveProbes probes;
   private final HealthMonitor health;
   private final ReleaseLoop loop;
+  private final ComposeGate gate;
 
   /** Adapters that keep their git cache where {@code layout} says, with no policy ceiling. */
   public LiveStack(StateLayout layout, Clock clock) {
@@ -61,6 +62,7 @@ public final class LiveStack implements AutoCloseable {
    * @param gate how many compose runs change containers at once per engine (--compose-concurrency)
    */
   public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling, Set<String> stackEnv, ComposeGate gate) {
+    this.gate = gate;
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
     this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv, stackEnv));
     ComposeDriver compose = new RenderCache(
@@ -121,6 +123,11 @@ public final class LiveStack implements AutoCloseable {
         clock,
         // Test-only pause points (the kill-point fault suite); unset everywhere else, and then they do nothing.
         FaultPoints.fromEnvironment(System.getenv()));
+  }
+
+  /** The turns compose runs take per engine. */
+  public ComposeGate gate() {
+    return gate;
   }
 
   public ReleaseLoop loop() {
