@@ -1,6 +1,7 @@
 package dev.backstop.operator.cli;
 
 import dev.backstop.operator.api.v1alpha1.PolicyLevel;
+import dev.backstop.operator.stack.ComposeGate;
 import dev.backstop.operator.stack.LiveStack;
 import dev.backstop.operator.state.StateLayout;
 import java.time.Clock;
@@ -13,6 +14,8 @@ import picocli.CommandLine.Option;
  * what a stack may use. Each command passes its own defaults, which its help shows.
  */
 final class ReconcilerOptions {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("backstop");
 
   // No defaultValue: picocli takes (and the help shows) the values the constructor set.
   @Option(names = "--bind", description = "Address to serve on (default: ${DEFAULT-VALUE}).")
@@ -28,6 +31,12 @@ final class ReconcilerOptions {
           + " nothing else of it reaches docker compose (default: none).")
   Set<String> stackEnv = new LinkedHashSet<>();
 
+  @Option(names = "--compose-concurrency", paramLabel = "N",
+      description = "Compose runs that change containers (an apply's down and up, a teardown) at once per Docker"
+          + " engine; rollbacks go before deploys, emergency rollbacks never wait; 0 for no bound"
+          + " (default: ${DEFAULT-VALUE}).")
+  int composeConcurrency = ComposeGate.DEFAULT_LIMIT;
+
   ReconcilerOptions(String bind, PolicyLevel composePolicy) {
     this.bind = bind;
     this.composePolicy = composePolicy;
@@ -35,6 +44,9 @@ final class ReconcilerOptions {
 
   /** The live stack (Git, Compose, Docker, health probes) these options allow, over {@code layout}. */
   LiveStack liveStack(StateLayout layout) {
-    return new LiveStack(layout, Clock.systemUTC(), composePolicy, stackEnv);
+    ComposeGate gate = new ComposeGate(composeConcurrency);
+    LOG.info("compose runs that change containers: {} per engine (--compose-concurrency)",
+        gate.limit() == 0 ? "no bound" : "at most " + gate.limit() + " at once");
+    return new LiveStack(layout, Clock.systemUTC(), composePolicy, stackEnv, gate);
   }
 }

@@ -55,6 +55,8 @@ final class RunCommand implements Callable<Integer> {
         DockerContainerEvents events = new DockerContainerEvents(stack.docker())) {
       LocalDaemon daemon = new LocalDaemon(manifests.toAbsolutePath(), stateDir, stack.loop(), stack.health(),
           stack.docker(), Clock.systemUTC(), workers, events);
+      daemon.metrics().composeTurns(stack.gate().limit(), () -> stack.gate().total().running(),
+          () -> stack.gate().total().waiting());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         System.out.println("stopping: letting a compose command in flight finish");
         daemon.close();

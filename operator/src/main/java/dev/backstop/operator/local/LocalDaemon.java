@@ -363,7 +363,8 @@ public final class LocalDaemon implements AutoCloseable {
     return loop.redactor();
   }
 
-  ReleaseMetrics metrics() {
+  /** The meters /metrics shows; the composition root adds the ones of the adapters it built. */
+  public ReleaseMetrics metrics() {
     return metrics;
   }
 

@@ -193,6 +193,34 @@ public final class ReleaseMetrics {
         .record(took);
   }
 
+  // Seconds: a read served from rendered views takes a few milliseconds; a dashboard notices 0.1 s.
+  static final Duration[] API_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
+
+  /** Times one answer of GET /api/v1/releases[/NAME], from its handler's start to its last byte written. */
+  public void apiRead(Duration took) {
+    Timer.builder("backstop_api_read_seconds")
+        .description("Time the daemon took to answer one GET /api/v1/releases[/NAME], handler start to last byte")
+        .serviceLevelObjectives(API_BUCKETS)
+        .register(registry)
+        .record(took);
+  }
+
+  /**
+   * The bound on compose runs that change containers (--compose-concurrency, 0 for none) and how
+   * many run and wait now, summed over engines.
+   */
+  public void composeTurns(int limit, java.util.function.IntSupplier running, java.util.function.IntSupplier waiting) {
+    Gauge.builder("backstop_compose_concurrency_limit", () -> limit)
+        .description("Compose runs that change containers allowed at once per Docker engine (0: no bound)")
+        .register(registry);
+    Gauge.builder("backstop_compose_runs", running::getAsInt)
+        .description("Compose runs that change containers, by state, summed over engines")
+        .tag("state", "running").register(registry);
+    Gauge.builder("backstop_compose_runs", waiting::getAsInt)
+        .description("Compose runs that change containers, by state, summed over engines")
+        .tag("state", "waiting").register(registry);
+  }
+
   /** A status write that failed, so the reconcile acted on nothing and will retry. */
   public void statusWriteFailed(String release) {
     ReleaseKey k = ReleaseKey.of(release);

@@ -21,6 +21,7 @@ import dev.backstop.operator.core.Action;
 import dev.backstop.operator.core.ApplyOutcome;
 import dev.backstop.operator.core.BackupOutcome;
 import dev.backstop.operator.core.ComposePolicy;
+import dev.backstop.operator.core.ComposeTurns;
 import dev.backstop.operator.core.Failures;
 import dev.backstop.operator.core.ReleaseSettings;
 import dev.backstop.operator.core.StackEnv;
@@ -58,6 +59,7 @@ public final class ComposeActuator implements Actuator {
   private final ServiceCatalog services;
   private final PolicyLevel ceiling;
   private final BackupStores stores = new BackupStores(System::getenv);
+  private final ComposeGate gate;
 
   /** An actuator with no policy ceiling (Privileged): releases get what they ask for. */
   public ComposeActuator(
@@ -70,6 +72,14 @@ public final class ComposeActuator implements Actuator {
   public ComposeActuator(
       DockerHosts docker, SourceRepository git, ComposeDriver compose, DatabaseBackups backups,
       ServiceCatalog services, PolicyLevel ceiling) {
+    this(docker, git, compose, backups, services, ceiling, ComposeGate.UNBOUNDED);
+  }
+
+  /** @param gate bounds the compose runs that change containers per engine (--compose-concurrency) */
+  public ComposeActuator(
+      DockerHosts docker, SourceRepository git, ComposeDriver compose, DatabaseBackups backups,
+      ServiceCatalog services, PolicyLevel ceiling, ComposeGate gate) {
+    this.gate = gate;
     this.ceiling = ceiling;
     this.docker = docker;
     this.git = git;
@@ -149,15 +159,23 @@ public final class ComposeActuator implements Actuator {
         return ApplyOutcome.untouched(e.reason(), e.getMessage());
       }
       long preparedAt = System.nanoTime();
-      if (apply.downFirst()) {
-        compose.down(prepared.project(), true, EMERGENCY_STOP_GRACE);
-      }
-      long down = System.nanoTime();
-      if (apply.services().isEmpty()) {
-        compose.upFromHostImages(prepared.project());
-      } else {
-        // Same project name, the target's files: compose recreates just these from their old definitions.
-        compose.upServicesFromHostImages(prepared.project(), apply.services());
+      long down;
+      // Only the commands that change containers take a turn: checks, pulls and builds came before.
+      try (ComposeGate.Turn turn = gate.enter(project.dockerHost(), ComposeTurns.Urgency.of(apply.kind()),
+          release.key())) {
+        if (apply.downFirst()) {
+          compose.down(prepared.project(), true, EMERGENCY_STOP_GRACE);
+        }
+        down = System.nanoTime();
+        if (apply.services().isEmpty()) {
+          compose.upFromHostImages(prepared.project());
+        } else {
+          // Same project name, the target's files: compose recreates just these from their old definitions.
+          compose.upServicesFromHostImages(prepared.project(), apply.services());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return ApplyOutcome.untouched(Reason.DockerUnavailable, "interrupted while waiting for a compose turn");
       }
       // Where an apply's time goes: checks and images, then (emergency only) down, then up.
       LOG.info("{}: {} of {}{}: prepared in {} ms, {}compose up {} ms", release.key(), apply.kind(),
@@ -292,10 +310,14 @@ public final class ComposeActuator implements Actuator {
     if (status != null && status.getCurrent() != null) {
       dir = composeDir(release.workDir(), status.getCurrent().getCommit(), settings);
     }
-    try {
-      compose.down(project(settings, endpoint(release, settings), dir, release.access().env()), true);
+    ComposeProject project = project(settings, endpoint(release, settings), dir, release.access().env());
+    try (ComposeGate.Turn turn = gate.enter(project.dockerHost(), ComposeTurns.Urgency.ROUTINE, release.key())) {
+      compose.down(project, true);
     } catch (ComposeException e) {
       throw new ActionFailedException(e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ActionFailedException("interrupted while waiting for a compose turn", e);
     }
   }
 

@@ -32,6 +32,7 @@ public final class LiveStack implements AutoCloseable {
   private final LiveProbes probes;
   private final HealthMonitor health;
   private final ReleaseLoop loop;
+  private final ComposeGate gate;
 
   /** Adapters that keep their git cache where {@code layout} says, with no policy ceiling. */
   public LiveStack(StateLayout layout, Clock clock) {
@@ -52,6 +53,16 @@ public final class LiveStack implements AutoCloseable {
    * @param stackEnv names of this process's variables every stack may see (--stack-env)
    */
   public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling, Set<String> stackEnv) {
+    this(layout, clock, ceiling, stackEnv, new ComposeGate(ComposeGate.DEFAULT_LIMIT));
+  }
+
+  /**
+   * @param ceiling the loosest compose policy a release may run under (--compose-policy)
+   * @param stackEnv names of this process's variables every stack may see (--stack-env)
+   * @param gate how many compose runs change containers at once per engine (--compose-concurrency)
+   */
+  public LiveStack(StateLayout layout, Clock clock, PolicyLevel ceiling, Set<String> stackEnv, ComposeGate gate) {
+    this.gate = gate;
     JGitSourceRepository git = new JGitSourceRepository(layout.gitCache(), System::getenv);
     this.docker = new DockerHosts(new SubprocessEnv(layout.subprocessHome(), System::getenv, stackEnv));
     ComposeDriver compose = new RenderCache(
@@ -60,7 +71,7 @@ public final class LiveStack implements AutoCloseable {
     this.health = new HealthMonitor(probes, clock);
     // The process's own git token is a secret of every release that may use it.
     this.loop = loop(docker, git, compose, new DockerContainerObserver(docker), new DockerDatabaseBackups(docker),
-        health, clock, ceiling).redacting(processSecrets(System::getenv));
+        health, clock, ceiling, gate).redacting(processSecrets(System::getenv));
   }
 
   /** Values of the environment that are secrets wherever they show up. */
@@ -91,13 +102,32 @@ public final class LiveStack implements AutoCloseable {
       HealthMonitor health,
       Clock clock,
       PolicyLevel ceiling) {
+    return loop(docker, git, compose, containers, backups, health, clock, ceiling, ComposeGate.UNBOUNDED);
+  }
+
+  /** The loop over these adapters under the policy ceiling, its compose runs through {@code gate}. */
+  public static ReleaseLoop loop(
+      DockerHosts docker,
+      SourceRepository git,
+      ComposeDriver compose,
+      ContainerObserver containers,
+      DatabaseBackups backups,
+      HealthMonitor health,
+      Clock clock,
+      PolicyLevel ceiling,
+      ComposeGate gate) {
     ServiceCatalog services = new ServiceCatalog(compose);
     return new ReleaseLoop(
         new DockerObserver(docker, git, containers, health, services, clock, ceiling),
-        new ComposeActuator(docker, git, compose, backups, services, ceiling),
+        new ComposeActuator(docker, git, compose, backups, services, ceiling, gate),
         clock,
         // Test-only pause points (the kill-point fault suite); unset everywhere else, and then they do nothing.
         FaultPoints.fromEnvironment(System.getenv()));
+  }
+
+  /** The turns compose runs take per engine. */
+  public ComposeGate gate() {
+    return gate;
   }
 
   public ReleaseLoop loop() {

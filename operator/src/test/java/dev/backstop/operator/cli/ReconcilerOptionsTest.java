@@ -19,19 +19,22 @@ class ReconcilerOptionsTest {
     assertThat(operator.bind).isEqualTo("0.0.0.0");
     assertThat(operator.composePolicy).isEqualTo(PolicyLevel.Baseline);
     assertThat(operator.stackEnv).isEmpty();
+    assertThat(run.composeConcurrency).isEqualTo(1);
+    assertThat(operator.composeConcurrency).isEqualTo(1);
   }
 
   @Test
   void bothCommandsParseTheSharedOptions() {
     for (String[] args : new String[][] {{"run", "--manifests", "m"}, {"operator"}}) {
-      String[] all = new String[args.length + 4];
+      String[] all = new String[args.length + 5];
       System.arraycopy(args, 0, all, 0, args.length);
       System.arraycopy(new String[] {"--bind=10.0.0.1", "--compose-policy=Restricted", "--stack-env=A,B",
-          "--stack-env=C"}, 0, all, args.length, 4);
+          "--stack-env=C", "--compose-concurrency=3"}, 0, all, args.length, 5);
       ReconcilerOptions o = options(parse(all));
       assertThat(o.bind).as(args[0]).isEqualTo("10.0.0.1");
       assertThat(o.composePolicy).as(args[0]).isEqualTo(PolicyLevel.Restricted);
       assertThat(o.stackEnv).as(args[0]).containsExactly("A", "B", "C");
+      assertThat(o.composeConcurrency).as(args[0]).isEqualTo(3);
     }
   }
 

@@ -93,8 +93,14 @@ class ScaleBenchmark {
       DemoRepo.write(manifests.resolve("r" + i + ".yaml"), manifest("r" + i, repo, "v1", n));
     }
     // The daemon as users run it: through the launcher `make install` writes, with its JVM options.
-    ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "run", "--manifests", manifests.toString(),
-        "--state", dir.resolve("state").toString(), "--port", String.valueOf(apiPort));
+    List<String> command = new ArrayList<>(List.of(launcher().toString(), "run", "--manifests", manifests.toString(),
+        "--state", dir.resolve("state").toString(), "--port", String.valueOf(apiPort)));
+    // e.g. -Dbench.daemonArgs="--compose-concurrency 0" to compare the daemon's own settings.
+    String daemonArgs = System.getProperty("bench.daemonArgs", "").strip();
+    if (!daemonArgs.isEmpty()) {
+      command.addAll(Arrays.asList(daemonArgs.split("\\s+")));
+    }
+    ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("JAVA", LocalModeIT.javaBin());
     // e.g. -Dbench.daemonJvmArgs=-XX:StartFlightRecording=... to profile the daemon.
     pb.environment().put("BACKSTOP_JAVA_OPTS", System.getProperty("bench.daemonJvmArgs", ""));
@@ -137,8 +143,17 @@ class ScaleBenchmark {
     List<Double> millis = Collections.synchronizedList(new ArrayList<>());
     ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor();
     URI releases = URI.create("http://127.0.0.1:" + apiPort + "/api/v1/releases");
-    reader.scheduleAtFixedRate(() -> millis.add(HeldApplyScenario.timedGet(http, releases)), 0, 50,
-        TimeUnit.MILLISECONDS);
+    // -Dbench.latencies=FILE: each read's start (epoch ms) and latency, to line slow ones up with a
+    // GC log or a load sampler.
+    String latencies = System.getProperty("bench.latencies", "");
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    reader.scheduleAtFixedRate(() -> {
+      long at = System.currentTimeMillis();
+      double ms = HeldApplyScenario.timedGet(http, releases);
+      millis.add(ms);
+      lines.add(at + " " + ms);
+    }, 0, 50, TimeUnit.MILLISECONDS);
+    long r0 = System.nanoTime();
     try {
       for (int i = 0; i < n; i++) {
         DemoRepo.write(manifests.resolve("r" + i + ".yaml"), manifest("r" + i, repo, "v2", n));
@@ -147,7 +162,14 @@ class ScaleBenchmark {
     } finally {
       reader.shutdownNow();
     }
+    double rollout = (System.nanoTime() - r0) / 1e9;
+    if (!latencies.isEmpty()) {
+      synchronized (lines) {
+        Files.write(Path.of(latencies + "-" + n), lines);
+      }
+    }
     double p99 = BenchTable.quantile(List.copyOf(millis), 0.99);
+    table.add(BenchTable.Row.of(group, n + " releases: new commit -> all Healthy on it", List.of(rollout), "s"));
 
     table.add(BenchTable.Row.of(group, "/api/v1/releases p99 while all roll out (" + millis.size() + " reads)",
         List.of(p99), "ms").against("median of those reads", BenchTable.median(millis)).target("< 50 ms", p99 < 50));

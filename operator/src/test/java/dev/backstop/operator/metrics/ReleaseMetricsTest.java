@@ -142,6 +142,30 @@ class ReleaseMetricsTest {
   }
 
   @Test
+  void composeTurnsShowTheBoundAndWhatRunsAndWaitsNow() {
+    ReleaseMetrics metrics = new ReleaseMetrics(new TestClock(T0));
+    int[] now = {1, 3};
+    metrics.composeTurns(1, () -> now[0], () -> now[1]);
+    assertThat(metrics.scrape()).contains("backstop_compose_concurrency_limit 1.0")
+        .contains("backstop_compose_runs{state=\"running\"} 1.0")
+        .contains("backstop_compose_runs{state=\"waiting\"} 3.0");
+    now[1] = 0;
+    assertThat(metrics.scrape()).contains("backstop_compose_runs{state=\"waiting\"} 0.0");
+  }
+
+  @Test
+  void apiReadsLandInMillisecondBuckets() {
+    ReleaseMetrics metrics = new ReleaseMetrics(new TestClock(T0));
+    metrics.apiRead(Duration.ofMillis(3));
+    metrics.apiRead(Duration.ofMillis(70));
+    String scrape = metrics.scrape();
+    assertThat(scrape).contains("backstop_api_read_seconds_bucket{le=\"0.005\"} 1")
+        .contains("backstop_api_read_seconds_bucket{le=\"0.05\"} 1")
+        .contains("backstop_api_read_seconds_bucket{le=\"0.1\"} 2")
+        .contains("backstop_api_read_seconds_count 2");
+  }
+
+  @Test
   void aDeployIsCountedOnceWhenItEndsWithItsDuration() {
     TestClock clock = new TestClock(T0);
     ReleaseMetrics metrics = new ReleaseMetrics(clock);
