@@ -2,6 +2,7 @@ package dev.backstop.operator.stack;
 
 import dev.backstop.operator.compose.DockerEndpoint;
 import dev.backstop.operator.core.ComposeTurns;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -27,25 +28,41 @@ public final class ComposeGate {
    */
   public static final int DEFAULT_LIMIT = 1;
 
+  /**
+   * How long a run holds its turn at most. The bound is there to spread bursts of short runs over
+   * two cores, not to queue behind a long one: an `up` that waits minutes for a slow database's
+   * healthcheck, or hangs until its timeout, must not hold every other release's deploy back.
+   */
+  public static final Duration LEASE = Duration.ofSeconds(10);
+
   /** A gate that never waits. */
   public static final ComposeGate UNBOUNDED = new ComposeGate(0);
 
   private static final Logger LOG = LoggerFactory.getLogger(ComposeGate.class);
 
   private final int limit;
+  private final long leaseNanos;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition turnTaken = lock.newCondition();
   // Guarded by lock.
   private final Map<String, ComposeTurns> engines = new HashMap<>();
   private final Set<Long> admitted = new HashSet<>();
+  // Per engine, the runs holding a turn and since when (System.nanoTime).
+  private final Map<String, Map<Long, Long>> held = new HashMap<>();
   private long tickets;
 
   /** @param limit compose runs at once per engine, 0 for no bound */
   public ComposeGate(int limit) {
+    this(limit, LEASE);
+  }
+
+  /** @param lease how long a run holds its turn at most (tests shorten it) */
+  ComposeGate(int limit, Duration lease) {
     if (limit < 0) {
       throw new IllegalArgumentException("--compose-concurrency must be 0 (no bound) or more, not " + limit);
     }
     this.limit = limit;
+    this.leaseNanos = lease.toNanos();
   }
 
   /** Runs at once per engine, 0 for no bound. */
@@ -82,7 +99,10 @@ public final class ComposeGate {
             turns.waitingCount(), limit);
         try {
           while (!admitted.remove(ticket)) {
-            turnTaken.await();
+            long untilLapse = lapseOverdue(engine, turns);
+            if (!admitted.contains(ticket)) {
+              turnTaken.awaitNanos(untilLapse);
+            }
           }
         } catch (InterruptedException e) {
           if (!turns.cancel(ticket) && admitted.remove(ticket)) {
@@ -94,25 +114,45 @@ public final class ComposeGate {
         LOG.info("{}: compose run starts on {} after waiting {} ms", who, engine,
             (System.nanoTime() - waitStarted) / 1_000_000);
       }
+      held.computeIfAbsent(engine, e -> new HashMap<>()).put(ticket, System.nanoTime());
     } finally {
       lock.unlock();
     }
-    return new Turn() {
-      private boolean closed;
-
-      @Override
-      public void close() {
-        lock.lock();
-        try {
-          if (!closed) {
-            closed = true;
-            release(engines.get(engine));
-          }
-        } finally {
-          lock.unlock();
+    return () -> {
+      lock.lock();
+      try {
+        // Absent when closed twice, or when its lease lapsed and the turn went on already.
+        if (held.get(engine).remove(ticket) != null) {
+          release(engines.get(engine));
         }
+      } finally {
+        lock.unlock();
       }
     };
+  }
+
+  /**
+   * Hands on the turns of runs on {@code engine} that held theirs past the lease; they run on
+   * beside the next. Holding lock.
+   *
+   * @return nanoseconds until the next lease lapses
+   */
+  private long lapseOverdue(String engine, ComposeTurns turns) {
+    long now = System.nanoTime();
+    long next = Long.MAX_VALUE;
+    for (var it = held.getOrDefault(engine, Map.of()).entrySet().iterator(); it.hasNext(); ) {
+      var run = it.next();
+      long left = run.getValue() + leaseNanos - now;
+      if (left <= 0) {
+        it.remove();
+        LOG.info("a compose run on {} has held its turn for {} s: the next one starts beside it", engine,
+            Duration.ofNanos(leaseNanos).toSeconds());
+        release(turns);
+      } else {
+        next = Math.min(next, left);
+      }
+    }
+    return next;
   }
 
   /** Compose runs under way and waiting on one engine. */

@@ -88,6 +88,35 @@ class ComposeGateTest {
   }
 
   @Test
+  void aRunPastItsLeaseHandsItsTurnOnAndItsLateCloseFreesNoOther() throws Exception {
+    Duration lease = Duration.ofSeconds(2);
+    ComposeGate gate = new ComposeGate(1, lease);
+    ComposeGate.Turn hung = gate.enter(LOCAL, Urgency.ROUTINE, "hung");
+    long started = System.nanoTime();
+    java.util.concurrent.CompletableFuture<ComposeGate.Turn> next = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return gate.enter(LOCAL, Urgency.ROUTINE, "next");
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    // On another thread, so that a gate that waits for the hung run fails the bound instead of hanging.
+    ComposeGate.Turn nextTurn = next.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).as("waited for the lease, not for the hung run")
+        .isGreaterThanOrEqualTo(lease);
+    List<String> order = new CopyOnWriteArrayList<>();
+    Thread third = waiter(gate, Urgency.ROUTINE, "third", order);
+    await().atMost(BOUND).until(() -> gate.load(LOCAL).waiting() == 1);
+    hung.close();
+    assertThat(gate.load(LOCAL)).as("the hung run's close is not a second turn").isEqualTo(new ComposeGate.Load(1, 1));
+    assertThat(order).isEmpty();
+    nextTurn.close();
+    third.join(BOUND.toMillis());
+    assertThat(order).containsExactly("third");
+  }
+
+  @Test
   void noBoundNeverWaitsAndANegativeOneIsRefused() throws Exception {
     ComposeGate gate = new ComposeGate(0);
     for (int i = 0; i < 10; i++) {
